@@ -1,0 +1,49 @@
+import type { Express } from 'express';
+import type { Config } from './config';
+import { loadDefinitions } from './definitions-files';
+import type { Definitions } from './domain/definitions';
+import { createApp } from './http/create-app';
+import { LineMessenger } from './line/line-messenger';
+import { userIdHasher } from './logger';
+import { openSqliteStore } from './store/sqlite-store';
+import { createEventHandler } from './usecases/handle-webhook-event';
+import type { Clock, Logger, Store } from './usecases/ports';
+import path from 'node:path';
+
+export interface Composed {
+  app: Express;
+  store: Store;
+  definitions: Definitions;
+  /** Features that are off, to tell the operator. */
+  disabled: string[];
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** The composition root: config → definitions → store → messenger → use cases → app. */
+export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
+  const definitions = loadDefinitions(config);
+  const store = await openSqliteStore(path.join(config.dataDir, 'guide.db'));
+  const clock = deps.clock ?? systemClock;
+  const disabled: string[] = [];
+
+  let line = null;
+  if (config.line) {
+    const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
+    const handleEvent = createEventHandler({
+      definitions,
+      store,
+      messenger,
+      clock,
+      logger: deps.logger,
+      hashUserId: userIdHasher(config.line.channelSecret),
+    });
+    line = { channelSecret: config.line.channelSecret, handleEvent };
+  } else {
+    disabled.push('LINE webhook (/webhook answers 503): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
+  }
+
+  const app = createApp({ logger: deps.logger, store, line });
+  return { app, store, definitions, disabled, close: () => store.close() };
+}

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  line: { channelSecret: string; channelAccessToken: string } | null;
+  lineApiBaseUrl: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  simulator: boolean;
+  logLevel: string;
+  root: string;
+  flowsDir: string;
+  contentDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads KEY=VALUE lines of a .env file into `env` without overriding what is already set. */
+export function loadDotEnv(file: string, env: NodeJS.ProcessEnv): void {
+  if (!fs.existsSync(file)) return;
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    const [, key, raw] = match as unknown as [string, string, string];
+    const value = raw.replace(/^(['"])(.*)\1$/, '$2');
+    if (env[key] === undefined) env[key] = value;
+  }
+}
+
+/** The only reader of process.env: parses, applies defaults, and fails fast on nonsense. */
+export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, not "${env.PORT}"`);
+  const secret = env.LINE_CHANNEL_SECRET?.trim() ?? '';
+  const token = env.LINE_CHANNEL_ACCESS_TOKEN?.trim() ?? '';
+  if (Boolean(secret) !== Boolean(token)) {
+    throw new ConfigError('set both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, or neither');
+  }
+  const lineApiBaseUrl = (env.LINE_API_BASE_URL?.trim() || 'https://api.line.me').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(lineApiBaseUrl)) throw new ConfigError(`LINE_API_BASE_URL must be an http(s) URL, not "${lineApiBaseUrl}"`);
+  const simulatorSetting = (env.SIMULATOR ?? '').trim().toLowerCase();
+  if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
+  const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
+  return {
+    port,
+    line,
+    lineApiBaseUrl,
+    dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    root,
+    flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),
+    contentDir: path.resolve(root, env.CONTENT_DIR?.trim() || 'content'),
+  };
+}

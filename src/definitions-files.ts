@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from './domain/definitions';
+
+export interface DefinitionsLocation {
+  /** The project root, against which file names in messages are shown. */
+  root: string;
+  flowsDir: string;
+  contentDir: string;
+}
+
+function readYaml(file: string, root: string, problems: string[]): { path: string; data: unknown } {
+  const shown = path.relative(root, file) || file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`${shown}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return { path: shown, data: undefined };
+  }
+  try {
+    return { path: shown, data: parseYaml(text, { prettyErrors: true }) };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    problems.push(`${shown}: not valid YAML: ${message}`);
+    return { path: shown, data: undefined };
+  }
+}
+
+/** Reads flows/guide.yaml and content/*.yaml, then validates and compiles them. Throws DefinitionsError. */
+export function loadDefinitions(location: DefinitionsLocation): Definitions {
+  const problems: string[] = [];
+  const read = (dir: string, name: string) => readYaml(path.join(dir, name), location.root, problems);
+  const raw: RawDefinitions = {
+    flow: read(location.flowsDir, 'guide.yaml'),
+    windows: read(location.contentDir, 'windows.yaml'),
+    ibasho: read(location.contentDir, 'ibasho.yaml'),
+    crisis: read(location.contentDir, 'crisis.yaml'),
+    phrases: read(location.contentDir, 'phrases.yaml'),
+  };
+  if (problems.length > 0) throw new DefinitionsError(problems);
+  return buildDefinitions(raw);
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { knownFact, unknownFact } from './fact';
+import { isJapanesePhoneNumber, isServiceNumber } from './phone';
+
+export const weekdayIds = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type WeekdayId = (typeof weekdayIds)[number];
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'write a time as "HH:MM" (00:00〜24:00)');
+
+const phoneNumber = z.string().refine(isJapanesePhoneNumber, 'not a Japanese phone number');
+
+export const openingSlot = z.strictObject({
+  days: z.array(z.enum(weekdayIds)).min(1),
+  open: clockTime,
+  close: clockTime,
+});
+
+export const weeklyHours = z.strictObject({
+  text: z.string().min(1),
+  slots: z.array(openingSlot).optional(),
+  closedOnHolidays: z.boolean().default(false),
+  closedNewYear: z.boolean().default(false),
+});
+export type WeeklyHours = z.infer<typeof weeklyHours>;
+export type OpeningSlot = z.infer<typeof openingSlot>;
+
+const audience = z.enum(['all', 'self', 'family']);
+export type Audience = z.infer<typeof audience>;
+
+const windowNote = knownFact(z.string().min(1)).extend({ for: audience.default('all') });
+
+const unknownPhone = unknownFact.extend({
+  reachVia: z.string().min(1, 'name the window whose number reaches this one'),
+  howToAsk: z.string().min(1),
+});
+
+export const windowSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
+  name: z.string().min(1).max(40, 'keep the name to 40 characters: it is a card title'),
+  helpsWith: knownFact(z.string().min(1)),
+  schedule: z.literal('ibasho').optional(),
+  phone: z.union([knownFact(phoneNumber), unknownPhone], {
+    error: 'give a phone fact (value, fact, source, checked, status) or an unknown one with reachVia',
+  }),
+  hours: z.union([knownFact(weeklyHours), unknownFact]),
+  place: knownFact(z.string().min(1)).optional(),
+  access: knownFact(z.string().min(1)).optional(),
+  area: knownFact(z.string().min(1)).optional(),
+  notes: z.array(windowNote).default([]),
+});
+export type SupportWindow = z.infer<typeof windowSchema>;
+
+export const windowsFile = z.strictObject({
+  sources: z.record(z.string(), z.string()).optional(),
+  windows: z.array(windowSchema).min(1),
+});
+
+const isoDate = z.iso.date('write a date as YYYY-MM-DD');
+
+const ibashoDate = z.discriminatedUnion('status', [
+  z.strictObject({ date: isoDate, status: z.literal('held'), source: z.string().min(1), checked: isoDate }),
+  z.strictObject({ date: isoDate, status: z.literal('cancelled'), source: z.string().min(1), checked: isoDate }),
+  z.strictObject({
+    date: isoDate,
+    status: z.literal('moved'),
+    movedTo: isoDate,
+    source: z.string().min(1),
+    checked: isoDate,
+  }),
+]);
+export type IbashoDateOverride = z.infer<typeof ibashoDate>;
+
+export const ibashoRule = z.strictObject({
+  nth: z.number().int().min(1).max(5),
+  weekdays: z.array(z.enum(weekdayIds)).min(1).max(2),
+  tuesdayMonths: z.array(z.number().int().min(1).max(12)).default([]),
+  start: clockTime,
+  end: clockTime,
+});
+export type IbashoRule = z.infer<typeof ibashoRule>;
+
+export const ibashoFile = z.strictObject({
+  rule: knownFact(ibashoRule),
+  dates: z.array(ibashoDate).default([]),
+});
+
+const crisisProvenance = {
+  fact: z.string().min(1),
+  source: z.string().min(1),
+  checked: isoDate,
+  status: z.enum(['confirmed', 'seed-only']),
+};
+
+export const crisisFile = z.strictObject({
+  keywords: z.array(z.string().min(1)).min(1),
+  emergency: z
+    .array(
+      z.strictObject({
+        label: z.string().min(1),
+        number: z.string().refine(isServiceNumber, 'not an emergency number like 119'),
+        ...crisisProvenance,
+      }),
+    )
+    .min(1),
+  lines: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        name: z.string().min(1),
+        phone: phoneNumber,
+        hoursText: z.string().min(1),
+        slots: z.array(openingSlot).optional(),
+        ...crisisProvenance,
+      }),
+    )
+    .min(1),
+  chat: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        name: z.string().min(1),
+        url: z.url({ protocol: /^https$/ }),
+        hoursText: z.string().min(1),
+        ...crisisProvenance,
+      }),
+    )
+    .default([]),
+});
+export type CrisisContent = z.infer<typeof crisisFile>;
+export type CrisisLine = CrisisContent['lines'][number];
+
+const phrase = z.string().min(1);
+export const phrasesFile = z.strictObject({
+  greeting: phrase,
+  restartIntro: phrase,
+  resetNotice: phrase,
+  staleButton: phrase,
+  fallbackText: phrase,
+  nonText: phrase,
+  answerIntro: phrase,
+  answerOutro: phrase,
+  directoryIntro: phrase,
+  crisisIntro: phrase,
+  crisisLinesIntro: phrase,
+  crisisOutro: phrase,
+  crisisAltText: phrase,
+  answerAltText: phrase,
+  card: z.strictObject({
+    phone: phrase,
+    hours: phrase,
+    place: phrase,
+    access: phrase,
+    area: phrase,
+    callButton: phrase,
+    chatButton: phrase,
+    phoneUnknown: phrase,
+    hoursUnknown: phrase,
+    openNow: phrase,
+    closedNow: phrase,
+    closedNoNext: phrase,
+  }),
+  ibasho: z.strictObject({
+    heldNext: phrase,
+    heldToday: phrase,
+    heldNow: phrase,
+    planned: phrase,
+    plannedJoiner: phrase,
+    plannedNote: phrase,
+    moved: phrase,
+    cancelled: phrase,
+    none: phrase,
+  }),
+  date: z.strictObject({
+    format: phrase,
+    formatWithTime: phrase,
+    today: phrase,
+    tomorrow: phrase,
+    weekdays: z.array(phrase).length(7),
+  }),
+  quickReply: z.strictObject({
+    other: phrase.max(20),
+    ibasho: phrase.max(20),
+    restart: phrase.max(20),
+    menu: phrase.max(20),
+    phones: phrase.max(20),
+  }),
+});
+export type Phrases = z.infer<typeof phrasesFile>;
+
+export interface Content {
+  windows: SupportWindow[];
+  ibasho: z.infer<typeof ibashoFile>;
+  crisis: CrisisContent;
+  phrases: Phrases;
+}

@@ -1,0 +1,161 @@
+import type { z } from 'zod';
+import { crisisFile, ibashoFile, phrasesFile, windowsFile, type Content, type SupportWindow } from './content/schema';
+import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
+import { compileFlow, type CompiledFlow } from './flow/compile';
+
+/** Everything the conversation needs, validated and compiled once at start-up. */
+export interface Definitions {
+  flow: CompiledFlow;
+  content: Content;
+  windowsById: Map<string, SupportWindow>;
+}
+
+/** The parsed (not yet validated) files, keyed by the path shown in error messages. */
+export interface RawDefinitions {
+  flow: { path: string; data: unknown };
+  windows: { path: string; data: unknown };
+  ibasho: { path: string; data: unknown };
+  crisis: { path: string; data: unknown };
+  phrases: { path: string; data: unknown };
+}
+
+export class DefinitionsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length} problem(s) in flows/ or content/:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'DefinitionsError';
+  }
+}
+
+/** "windows[3].phone" from zod's path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+function parse<T extends z.ZodType>(schema: T, file: { path: string; data: unknown }, problems: string[]) {
+  const result = schema.safeParse(file.data);
+  if (result.success) return result.data as z.infer<T>;
+  for (const issue of result.error.issues) {
+    const where = issue.path.length > 0 ? formatPath(issue.path) : '(top level)';
+    problems.push(`${file.path}: ${where}: ${issue.message}`);
+  }
+  return null;
+}
+
+/** Placeholders each phrase must keep, so a rewording cannot drop a phone number or a date. */
+const requiredPlaceholders: Record<string, string[]> = {
+  'card.callButton': ['phone'],
+  'card.phoneUnknown': ['via', 'phone', 'howToAsk'],
+  'card.closedNow': ['next'],
+  'ibasho.heldNext': ['date', 'start', 'end'],
+  'ibasho.heldToday': ['start', 'end'],
+  'ibasho.heldNow': ['end'],
+  'ibasho.planned': ['dates', 'start', 'end'],
+  'ibasho.plannedNote': ['via', 'phone'],
+  'ibasho.moved': ['from', 'to'],
+  'ibasho.cancelled': ['date'],
+  'ibasho.none': ['via', 'phone'],
+  'date.format': ['month', 'day', 'weekday'],
+  'date.formatWithTime': ['month', 'day', 'weekday', 'time'],
+};
+
+function checkContent(content: Content, paths: RawDefinitions, problems: string[]) {
+  const ids = new Map<string, number>();
+  content.windows.forEach((window, i) => {
+    if (ids.has(window.id)) problems.push(`${paths.windows.path}: windows[${i}].id: "${window.id}" is used twice`);
+    ids.set(window.id, i);
+  });
+  content.windows.forEach((window, i) => {
+    if ('unknown' in window.phone) {
+      const via = content.windows.find((w) => w.id === (window.phone as { reachVia: string }).reachVia);
+      if (!via) problems.push(`${paths.windows.path}: windows[${i}].phone.reachVia: no window "${window.phone.reachVia}"`);
+      else if ('unknown' in via.phone)
+        problems.push(`${paths.windows.path}: windows[${i}].phone.reachVia: "${via.id}" has no known number either`);
+    }
+  });
+  const ibashoWindows = content.windows.filter((w) => w.schedule === 'ibasho');
+  if (ibashoWindows.length === 0)
+    problems.push(`${paths.windows.path}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
+  content.ibasho.dates.forEach((entry, i) => {
+    if (entry.status === 'moved' && entry.movedTo === entry.date)
+      problems.push(`${paths.ibasho.path}: dates[${i}].movedTo: the same as the date`);
+  });
+  for (const [key, names] of Object.entries(requiredPlaceholders)) {
+    const [group, name] = key.split('.') as [keyof Content['phrases'], string];
+    const text = (content.phrases[group] as Record<string, unknown>)[name];
+    if (typeof text !== 'string') continue;
+    for (const placeholder of names) {
+      if (!text.includes(`{${placeholder}}`)) problems.push(`${paths.phrases.path}: ${key}: must contain {${placeholder}}`);
+    }
+  }
+}
+
+function reachableNodes(flow: Flow): Set<string> {
+  const seen = new Set<string>();
+  const queue = [flow.start, ...flow.commands.map((c) => c.next).filter((n) => n !== BACK_TARGET)];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = flow.nodes[id];
+    if (node?.kind === 'question') queue.push(...node.options.map((o) => o.next));
+  }
+  return seen;
+}
+
+function checkFlow(flow: Flow, content: Content, paths: RawDefinitions, problems: string[]) {
+  const file = paths.flow.path;
+  const exists = (id: string) => Object.prototype.hasOwnProperty.call(flow.nodes, id);
+  if (!exists(flow.start)) problems.push(`${file}: start: no node "${flow.start}"`);
+  if (flow.nodes[flow.start] && flow.nodes[flow.start]!.kind !== 'question')
+    problems.push(`${file}: start: "${flow.start}" must be a question`);
+  const commandIds = new Set<string>();
+  flow.commands.forEach((command, i) => {
+    if (commandIds.has(command.id)) problems.push(`${file}: commands[${i}].id: "${command.id}" is used twice`);
+    commandIds.add(command.id);
+    if (command.next !== BACK_TARGET && !exists(command.next))
+      problems.push(`${file}: commands[${i}].next: no node "${command.next}"`);
+  });
+  const windows = new Map(content.windows.map((w) => [w.id, w]));
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'question') {
+      const labels = new Set<string>();
+      node.options.forEach((option, i) => {
+        if (!exists(option.next)) problems.push(`${file}: nodes.${id}.options[${i}].next: no node "${option.next}"`);
+        if (labels.has(option.label)) problems.push(`${file}: nodes.${id}.options[${i}].label: "${option.label}" is used twice`);
+        labels.add(option.label);
+      });
+      const targets = node.options.map((o) => o.next);
+      if (new Set(targets).size !== targets.length)
+        problems.push(`${file}: nodes.${id}.options: two options lead to the same node`);
+    }
+    if (node.kind === 'answer') {
+      node.windows.forEach((windowId, i) => {
+        if (!windows.has(windowId)) problems.push(`${file}: nodes.${id}.windows[${i}]: no window "${windowId}" in ${paths.windows.path}`);
+      });
+      if (node.windows.length > 12) problems.push(`${file}: nodes.${id}.windows: at most 12 windows fit in one answer`);
+    }
+  }
+  const reachable = reachableNodes(flow);
+  for (const id of Object.keys(flow.nodes)) {
+    if (!reachable.has(id)) problems.push(`${file}: nodes.${id}: no option or command leads here`);
+  }
+}
+
+/** Validates and compiles the flow and content; throws DefinitionsError listing every problem. */
+export function buildDefinitions(raw: RawDefinitions): Definitions {
+  const problems: string[] = [];
+  const flow = parse(flowSchema, raw.flow, problems);
+  const windows = parse(windowsFile, raw.windows, problems);
+  const ibasho = parse(ibashoFile, raw.ibasho, problems);
+  const crisis = parse(crisisFile, raw.crisis, problems);
+  const phrases = parse(phrasesFile, raw.phrases, problems);
+  if (!flow || !windows || !ibasho || !crisis || !phrases) throw new DefinitionsError(problems);
+
+  const content: Content = { windows: windows.windows, ibasho, crisis, phrases };
+  checkContent(content, raw, problems);
+  checkFlow(flow, content, raw, problems);
+  if (problems.length > 0) throw new DefinitionsError(problems);
+  return { flow: compileFlow(flow), content, windowsById: new Map(content.windows.map((w) => [w.id, w])) };
+}

@@ -1,0 +1,94 @@
+import type { IbashoDateOverride, IbashoRule } from './content/schema';
+import { addMonths, inTokyo, localDateOf, nthWeekdayOfMonth, tokyoInstant, type LocalDate } from './calendar';
+
+export interface IbashoSchedule {
+  rule: IbashoRule;
+  dates: IbashoDateOverride[];
+}
+
+export interface NextIbasho {
+  /** One date when it is known; two when the rule leaves the weekday of that month open. */
+  dates: LocalDate[];
+  /** True when the date comes from content/ibasho.yaml `dates`; false for a date computed from the rule. */
+  confirmed: boolean;
+  start: string;
+  end: string;
+  phase: 'upcoming' | 'today' | 'now';
+  movedFrom?: LocalDate;
+  /** Explicitly cancelled dates between now and this one, so the bot can say so. */
+  cancelledBefore: LocalDate[];
+}
+
+const MONTHS_AHEAD = 14;
+
+interface Occurrence {
+  dates: LocalDate[];
+  confirmed: boolean;
+  movedFrom?: LocalDate;
+}
+
+function ruleCandidates(rule: IbashoRule, yearMonth: string): LocalDate[] {
+  const month = Number(yearMonth.slice(5));
+  let weekdays = rule.weekdays;
+  if (rule.tuesdayMonths.length > 0 && weekdays.length === 2) {
+    const other = weekdays.find((w) => w !== 'tue') ?? 'tue';
+    weekdays = [rule.tuesdayMonths.includes(month) ? 'tue' : other];
+  }
+  return weekdays
+    .map((weekday) => nthWeekdayOfMonth(yearMonth, rule.nth, weekday))
+    .filter((d): d is LocalDate => d !== null)
+    .sort();
+}
+
+function occurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] {
+  const result: Occurrence[] = [];
+  const cancelled = new Set(schedule.dates.filter((d) => d.status === 'cancelled').map((d) => d.date));
+  for (const entry of schedule.dates) {
+    if (entry.status === 'held') result.push({ dates: [entry.date], confirmed: true });
+    if (entry.status === 'moved') result.push({ dates: [entry.movedTo], confirmed: true, movedFrom: entry.date });
+  }
+  for (let i = 0; i < MONTHS_AHEAD; i++) {
+    const yearMonth = addMonths(fromMonth, i);
+    // An explicit held or moved date replaces the rule for its month; a cancellation removes only its day.
+    const explicitlyScheduled = schedule.dates.some(
+      (d) => d.status !== 'cancelled' && d.date.slice(0, 7) === yearMonth,
+    );
+    if (explicitlyScheduled) continue;
+    const candidates = ruleCandidates(schedule.rule, yearMonth).filter((d) => !cancelled.has(d));
+    if (candidates.length > 0) {
+      result.push({ dates: candidates, confirmed: false });
+    }
+  }
+  return result;
+}
+
+/** The next めぐろのいばしょ at `now` (Asia/Tokyo): explicit dates win over the rule. */
+export function nextIbasho(schedule: IbashoSchedule, now: Date): NextIbasho | null {
+  const { start, end } = schedule.rule;
+  const at = inTokyo(now);
+  const notOver = (date: LocalDate) => at.isBefore(tokyoInstant(date, end));
+  const upcoming = occurrences(schedule, at.format('YYYY-MM'))
+    .map((o) => ({ ...o, dates: o.dates.filter(notOver) }))
+    .filter((o) => o.dates.length > 0)
+    .sort((a, b) => (a.dates[0]! < b.dates[0]! ? -1 : a.dates[0]! > b.dates[0]! ? 1 : 0));
+  const next = upcoming[0];
+  if (!next) return null;
+
+  const first = next.dates[0]!;
+  const today = localDateOf(now);
+  const phase =
+    first !== today ? 'upcoming' : at.isBefore(tokyoInstant(first, start)) ? 'today' : ('now' as const);
+  const cancelledBefore = schedule.dates
+    .filter((d) => d.status === 'cancelled' && d.date >= today && d.date < first)
+    .map((d) => d.date)
+    .sort();
+  return {
+    dates: next.dates,
+    confirmed: next.confirmed,
+    start,
+    end,
+    phase,
+    ...(next.movedFrom ? { movedFrom: next.movedFrom } : {}),
+    cancelledBefore,
+  };
+}

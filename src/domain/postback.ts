@@ -1,0 +1,21 @@
+import type { ChoiceAction } from './reply';
+
+/**
+ * Postback data names its target node and the node it was offered on, so a button tapped long
+ * after still does what its label says.
+ */
+export function encodePostback(action: ChoiceAction): string {
+  if (action.kind === 'back') return 'back';
+  const params = new URLSearchParams({ go: action.node });
+  if (action.from) params.set('from', action.from);
+  return params.toString();
+}
+
+export function decodePostback(data: string): ChoiceAction | null {
+  if (data === 'back') return { kind: 'back' };
+  const params = new URLSearchParams(data);
+  const node = params.get('go');
+  if (!node) return null;
+  const from = params.get('from');
+  return from ? { kind: 'go', node, from } : { kind: 'go', node };
+}

@@ -1,0 +1,45 @@
+import express, { type Express } from 'express';
+import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
+import type { Logger, Store } from '../usecases/ports';
+import { webhookRouter } from '../line/webhook-router';
+import { errorHandler } from './error-handler';
+
+export interface AppOptions {
+  logger: Logger;
+  store: Store;
+  /** Null when LINE credentials are not configured: /webhook then answers 503. */
+  line: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> } | null;
+  /** Extra routers (the simulator) mounted after the webhook. */
+  extraRouters?: express.Router[];
+}
+
+/** The HTTP surface, without listen(): tests and main() both use it. */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await options.store.ping();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'not ready', reason: 'store unreachable' });
+    }
+  });
+
+  if (options.line) {
+    app.use(webhookRouter(options.line));
+  } else {
+    app.post('/webhook', (_req, res) => {
+      res.status(503).json({ message: 'LINE is not configured on this server' });
+    });
+  }
+  for (const router of options.extraRouters ?? []) app.use(router);
+
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import type { Logger } from './usecases/ports';
+
+/** Structured JSON logs on stdout. Never pass message text or raw user ids to it. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** A short keyed hash of a user id: the same person gives the same value, but it cannot be reversed. */
+export function userIdHasher(secret: string): (userId: string) => string {
+  return (userId) => createHash('sha256').update(`${secret}:${userId}`).digest('hex').slice(0, 16);
+}

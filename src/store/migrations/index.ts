@@ -1,0 +1,36 @@
+import type { Kysely, Migration } from 'kysely';
+
+/**
+ * Versioned migrations shared by both stores; written with Kysely's schema builder so the same list
+ * runs on SQLite and PostgreSQL. Append new ones; never edit one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-conversations-and-events': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('conversations')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('flow_version', 'text', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('event_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reply_token', 'text')
+        .addColumn('reply', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_events_user').on('webhook_events').column('user_id').execute();
+      await db.schema.createIndex('webhook_events_received').on('webhook_events').column('received_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('webhook_events').execute();
+      await db.schema.dropTable('conversations').execute();
+    },
+  },
+};

@@ -1,0 +1,100 @@
+import type { ConversationState } from '../domain/conversation';
+import type { Reply } from '../domain/reply';
+
+/** Why a send failed, in terms the use cases act on. */
+export type SendFailure =
+  /** The reply token was used or expired: nothing to retry with it. */
+  | 'invalid-reply-token'
+  /** LINE already accepted a request with this retry key: the message was sent. */
+  | 'already-accepted'
+  /** Rate limit, server error or network: worth trying again later. */
+  | 'retryable'
+  /** LINE refused the request itself (other 4xx): retrying the same request cannot help. */
+  | 'rejected';
+
+export class SendError extends Error {
+  constructor(
+    readonly failure: SendFailure,
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+/** The capability to talk back to people. The LINE implementation wraps the SDK client. */
+export interface Messenger {
+  reply(replyToken: string, reply: Reply): Promise<void>;
+  /** A push that LINE performs at most once per retry key (a UUID). */
+  push(to: string, reply: Reply, retryKey: string): Promise<void>;
+}
+
+export interface StoredEvent {
+  status: 'pending' | 'replied';
+  replyToken: string | null;
+  reply: Reply | null;
+}
+
+export interface StoredConversation {
+  state: unknown;
+  /** Row version for optimistic concurrency: a save with a stale version fails with ConflictError. */
+  version: number;
+}
+
+export class ConflictError extends Error {
+  constructor(message = 'the conversation changed meanwhile') {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export interface RecordTurn {
+  eventId: string;
+  userId: string;
+  replyToken: string;
+  state: ConversationState;
+  /** The version read before the turn, or null when there was no row. */
+  expectedVersion: number | null;
+  reply: Reply;
+  at: Date;
+  /** How long the recording instance holds the event while it sends the reply. */
+  leaseMs: number;
+}
+
+/**
+ * Persistence for conversations. Implementations: embedded SQLite (one process) and PostgreSQL
+ * (several instances). Each method is one transaction.
+ */
+export interface Store {
+  findEvent(eventId: string): Promise<StoredEvent | null>;
+  loadConversation(userId: string): Promise<StoredConversation | null>;
+  /**
+   * Records the event id and saves the new state with the reply to send, in one transaction.
+   * Returns 'duplicate' when the event id was already recorded (nothing is written), and throws
+   * ConflictError when the conversation's version is not `expectedVersion`.
+   */
+  recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Takes over a recorded event whose reply was not confirmed, when no one else holds it (its lease
+   * has run out or was released). Returns the stored reply to send again, or null.
+   */
+  claimPendingEvent(eventId: string, now: Date, leaseMs: number): Promise<StoredEvent | null>;
+  /** Lets a redelivery take over at once after a failed send. */
+  releaseEvent(eventId: string): Promise<void>;
+  markReplied(eventId: string): Promise<void>;
+  /** Forgets everything about a person (they blocked the bot). */
+  deleteUser(userId: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
