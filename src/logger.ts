@@ -3,8 +3,9 @@ import pino from 'pino';
 import type { Logger } from './usecases/ports';
 
 /** Structured JSON logs on stdout. Never pass message text or raw user ids to it. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A short keyed hash of a user id: the same person gives the same value, but it cannot be reversed. */

@@ -1,0 +1,122 @@
+/**
+ * Runs the real server (compose + listen on 127.0.0.1:0) against the stand-in LINE API, with a
+ * fresh SQLite file, a settable clock and captured JSON logs. Webhooks are sent over real HTTP,
+ * signed with the channel secret, exactly as LINE sends them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { compose, type Composed } from '../../src/compose';
+import { readConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startFakeLineApi, type FakeLineApi } from './fake-line-api';
+import { signBody, webhookBody, type WebhookEvent } from './line-webhook';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CHANNEL_SECRET = 'test-channel-secret-0123456789ab';
+export const CHANNEL_ACCESS_TOKEN = 'test-channel-access-token';
+
+export interface BotHarness {
+  url: string;
+  fake: FakeLineApi;
+  composed: Composed;
+  dataDir: string;
+  /** Every log line the server wrote, as parsed JSON, and as raw text. */
+  logs: Record<string, unknown>[];
+  logText(): string;
+  setNow(instant: Date | string): void;
+  /** Signs and posts events; resolves with the HTTP status and body. */
+  send(events: WebhookEvent[], options?: { signature?: string | null }): Promise<{ status: number; body: string }>;
+  post(body: string, headers: Record<string, string>): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+export async function startBot(options: { now?: Date | string; env?: Record<string, string>; dataDir?: string } = {}): Promise<BotHarness> {
+  const fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'guide-test-'));
+  let now = new Date(options.now ?? '2026-11-25T01:00:00Z');
+  const lines: string[] = [];
+  const capture = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = readConfig(
+    {
+      LINE_CHANNEL_SECRET: CHANNEL_SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN,
+      LINE_API_BASE_URL: fake.baseUrl,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      ...options.env,
+    },
+    ROOT,
+  );
+  const composed = await compose(config, { logger: createLogger('debug', capture), clock: { now: () => now } });
+  const server: Server = await new Promise((resolve) => {
+    const s = composed.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const post = async (body: string, headers: Record<string, string>) => {
+    const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return { status: response.status, body: await response.text() };
+  };
+
+  return {
+    url,
+    fake,
+    composed,
+    dataDir,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join('\n'),
+    setNow(instant) {
+      now = new Date(instant);
+    },
+    send(events, sendOptions = {}) {
+      const body = webhookBody(events);
+      const signature = sendOptions.signature === undefined ? signBody(body, CHANNEL_SECRET) : sendOptions.signature;
+      return post(body, signature === null ? {} : { 'x-line-signature': signature });
+    },
+    post,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await composed.close();
+      await fake.close();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The text of every message of a recorded reply, flex cards flattened to their texts and button URIs. */
+export function replyText(messages: any[]): string {
+  const texts: string[] = [];
+  const walk = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      if (typeof node.text === 'string') texts.push(node.text);
+      if (typeof node.altText === 'string') texts.push(node.altText);
+      if (node.action?.uri) texts.push(node.action.uri);
+      Object.entries(node).forEach(([key, value]) => key !== 'quickReply' && walk(value));
+    }
+  };
+  walk(messages);
+  return texts.join('\n');
+}
+
+/** tel: URIs of the buttons in a reply. */
+export function telLinks(messages: any[]): string[] {
+  return (JSON.stringify(messages).match(/"tel:[^"]+"/g) ?? []).map((s) => s.slice(1, -1));
+}
+
+/** Quick reply items (label and postback data) of the last message. */
+export function quickReplies(messages: any[]): { label: string; data: string }[] {
+  const last = messages[messages.length - 1];
+  return (last?.quickReply?.items ?? []).map((item: any) => ({ label: item.action.label, data: item.action.data }));
+}
