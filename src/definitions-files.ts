@@ -11,7 +11,8 @@ export interface DefinitionsLocation {
 }
 
 function readYaml(file: string, root: string, problems: string[]): { path: string; data: unknown } {
-  const shown = path.relative(root, file) || file;
+  const relative = path.relative(root, file);
+  const shown = relative && !relative.startsWith('..') ? relative : file;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

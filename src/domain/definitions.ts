@@ -60,33 +60,36 @@ const requiredPlaceholders: Record<string, string[]> = {
   'date.formatWithTime': ['month', 'day', 'weekday', 'time'],
 };
 
-function checkContent(content: Content, paths: RawDefinitions, problems: string[]) {
-  const ids = new Map<string, number>();
-  content.windows.forEach((window, i) => {
-    if (ids.has(window.id)) problems.push(`${paths.windows.path}: windows[${i}].id: "${window.id}" is used twice`);
-    ids.set(window.id, i);
-  });
-  content.windows.forEach((window, i) => {
+function checkWindows(windows: SupportWindow[], file: string, problems: string[]) {
+  const seen = new Set<string>();
+  windows.forEach((window, i) => {
+    if (seen.has(window.id)) problems.push(`${file}: windows[${i}].id: "${window.id}" is used twice`);
+    seen.add(window.id);
     if ('unknown' in window.phone) {
-      const via = content.windows.find((w) => w.id === (window.phone as { reachVia: string }).reachVia);
-      if (!via) problems.push(`${paths.windows.path}: windows[${i}].phone.reachVia: no window "${window.phone.reachVia}"`);
-      else if ('unknown' in via.phone)
-        problems.push(`${paths.windows.path}: windows[${i}].phone.reachVia: "${via.id}" has no known number either`);
+      const reachVia = window.phone.reachVia;
+      const via = windows.find((w) => w.id === reachVia);
+      if (!via) problems.push(`${file}: windows[${i}].phone.reachVia: no window "${reachVia}"`);
+      else if ('unknown' in via.phone) problems.push(`${file}: windows[${i}].phone.reachVia: "${via.id}" has no known number either`);
     }
   });
-  const ibashoWindows = content.windows.filter((w) => w.schedule === 'ibasho');
-  if (ibashoWindows.length === 0)
-    problems.push(`${paths.windows.path}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
-  content.ibasho.dates.forEach((entry, i) => {
-    if (entry.status === 'moved' && entry.movedTo === entry.date)
-      problems.push(`${paths.ibasho.path}: dates[${i}].movedTo: the same as the date`);
+  if (!windows.some((w) => w.schedule === 'ibasho')) {
+    problems.push(`${file}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
+  }
+}
+
+function checkIbasho(ibasho: Content['ibasho'], file: string, problems: string[]) {
+  ibasho.dates.forEach((entry, i) => {
+    if (entry.status === 'moved' && entry.movedTo === entry.date) problems.push(`${file}: dates[${i}].movedTo: the same as the date`);
   });
+}
+
+function checkPhrases(phrases: Content['phrases'], file: string, problems: string[]) {
   for (const [key, names] of Object.entries(requiredPlaceholders)) {
     const [group, name] = key.split('.') as [keyof Content['phrases'], string];
-    const text = (content.phrases[group] as Record<string, unknown>)[name];
+    const text = (phrases[group] as Record<string, unknown>)[name];
     if (typeof text !== 'string') continue;
     for (const placeholder of names) {
-      if (!text.includes(`{${placeholder}}`)) problems.push(`${paths.phrases.path}: ${key}: must contain {${placeholder}}`);
+      if (!text.includes(`{${placeholder}}`)) problems.push(`${file}: ${key}: must contain {${placeholder}}`);
     }
   }
 }
@@ -104,7 +107,7 @@ function reachableNodes(flow: Flow): Set<string> {
   return seen;
 }
 
-function checkFlow(flow: Flow, content: Content, paths: RawDefinitions, problems: string[]) {
+function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinitions, problems: string[]) {
   const file = paths.flow.path;
   const exists = (id: string) => Object.prototype.hasOwnProperty.call(flow.nodes, id);
   if (!exists(flow.start)) problems.push(`${file}: start: no node "${flow.start}"`);
@@ -117,7 +120,7 @@ function checkFlow(flow: Flow, content: Content, paths: RawDefinitions, problems
     if (command.next !== BACK_TARGET && !exists(command.next))
       problems.push(`${file}: commands[${i}].next: no node "${command.next}"`);
   });
-  const windows = new Map(content.windows.map((w) => [w.id, w]));
+  const windows = new Map(windowList.map((w) => [w.id, w]));
   for (const [id, node] of Object.entries(flow.nodes)) {
     if (node.kind === 'question') {
       const labels = new Set<string>();
@@ -151,11 +154,13 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   const ibasho = parse(ibashoFile, raw.ibasho, problems);
   const crisis = parse(crisisFile, raw.crisis, problems);
   const phrases = parse(phrasesFile, raw.phrases, problems);
-  if (!flow || !windows || !ibasho || !crisis || !phrases) throw new DefinitionsError(problems);
+  // Cross-checks run on every file that parsed, so that one run reports every problem.
+  if (windows) checkWindows(windows.windows, raw.windows.path, problems);
+  if (ibasho) checkIbasho(ibasho, raw.ibasho.path, problems);
+  if (phrases) checkPhrases(phrases, raw.phrases.path, problems);
+  if (flow && windows) checkFlow(flow, windows.windows, raw, problems);
+  if (!flow || !windows || !ibasho || !crisis || !phrases || problems.length > 0) throw new DefinitionsError(problems);
 
   const content: Content = { windows: windows.windows, ibasho, crisis, phrases };
-  checkContent(content, raw, problems);
-  checkFlow(flow, content, raw, problems);
-  if (problems.length > 0) throw new DefinitionsError(problems);
   return { flow: compileFlow(flow), content, windowsById: new Map(content.windows.map((w) => [w.id, w])) };
 }

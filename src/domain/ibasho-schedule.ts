@@ -1,5 +1,5 @@
 import type { IbashoDateOverride, IbashoRule } from './content/schema';
-import { addMonths, inTokyo, localDateOf, nthWeekdayOfMonth, tokyoInstant, type LocalDate } from './calendar';
+import { addMonths, localDateOf, nthWeekdayOfMonth, tokyoInstant, type LocalDate } from './calendar';
 
 export interface IbashoSchedule {
   rule: IbashoRule;
@@ -65,9 +65,10 @@ function occurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] 
 /** The next めぐろのいばしょ at `now` (Asia/Tokyo): explicit dates win over the rule. */
 export function nextIbasho(schedule: IbashoSchedule, now: Date): NextIbasho | null {
   const { start, end } = schedule.rule;
-  const at = inTokyo(now);
-  const notOver = (date: LocalDate) => at.isBefore(tokyoInstant(date, end));
-  const upcoming = occurrences(schedule, at.format('YYYY-MM'))
+  const at = now.getTime();
+  const today = localDateOf(now);
+  const notOver = (date: LocalDate) => at < tokyoInstant(date, end);
+  const upcoming = occurrences(schedule, today.slice(0, 7))
     .map((o) => ({ ...o, dates: o.dates.filter(notOver) }))
     .filter((o) => o.dates.length > 0)
     .sort((a, b) => (a.dates[0]! < b.dates[0]! ? -1 : a.dates[0]! > b.dates[0]! ? 1 : 0));
@@ -75,9 +76,7 @@ export function nextIbasho(schedule: IbashoSchedule, now: Date): NextIbasho | nu
   if (!next) return null;
 
   const first = next.dates[0]!;
-  const today = localDateOf(now);
-  const phase =
-    first !== today ? 'upcoming' : at.isBefore(tokyoInstant(first, start)) ? 'today' : ('now' as const);
+  const phase = first !== today ? 'upcoming' : at < tokyoInstant(first, start) ? 'today' : ('now' as const);
   const cancelledBefore = schedule.dates
     .filter((d) => d.status === 'cancelled' && d.date >= today && d.date < first)
     .map((d) => d.date)

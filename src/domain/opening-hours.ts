@@ -1,6 +1,5 @@
-import type { Dayjs } from 'dayjs';
 import type { WeeklyHours } from './content/schema';
-import { addDays, inTokyo, isNewYearBreak, isPublicHoliday, localDateOf, tokyoInstant, weekdayOf } from './calendar';
+import { addDays, isNewYearBreak, isPublicHoliday, localDateOf, tokyoInstant, weekdayOf } from './calendar';
 
 export type OpenStatus =
   | { kind: 'open'; closesAt: Date }
@@ -8,10 +7,11 @@ export type OpenStatus =
   | { kind: 'unknown' };
 
 const LOOKAHEAD_DAYS = 21;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface Interval {
-  start: Dayjs;
-  end: Dayjs;
+  start: number;
+  end: number;
 }
 
 function isClosedDay(hours: WeeklyHours, date: string): boolean {
@@ -26,28 +26,27 @@ function intervalsStartingOn(hours: WeeklyHours, date: string): Interval[] {
     .filter((slot) => slot.days.includes(weekday))
     .map((slot) => {
       const start = tokyoInstant(date, slot.open);
-      let end = tokyoInstant(date, slot.close);
-      if (!end.isAfter(start)) end = end.add(1, 'day');
-      return { start, end };
+      const end = tokyoInstant(date, slot.close);
+      return { start, end: end > start ? end : end + DAY_MS };
     });
 }
 
 /** Whether a window is open at `now` (Asia/Tokyo), and if not, when it opens next. */
 export function openStatus(hours: WeeklyHours | null, now: Date): OpenStatus {
   if (!hours?.slots?.length) return { kind: 'unknown' };
+  const at = now.getTime();
   const today = localDateOf(now);
-  const at = inTokyo(now);
-  const intervals = [];
+  const intervals: Interval[] = [];
   for (let day = -1; day <= LOOKAHEAD_DAYS; day++) intervals.push(...intervalsStartingOn(hours, addDays(today, day)));
-  intervals.sort((a, b) => a.start.valueOf() - b.start.valueOf());
+  intervals.sort((a, b) => a.start - b.start);
 
-  const current = intervals.filter((i) => !at.isBefore(i.start) && at.isBefore(i.end));
+  const current = intervals.filter((i) => i.start <= at && at < i.end);
   if (current.length > 0) {
-    // Back-to-back slots (e.g. 24-hour lines written as 00:00〜24:00) close when the last one ends.
-    let closesAt = current.reduce((max, i) => (i.end.isAfter(max) ? i.end : max), current[0]!.end);
-    for (const next of intervals) if (!next.start.isAfter(closesAt) && next.end.isAfter(closesAt)) closesAt = next.end;
-    return { kind: 'open', closesAt: closesAt.toDate() };
+    // Back-to-back slots (a 24-hour line written as 00:00〜24:00) close when the last one ends.
+    let closesAt = Math.max(...current.map((i) => i.end));
+    for (const next of intervals) if (next.start <= closesAt && next.end > closesAt) closesAt = next.end;
+    return { kind: 'open', closesAt: new Date(closesAt) };
   }
-  const next = intervals.find((i) => i.start.isAfter(at));
-  return { kind: 'closed', nextOpen: next ? next.start.toDate() : null };
+  const next = intervals.find((i) => i.start > at);
+  return { kind: 'closed', nextOpen: next ? new Date(next.start) : null };
 }

@@ -1,0 +1,87 @@
+/** The server and content:check as operators run them: real processes, real files. */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../support/bot-harness';
+
+function copyContent(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-content-'));
+  fs.cpSync(path.join(ROOT, 'content'), dir, { recursive: true });
+  return dir;
+}
+
+function breakPhone(dir: string): void {
+  const file = path.join(dir, 'windows.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('value: 03-5722-9370', 'value: 03-5722'));
+}
+
+const baseEnv = () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+  delete env.LINE_CHANNEL_SECRET;
+  delete env.LINE_CHANNEL_ACCESS_TOKEN;
+  return env;
+};
+
+/** Starts `node scripts/start.mjs`, resolves once it prints its URL (or exits). */
+function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string | null; stderr: string; code: number | null; stop(): void }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env });
+    let stderr = '';
+    const stop = () => child.kill('SIGTERM');
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
+      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, stderr, code: null, stop });
+    });
+    child.on('exit', (code) => resolve({ url: null, stderr, code, stop }));
+  });
+}
+
+describe('npm start', () => {
+  test('without LINE credentials it starts, serves /healthz and says on stderr which features are off', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-'));
+    const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
+    try {
+      expect(server.url).not.toBeNull();
+      expect(server.stderr).toContain('off: LINE webhook');
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect(fs.existsSync(path.join(dataDir, 'guide.db'))).toBe(true);
+    } finally {
+      server.stop();
+    }
+  });
+
+  test('a broken content file stops start-up with the file and field named, and no stack trace', async () => {
+    const contentDir = copyContent();
+    breakPhone(contentDir);
+    const server = await startServer({ ...baseEnv(), CONTENT_DIR: contentDir, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+    expect(server.url).toBeNull();
+    expect(server.code).toBe(1);
+    expect(server.stderr).toMatch(/windows\.yaml: windows\[\d+\]\.phone(\.value)?: not a Japanese phone number/);
+    expect(server.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('npm run content:check', () => {
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ['scripts/start.mjs', 'cli/content-check'], { cwd: ROOT, env, encoding: 'utf8' });
+
+  test('the real content passes', () => {
+    const result = run(baseEnv());
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('OK');
+  });
+
+  test('prints every problem with file and field, and exits non-zero', () => {
+    const contentDir = copyContent();
+    breakPhone(contentDir);
+    const phrases = path.join(contentDir, 'phrases.yaml');
+    fs.writeFileSync(phrases, fs.readFileSync(phrases, 'utf8').replace('callButton: "電話する {phone}"', 'callButton: "電話する"'));
+    const result = run({ ...baseEnv(), CONTENT_DIR: contentDir });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/windows\.yaml: windows\[\d+\]\.phone(\.value)?: not a Japanese phone number/);
+    expect(result.stdout).toContain('phrases.yaml: card.callButton: must contain {phone}');
+    expect(result.stdout).toContain('2 problem(s) found');
+  });
+});
