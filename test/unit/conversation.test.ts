@@ -1,0 +1,257 @@
+import path from 'node:path';
+import { loadDefinitions } from '../../src/definitions-files';
+import { step, type ConversationState, type Turn } from '../../src/domain/conversation';
+import type { Input } from '../../src/domain/interpret-input';
+import type { ReplyMessage } from '../../src/domain/reply';
+
+// The real flows/ and content/, at a fixed time: Wednesday 2026-11-25 10:00 JST.
+const root = path.resolve(__dirname, '../..');
+const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const phrases = defs.content.phrases;
+const NOW = new Date('2026-11-25T10:00:00+09:00');
+
+const text = (t: string): Input => ({ kind: 'text', text: t });
+const postback = (data: string): Input => ({ kind: 'postback', data });
+const follow: Input = { kind: 'follow' };
+
+/** As the store keeps it: plain JSON. */
+const stored = (state: ConversationState): unknown => JSON.parse(JSON.stringify(state));
+
+/** Runs inputs from a fresh conversation (after follow), returning the last turn. */
+function talk(...inputs: Input[]): Turn {
+  let turn = step(defs, null, follow, NOW);
+  for (const input of inputs) turn = step(defs, stored(turn.state), input, NOW);
+  return turn;
+}
+
+const texts = (messages: ReplyMessage[]) => messages.filter((m) => m.kind === 'text').map((m) => (m as { text: string }).text);
+const cardTitles = (messages: ReplyMessage[]) =>
+  messages.flatMap((m) => (m.kind === 'cards' ? m.cards.map((c) => c.title) : []));
+const windowName = (id: string) => defs.windowsById.get(id)!.name;
+const prompt = (node: string) => (defs.flow.flow.nodes[node] as { prompt: string }).prompt;
+
+describe('follow', () => {
+  test('follow → greets and asks the start question, offering 本人 and 家族', () => {
+    const turn = step(defs, null, follow, NOW);
+
+    expect(turn.outcome).toBe('greeted');
+    expect(texts(turn.reply.messages)).toEqual([phrases.greeting, prompt('start')]);
+    const labels = turn.reply.choices.map((c) => c.label);
+    expect(labels.some((l) => l.includes('本人'))).toBe(true);
+    expect(labels.some((l) => l.includes('家族'))).toBe(true);
+    expect(turn.state).toEqual({ flowVersion: defs.flow.version, snapshot: { value: 'start', context: { lastQuestion: 'start' } } });
+    expect(turn.node).toBe('start');
+  });
+
+  test('the start question offers no 最初から button (it is the start)', () => {
+    const turn = step(defs, null, follow, NOW);
+    expect(turn.reply.choices.map((c) => c.label)).not.toContain(phrases.quickReply.restart);
+  });
+
+  test('follow again (unblock) deep in a conversation → greeted at the start, without a reset notice', () => {
+    const deep = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const turn = step(defs, stored(deep.state), follow, NOW);
+    expect(turn.outcome).toBe('greeted');
+    expect(turn.state.snapshot.value).toBe('start');
+    expect(texts(turn.reply.messages)).not.toContain(phrases.resetNotice);
+  });
+});
+
+describe('choosing options', () => {
+  test('本人 → self question, with 最初から offered', () => {
+    const turn = talk(postback('go=self&from=start'));
+    expect(turn.outcome).toBe('question');
+    expect(texts(turn.reply.messages)).toEqual([prompt('self')]);
+    expect(turn.reply.choices.at(-1)).toEqual({ label: phrases.quickReply.restart, action: { kind: 'go', node: 'start' } });
+    expect(turn.state.snapshot).toEqual({ value: 'self', context: { lastQuestion: 'self' } });
+  });
+
+  test('本人 → 話を聞いてほしい → an answer with the windows of self-talk, and the after-answer buttons', () => {
+    const turn = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.state.snapshot).toEqual({ value: 'self-talk', context: { lastQuestion: 'self' } });
+    expect(cardTitles(turn.reply.messages)).toEqual(['concierge', 'hokenyobo', 'himonya', 'tokyo-hss'].map(windowName));
+    expect(turn.reply.choices.map((c) => c.label)).toEqual([phrases.quickReply.other, phrases.quickReply.ibasho, phrases.quickReply.restart]);
+  });
+
+  test('typed 家族 then typed 母の介護が心配です → the family-care answer', () => {
+    const turn = talk(text('家族'), text('母の介護が心配です'));
+    expect(turn.state.snapshot.value).toBe('family-care');
+    expect(cardTitles(turn.reply.messages)).toEqual(['houkatsu', 'concierge'].map(windowName));
+  });
+
+  test('最初から from deep in the flow → a short restart line and the start question', () => {
+    const turn = talk(text('本人'), text('仕事'), postback('go=start'));
+    expect(turn.state.snapshot.value).toBe('start');
+    expect(texts(turn.reply.messages)).toEqual([phrases.restartIntro, prompt('start')]);
+  });
+});
+
+describe('a stale button still does what its label says', () => {
+  test('a family option tapped while at self-talk → family-groups, as if tapped on the family question', () => {
+    const atSelfTalk = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const turn = step(defs, stored(atSelfTalk.state), postback('go=family-groups&from=family'), NOW);
+
+    expect(turn.outcome).toBe('answer');
+    expect(turn.state.snapshot).toEqual({ value: 'family-groups', context: { lastQuestion: 'family' } });
+    expect(cardTitles(turn.reply.messages)).toEqual(['shakyo', 'oyanokai'].map(windowName));
+    expect(texts(turn.reply.messages)).not.toContain(phrases.staleButton);
+  });
+
+  test('after it, ほかの相談を見る returns to the family question it came from', () => {
+    const atSelfTalk = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const stale = step(defs, stored(atSelfTalk.state), postback('go=family-groups&from=family'), NOW);
+    const turn = step(defs, stored(stale.state), postback('back'), NOW);
+    expect(turn.state.snapshot.value).toBe('family');
+    expect(texts(turn.reply.messages)).toEqual([prompt('family')]);
+  });
+
+  test('a button whose question does not offer that target → the stale-button phrase and the start question', () => {
+    const turn = talk(text('本人'), postback('go=family-groups&from=self'));
+    expect(turn.outcome).toBe('staleButton');
+    expect(turn.state.snapshot.value).toBe('start');
+    expect(texts(turn.reply.messages)).toEqual([phrases.staleButton, prompt('start')]);
+  });
+
+  test('a button naming a node that no longer exists → the stale-button phrase and the start question', () => {
+    const turn = talk(text('本人'), postback('go=self-old&from=self'));
+    expect(turn.outcome).toBe('staleButton');
+    expect(turn.state.snapshot.value).toBe('start');
+    expect(texts(turn.reply.messages)[0]).toBe(phrases.staleButton);
+  });
+
+  test('a button naming an origin that is not a node (from=constructor) → stale, not a crash', () => {
+    const atSelfTalk = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const turn = step(defs, stored(atSelfTalk.state), postback('go=family-groups&from=constructor'), NOW);
+    expect(turn.outcome).toBe('staleButton');
+  });
+});
+
+describe('corrupt or outdated stored state', () => {
+  const version = defs.flow.version;
+  const corrupt: [string, unknown][] = [
+    ['a null snapshot', { flowVersion: version, snapshot: null }],
+    ['a missing snapshot', { flowVersion: version }],
+    ['an unknown node', { flowVersion: version, snapshot: { value: 'no-such-node', context: { lastQuestion: 'self' } } }],
+    ['a prototype key as node', { flowVersion: version, snapshot: { value: 'constructor', context: { lastQuestion: null } } }],
+    ['a wrong flowVersion', { flowVersion: 'guide@0', snapshot: { value: 'self', context: { lastQuestion: 'self' } } }],
+    ['no flowVersion', { snapshot: { value: 'self', context: { lastQuestion: 'self' } } }],
+    ['a string', 'garbage'],
+    ['a number', 42],
+    ['an array', []],
+    ['a node value that is not a string', { flowVersion: version, snapshot: { value: { self: {} }, context: {} } }],
+  ];
+
+  test.each(corrupt)('%s + a typed word → back at the start with the reset notice first', (_name, state) => {
+    const turn = step(defs, state, text('こんにちは'), NOW);
+    expect(texts(turn.reply.messages)[0]).toBe(phrases.resetNotice);
+    expect(turn.state).toEqual({ flowVersion: version, snapshot: { value: 'start', context: { lastQuestion: 'start' } } });
+    expect(turn.reply.choices.length).toBeGreaterThan(0);
+  });
+
+  test.each(corrupt)('%s + a button → never throws, the reset notice comes first, outcome reset', (_name, state) => {
+    let turn: Turn | undefined;
+    expect(() => {
+      turn = step(defs, state, postback('go=self&from=start'), NOW);
+    }).not.toThrow();
+    expect(turn!.outcome).toBe('reset');
+    expect(texts(turn!.reply.messages)[0]).toBe(phrases.resetNotice);
+    expect(turn!.state.flowVersion).toBe(version);
+  });
+
+  test.each(corrupt)('%s + follow → the reset notice, then the greeting and the start question', (_name, state) => {
+    const turn = step(defs, state, follow, NOW);
+    expect(texts(turn.reply.messages)).toEqual([phrases.resetNotice, phrases.greeting, prompt('start')]);
+    expect(turn.state.snapshot.value).toBe('start');
+  });
+
+  test('a stored lastQuestion that is not a question is dropped: ほかの相談を見る then goes to the start', () => {
+    const state = { flowVersion: version, snapshot: { value: 'self-talk', context: { lastQuestion: 'self-talk' } } };
+    const turn = step(defs, state, postback('back'), NOW);
+    expect(turn.state.snapshot.value).toBe('start');
+  });
+});
+
+describe('crisis words', () => {
+  test('死にたい at an answer → crisis lines, and the state is kept as it was', () => {
+    const before = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const turn = step(defs, stored(before.state), text('もう死にたい'), NOW);
+
+    expect(turn.outcome).toBe('crisis');
+    expect(turn.state).toEqual(before.state);
+    const [first] = texts(turn.reply.messages);
+    expect(first).toContain(phrases.crisisIntro);
+    expect(first).toContain('119');
+    expect(first).toContain('110');
+    expect(turn.reply.choices).toEqual([{ label: phrases.quickReply.menu, action: { kind: 'go', node: 'start' } }]);
+  });
+
+  test('after a crisis reply, ほかの相談を見る still returns to the question before it', () => {
+    const before = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const crisis = step(defs, stored(before.state), text('消えたい'), NOW);
+    const turn = step(defs, stored(crisis.state), postback('back'), NOW);
+    expect(turn.state.snapshot.value).toBe('self');
+  });
+
+  test('crisis at the start question keeps the person at the start', () => {
+    const turn = talk(text('自殺'));
+    expect(turn.outcome).toBe('crisis');
+    expect(turn.state.snapshot.value).toBe('start');
+  });
+});
+
+describe('ほかの相談を見る (back)', () => {
+  test('from an answer → the last question shown', () => {
+    const turn = talk(text('家族'), postback('go=family-groups&from=family'), postback('back'));
+    expect(turn.outcome).toBe('question');
+    expect(turn.state.snapshot).toEqual({ value: 'family', context: { lastQuestion: 'family' } });
+    expect(texts(turn.reply.messages)).toEqual([prompt('family')]);
+  });
+
+  test('typed ほかの相談を見る works like the button', () => {
+    const turn = talk(text('家族'), postback('go=family-groups&from=family'), text('ほかの相談を見る'));
+    expect(turn.state.snapshot.value).toBe('family');
+  });
+
+  test('from the phone list reached by typing 電話 at the self question → back to the self question', () => {
+    const turn = talk(text('本人'), text('電話'), postback('back'));
+    expect(turn.state.snapshot.value).toBe('self');
+  });
+
+  test('at the start → stays at the start', () => {
+    const turn = talk(postback('back'));
+    expect(turn.state.snapshot.value).toBe('start');
+  });
+});
+
+describe('replies that do not move the person', () => {
+  test('unknown text at the family question → fallback, same place, the family options again', () => {
+    const before = talk(text('家族'));
+    const turn = step(defs, stored(before.state), text('こんにちは'), NOW);
+    expect(turn.outcome).toBe('unrecognized');
+    expect(turn.state).toEqual(before.state);
+    expect(texts(turn.reply.messages)).toEqual([phrases.fallbackText]);
+    expect(turn.reply.choices.map((c) => c.label)).toEqual(before.reply.choices.map((c) => c.label));
+  });
+
+  test('a sticker at an answer → the nonText phrase, same place, after-answer buttons', () => {
+    const before = talk(text('本人'), text('仕事'));
+    const turn = step(defs, stored(before.state), { kind: 'nonText' }, NOW);
+    expect(turn.outcome).toBe('nonText');
+    expect(turn.state).toEqual(before.state);
+    expect(texts(turn.reply.messages)).toEqual([phrases.nonText]);
+    expect(turn.reply.choices.map((c) => c.label)).toContain(phrases.quickReply.other);
+  });
+});
+
+describe('purity', () => {
+  test('step does not change the stored state it is given, and gives the same turn for the same input', () => {
+    const before = talk(text('家族'));
+    const input = stored(before.state);
+    const copy = JSON.parse(JSON.stringify(input));
+    const a = step(defs, input, postback('go=family-care&from=family'), NOW);
+    const b = step(defs, input, postback('go=family-care&from=family'), NOW);
+    expect(input).toEqual(copy);
+    expect(a).toEqual(b);
+  });
+});

@@ -1,0 +1,217 @@
+import path from 'node:path';
+import { loadDefinitions } from '../../src/definitions-files';
+import { interpretInput, normalize, type Input, type Intent } from '../../src/domain/interpret-input';
+
+// The real flows/guide.yaml and content/crisis.yaml.
+const root = path.resolve(__dirname, '../..');
+const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const flow = defs.flow.flow;
+const crisisKeywords = defs.content.crisis.keywords;
+
+const text = (t: string): Input => ({ kind: 'text', text: t });
+const postback = (data: string): Input => ({ kind: 'postback', data });
+const at = (node: string, input: Input): Intent => interpretInput(flow, crisisKeywords, node, input);
+const typedAt = (node: string, t: string): Intent => at(node, text(t));
+
+const allNodes = Object.keys(flow.nodes);
+const deeperNodes = ['self', 'family', 'self-talk', 'family-care', 'ibasho', 'phones'];
+
+test('the nodes these requirements talk about exist in the real flow', () => {
+  expect(flow.start).toBe('start');
+  for (const node of [...deeperNodes, 'self-living', 'family-living', 'family-groups', 'family-place', 'self-place']) {
+    expect(allNodes).toContain(node);
+  }
+});
+
+describe('normalize: width, case and kana are folded', () => {
+  test.each([
+    ['ｲﾊﾞｼｮ', 'いばしょ'],
+    ['イバショ', 'いばしょ'],
+    ['いばしょ', 'いばしょ'],
+    ['ＭＥＮＵ', 'menu'],
+    ['Menu', 'menu'],
+    ['ﾒﾆｭｰ', 'めにゅー'],
+    ['家 族', '家族'],
+    ['家族　です。', '家族です'],
+    ['死に たい!', '死にたい'],
+  ])('%s → %s', (typed, expected) => {
+    expect(normalize(typed)).toBe(expected);
+  });
+});
+
+describe('typed words at the start question go where a person expects', () => {
+  test.each([
+    ['家族', 'family'],
+    ['家族です', 'family'],
+    ['母', 'family'],
+    ['本人', 'self'],
+    ['私', 'self'],
+    ['いばしょ', 'ibasho'],
+    ['電話', 'phones'],
+  ])('%s → %s (as the start question’s option)', (typed, node) => {
+    expect(typedAt('start', typed)).toEqual({ kind: 'go', node, from: 'start' });
+  });
+
+  test.each(['メニュー', '最初から', 'menu', 'もどる'])('%s → back to the start', (typed) => {
+    expect(typedAt('start', typed)).toEqual({ kind: 'go', node: 'start' });
+  });
+
+  test('仕事 at the start does not guess between 本人 and 家族 → unrecognized', () => {
+    expect(typedAt('start', '仕事')).toEqual({ kind: 'unrecognized' });
+  });
+
+  test('a sentence with a longer synonym at the start: 息子がひきこもっています → family', () => {
+    expect(typedAt('start', '息子がひきこもっています')).toEqual({ kind: 'go', node: 'family', from: 'start' });
+  });
+});
+
+describe('typed words in deeper nodes go where a person expects', () => {
+  test.each(deeperNodes.filter((n) => n !== 'family'))('家族 at %s → the family question', (node) => {
+    expect(typedAt(node, '家族')).toEqual({ kind: 'go', node: 'family' });
+  });
+
+  test.each(deeperNodes.filter((n) => n !== 'self'))('本人 at %s → the self question', (node) => {
+    expect(typedAt(node, '本人')).toEqual({ kind: 'go', node: 'self' });
+  });
+
+  test.each(deeperNodes)('いばしょ at %s → the いばしょ dates', (node) => {
+    expect(typedAt(node, 'いばしょ')).toMatchObject({ kind: 'go', node: 'ibasho' });
+  });
+
+  test.each(deeperNodes)('電話 at %s → the phone list', (node) => {
+    expect(typedAt(node, '電話')).toMatchObject({ kind: 'go', node: 'phones' });
+  });
+
+  test.each(deeperNodes)('メニュー and 最初から at %s → the start', (node) => {
+    expect(typedAt(node, 'メニュー')).toEqual({ kind: 'go', node: 'start' });
+    expect(typedAt(node, '最初から')).toEqual({ kind: 'go', node: 'start' });
+  });
+
+  test('仕事 at the self question → self-living', () => {
+    expect(typedAt('self', '仕事')).toEqual({ kind: 'go', node: 'self-living', from: 'self' });
+  });
+
+  test('仕事 at the family question → family-living', () => {
+    expect(typedAt('family', '仕事')).toEqual({ kind: 'go', node: 'family-living', from: 'family' });
+  });
+
+  test('家族 at the family question → shows the family question again (no option is just 家族)', () => {
+    expect(typedAt('family', '家族')).toEqual({ kind: 'go', node: 'family' });
+  });
+
+  test('居場所 means the person’s own place at self, and the family member’s place at family', () => {
+    expect(typedAt('self', '居場所')).toEqual({ kind: 'go', node: 'self-place', from: 'self' });
+    expect(typedAt('family', '居場所')).toEqual({ kind: 'go', node: 'family-place', from: 'family' });
+  });
+
+  test('ほかの相談を見る typed → back', () => {
+    expect(typedAt('self-talk', 'ほかの相談を見る')).toEqual({ kind: 'back' });
+  });
+});
+
+describe('width and kana variants mean the same', () => {
+  test.each(['ｲﾊﾞｼｮ', 'イバショ', 'いばしょ', ' いばしょ '])('%s at start → ibasho', (typed) => {
+    expect(typedAt('start', typed)).toEqual({ kind: 'go', node: 'ibasho', from: 'start' });
+  });
+
+  test.each(['ﾒﾆｭｰ', 'ＭＥＮＵ', 'めにゅー'])('%s at self-talk → start', (typed) => {
+    expect(typedAt('self-talk', typed)).toEqual({ kind: 'go', node: 'start' });
+  });
+
+  test('カゾク (katakana) at self → family', () => {
+    expect(typedAt('self', 'カゾク')).toEqual({ kind: 'go', node: 'family' });
+  });
+});
+
+describe('a sentence containing a synonym', () => {
+  test('母の介護が心配です at the family question → family-care', () => {
+    expect(typedAt('family', '母の介護が心配です')).toEqual({ kind: 'go', node: 'family-care', from: 'family' });
+  });
+
+  test('仕事が見つからなくて at the self question → self-living', () => {
+    expect(typedAt('self', '仕事が見つからなくて')).toEqual({ kind: 'go', node: 'self-living', from: 'self' });
+  });
+
+  test('the longest matching synonym wins: 本人の居場所がほしい at family → family-place, not self', () => {
+    expect(typedAt('family', '本人の居場所がほしい')).toEqual({ kind: 'go', node: 'family-place', from: 'family' });
+  });
+
+  test('a one-character synonym inside a sentence does not count (心 in 心配)', () => {
+    expect(typedAt('self', '心配')).toEqual({ kind: 'unrecognized' });
+  });
+});
+
+describe('crisis words win over everything, in any node', () => {
+  const crisisTexts = [
+    '死にたい',
+    '消えたい',
+    '自殺',
+    'もう死にたいです',
+    '自殺を考えています',
+    '家族だけど消えたい',
+    'いばしょ 死にたい',
+    '死 に た い',
+    '死に　たい',
+    'ジサツ',
+    'ｼﾆﾀｲ',
+    'キエタイ',
+  ];
+  const cases = allNodes.flatMap((node) => crisisTexts.map((t) => [node, t] as const));
+
+  test.each(cases)('at %s, "%s" → crisis', (node, typed) => {
+    expect(typedAt(node, typed)).toEqual({ kind: 'crisis' });
+  });
+
+  test('every crisis keyword of the content, as typed, is recognized at the start', () => {
+    for (const keyword of crisisKeywords) expect(typedAt('start', keyword)).toEqual({ kind: 'crisis' });
+  });
+});
+
+describe('things that are not text', () => {
+  test('a sticker → nonText, at any node', () => {
+    for (const node of allNodes) expect(at(node, { kind: 'nonText' })).toEqual({ kind: 'nonText' });
+  });
+
+  test('follow → start', () => {
+    expect(at('self-talk', { kind: 'follow' })).toEqual({ kind: 'start' });
+  });
+});
+
+describe('postbacks', () => {
+  test('go=family-groups&from=family → that node, remembering the question it was offered on', () => {
+    expect(at('family', postback('go=family-groups&from=family'))).toEqual({ kind: 'go', node: 'family-groups', from: 'family' });
+  });
+
+  test('the same button tapped later, from another node, still names its target and origin', () => {
+    expect(at('self-talk', postback('go=family-groups&from=family'))).toEqual({ kind: 'go', node: 'family-groups', from: 'family' });
+  });
+
+  test('go without from → that node', () => {
+    expect(at('self-talk', postback('go=start'))).toEqual({ kind: 'go', node: 'start' });
+  });
+
+  test('back → back', () => {
+    expect(at('family-groups', postback('back'))).toEqual({ kind: 'back' });
+  });
+
+  test.each(['', 'garbage', '{"go":"self"}', 'from=family', 'go=', 'action=buy&itemid=1'])('garbage data %p → staleButton', (data) => {
+    expect(at('self', postback(data))).toEqual({ kind: 'staleButton' });
+  });
+
+  test.each(['go=no-such-node', 'go=family-old&from=family', 'go=constructor', 'go=__proto__', 'go=toString'])(
+    'a node that does not exist (%s) → staleButton',
+    (data) => {
+      expect(at('self', postback(data))).toEqual({ kind: 'staleButton' });
+    },
+  );
+
+  test('a postback is never read as crisis or synonym text', () => {
+    expect(at('start', postback('死にたい'))).toEqual({ kind: 'staleButton' });
+  });
+});
+
+describe('unknown text', () => {
+  test.each(['こんにちは', 'ありがとう', 'xyz', '', '   ', '。。。'])('%p → unrecognized', (typed) => {
+    for (const node of ['start', 'family', 'self-talk']) expect(typedAt(node, typed)).toEqual({ kind: 'unrecognized' });
+  });
+});
