@@ -3,7 +3,7 @@ import { transition } from 'xstate';
 import type { Definitions } from './definitions';
 import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent } from './flow/compile';
 import { interpretInput, type Input, type Intent } from './interpret-input';
-import { answerMessages, crisisMessages, directoryMessages, questionChoices } from './render-reply';
+import { answerMessages, crisisMessages, directoryMessages, fill, questionChoices, reminderTimesText } from './render-reply';
 import type { Choice, Reply, ReplyMessage } from './reply';
 
 /** What is stored per person: which flow it belongs to and where in it they are. */
@@ -21,6 +21,8 @@ export type TurnOutcome =
   | 'unrecognized'
   | 'nonText'
   | 'staleButton'
+  | 'subscribed'
+  | 'unsubscribed'
   | 'reset';
 
 export interface Turn {
@@ -29,6 +31,13 @@ export interface Turn {
   outcome: TurnOutcome;
   /** The node shown, for usage counts. */
   node: string;
+  /** A change to the person's いばしょ reminder subscription, saved with the state. */
+  subscription?: 'subscribe' | 'unsubscribe';
+}
+
+/** What the use case knows about the person besides the conversation. */
+export interface PersonFacts {
+  subscribed: boolean;
 }
 
 function toState(defs: Definitions, snapshot: AnyMachineSnapshot): ConversationState {
@@ -55,12 +64,21 @@ function restore(defs: Definitions, stored: unknown): AnyMachineSnapshot | null 
   return defs.flow.machine.resolveState({ value: snapshot.value, context });
 }
 
-function choicesAfterAnswer(defs: Definitions): Choice[] {
+function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
+  const q = defs.content.phrases.quickReply;
+  return subscribed ? { label: q.unsubscribe, action: { kind: 'unsubscribe' } } : { label: q.subscribe, action: { kind: 'subscribe' } };
+}
+
+/** Under an answer: ほかの相談を見る / いばしょの日程 / 最初から; where いばしょ's date is shown, its reminder instead. */
+function choicesAfterAnswer(defs: Definitions, node: string, subscribed: boolean): Choice[] {
   const q = defs.content.phrases.quickReply;
   const start = defs.flow.flow.start;
+  const flowNode = defs.flow.flow.nodes[node];
+  const showsIbasho = flowNode?.kind === 'answer' && flowNode.windows.some((id) => defs.windowsById.get(id)?.schedule === 'ibasho');
   return [
+    ...(showsIbasho ? [reminderChoice(defs, subscribed)] : []),
     { label: q.other, action: { kind: 'back' } },
-    { label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } },
+    ...(showsIbasho ? [] : [{ label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } } as Choice]),
     { label: q.restart, action: { kind: 'go', node: start } },
   ];
 }
@@ -73,7 +91,7 @@ function ibashoNode(defs: Definitions): string | undefined {
 }
 
 /** The messages and quick replies of a node, as shown on arrival. */
-function present(defs: Definitions, node: string, now: Date): { messages: ReplyMessage[]; choices: Choice[]; outcome: TurnOutcome } {
+function present(defs: Definitions, node: string, now: Date, subscribed: boolean): { messages: ReplyMessage[]; choices: Choice[]; outcome: TurnOutcome } {
   const flowNode = defs.flow.flow.nodes[node]!;
   const q = defs.content.phrases.quickReply;
   switch (flowNode.kind) {
@@ -83,16 +101,16 @@ function present(defs: Definitions, node: string, now: Date): { messages: ReplyM
       return { messages: [{ kind: 'text', text: flowNode.prompt }], choices, outcome: 'question' };
     }
     case 'answer':
-      return { messages: answerMessages(defs, flowNode.windows, flowNode.audience, now), choices: choicesAfterAnswer(defs), outcome: 'answer' };
+      return { messages: answerMessages(defs, flowNode.windows, flowNode.audience, now), choices: choicesAfterAnswer(defs, node, subscribed), outcome: 'answer' };
     case 'directory':
-      return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs), outcome: 'directory' };
+      return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs, node, subscribed), outcome: 'directory' };
   }
 }
 
 /** The quick replies that fit where someone is, for replies that do not move them. */
-function choicesAt(defs: Definitions, node: string): Choice[] {
+function choicesAt(defs: Definitions, node: string, subscribed: boolean): Choice[] {
   const flowNode = defs.flow.flow.nodes[node]!;
-  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs);
+  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, node, subscribed);
   const choices = questionChoices(node, flowNode);
   if (node !== defs.flow.flow.start) choices.push({ label: defs.content.phrases.quickReply.restart, action: { kind: 'go', node: defs.flow.flow.start } });
   return choices;
@@ -113,7 +131,7 @@ function apply(defs: Definitions, snapshot: AnyMachineSnapshot, intent: Extract<
  * One turn of the conversation: pure. Given what was stored, what arrived and the time, it returns
  * the state to store and the reply to send. It never throws for anything a person can send.
  */
-export function step(defs: Definitions, stored: unknown, input: Input, now: Date): Turn {
+export function step(defs: Definitions, stored: unknown, input: Input, now: Date, person: PersonFacts = { subscribed: false }): Turn {
   const phrases = defs.content.phrases;
   const start = defs.flow.flow.start;
   const restored = stored === null || stored === undefined ? null : restore(defs, stored);
@@ -123,7 +141,7 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   const intent = interpretInput(defs.flow.flow, defs.content.crisis.keywords, node, input);
 
   const turn = (next: AnyMachineSnapshot, lead: ReplyMessage[], outcome: TurnOutcome | null): Turn => {
-    const shown = present(defs, next.value as string, now);
+    const shown = present(defs, next.value as string, now, person.subscribed);
     const notice: ReplyMessage[] = wasReset ? [{ kind: 'text', text: phrases.resetNotice }] : [];
     return {
       state: toState(defs, next),
@@ -132,9 +150,9 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       node: next.value as string,
     };
   };
-  const stay = (messages: ReplyMessage[], outcome: TurnOutcome): Turn => ({
+  const stay = (messages: ReplyMessage[], outcome: TurnOutcome, subscribed = person.subscribed): Turn => ({
     state: toState(defs, snapshot),
-    reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node) },
+    reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed) },
     outcome,
     node,
   });
@@ -153,6 +171,21 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       return stay([{ kind: 'text', text: phrases.nonText }], 'nonText');
     case 'unrecognized':
       return stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized');
+    case 'subscribe': {
+      const r = phrases.reminder;
+      const times = reminderTimesText(defs);
+      const lines = [fill(person.subscribed ? r.alreadySubscribed : r.subscribed, { times })];
+      if (!defs.content.ibasho.reminders.forPlannedDates) lines.push(r.onlyConfirmedNote);
+      lines.push(r.howToStop);
+      const turn = stay([{ kind: 'text', text: lines.join('\n') }], 'subscribed', true);
+      turn.reply.choices = [reminderChoice(defs, true), ...turn.reply.choices.filter((c) => c.action.kind !== 'subscribe' && c.action.kind !== 'unsubscribe')];
+      return person.subscribed ? turn : { ...turn, subscription: 'subscribe' };
+    }
+    case 'unsubscribe': {
+      const r = phrases.reminder;
+      const turn = stay([{ kind: 'text', text: person.subscribed ? r.stopped : r.notSubscribed }], 'unsubscribed', false);
+      return person.subscribed ? { ...turn, subscription: 'unsubscribe' } : turn;
+    }
     case 'staleButton':
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
     case 'go':

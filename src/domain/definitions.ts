@@ -57,6 +57,12 @@ const requiredPlaceholders: Record<string, string[]> = {
   'ibasho.cancelled': ['date'],
   'ibasho.none': ['via', 'phone'],
   'date.format': ['month', 'day', 'weekday'],
+  'reminder.subscribed': ['times'],
+  'reminder.alreadySubscribed': ['times'],
+  'reminder.daysBefore': ['n'],
+  'reminder.when': ['date', 'start', 'end'],
+  'reminder.moved': ['from', 'to'],
+  'reminder.place': ['place', 'access'],
   'date.formatWithTime': ['month', 'day', 'weekday', 'time'],
 };
 
@@ -96,7 +102,7 @@ function checkPhrases(phrases: Content['phrases'], file: string, problems: strin
 
 function reachableNodes(flow: Flow): Set<string> {
   const seen = new Set<string>();
-  const queue = [flow.start, ...flow.commands.map((c) => c.next).filter((n) => n !== BACK_TARGET)];
+  const queue = [flow.start, ...flow.commands.flatMap((c) => (c.next && c.next !== BACK_TARGET ? [c.next] : []))];
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (seen.has(id)) continue;
@@ -117,7 +123,7 @@ function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinition
   flow.commands.forEach((command, i) => {
     if (commandIds.has(command.id)) problems.push(`${file}: commands[${i}].id: "${command.id}" is used twice`);
     commandIds.add(command.id);
-    if (command.next !== BACK_TARGET && !exists(command.next))
+    if (command.next !== undefined && command.next !== BACK_TARGET && !exists(command.next))
       problems.push(`${file}: commands[${i}].next: no node "${command.next}"`);
   });
   const windows = new Map(windowList.map((w) => [w.id, w]));

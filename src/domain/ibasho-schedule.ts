@@ -21,7 +21,7 @@ export interface NextIbasho {
 
 const MONTHS_AHEAD = 14;
 
-interface Occurrence {
+export interface Occurrence {
   dates: LocalDate[];
   confirmed: boolean;
   movedFrom?: LocalDate;
@@ -40,7 +40,8 @@ function ruleCandidates(rule: IbashoRule, yearMonth: string): LocalDate[] {
     .sort();
 }
 
-function occurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] {
+/** Every occurrence from the start of `fromMonth` on: explicit dates, then the rule for the other months. */
+export function occurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] {
   const result: Occurrence[] = [];
   const cancelled = new Set(schedule.dates.filter((d) => d.status === 'cancelled').map((d) => d.date));
   for (const entry of schedule.dates) {

@@ -1,5 +1,4 @@
-import type { Flow } from './flow/schema';
-import { BACK_TARGET } from './flow/schema';
+import { BACK_TARGET, type CommandAction, type Flow } from './flow/schema';
 import { decodePostback } from './postback';
 
 /** What arrived from a person, whatever the channel. */
@@ -14,6 +13,8 @@ export type Intent =
   | { kind: 'crisis' }
   | { kind: 'go'; node: string; from?: string }
   | { kind: 'back' }
+  | { kind: 'subscribe' }
+  | { kind: 'unsubscribe' }
   | { kind: 'unrecognized' }
   | { kind: 'nonText' }
   | { kind: 'staleButton' };
@@ -29,9 +30,15 @@ export function normalize(text: string): string {
 
 interface Term {
   term: string;
+  /** A node, $back, or an action prefixed with "!" */
   target: string;
   fromCurrentNode: boolean;
 }
+
+const actionIntent: Record<CommandAction, Intent> = {
+  'subscribe-reminders': { kind: 'subscribe' },
+  'unsubscribe-reminders': { kind: 'unsubscribe' },
+};
 
 function termsAt(flow: Flow, node: string): Term[] {
   const terms: Term[] = [];
@@ -42,7 +49,8 @@ function termsAt(flow: Flow, node: string): Term[] {
     }
   }
   for (const command of flow.commands) {
-    for (const t of [command.label, ...command.synonyms]) terms.push({ term: normalize(t), target: command.next, fromCurrentNode: false });
+    const target = command.action ? `!${command.action}` : command.next!;
+    for (const t of [command.label, ...command.synonyms]) terms.push({ term: normalize(t), target, fromCurrentNode: false });
   }
   return terms.filter((t) => t.term.length > 0);
 }
@@ -52,8 +60,11 @@ function matchText(flow: Flow, node: string, text: string): Intent {
   if (typed.length === 0) return { kind: 'unrecognized' };
   const terms = termsAt(flow, node);
   const exact = terms.find((t) => t.term === typed && t.fromCurrentNode) ?? terms.find((t) => t.term === typed);
-  const toIntent = (t: Term): Intent =>
-    t.target === BACK_TARGET ? { kind: 'back' } : t.fromCurrentNode ? { kind: 'go', node: t.target, from: node } : { kind: 'go', node: t.target };
+  const toIntent = (t: Term): Intent => {
+    if (t.target === BACK_TARGET) return { kind: 'back' };
+    if (t.target.startsWith('!')) return actionIntent[t.target.slice(1) as CommandAction];
+    return t.fromCurrentNode ? { kind: 'go', node: t.target, from: node } : { kind: 'go', node: t.target };
+  };
   if (exact) return toIntent(exact);
 
   // Within a sentence, one-character words (母, 心, 会) are too loose: only longer ones count.
@@ -81,7 +92,7 @@ export function interpretInput(flow: Flow, crisisKeywords: readonly string[], no
     case 'postback': {
       const action = decodePostback(input.data);
       if (!action) return { kind: 'staleButton' };
-      if (action.kind === 'back') return { kind: 'back' };
+      if (action.kind !== 'go') return { kind: action.kind };
       if (!Object.prototype.hasOwnProperty.call(flow.nodes, action.node)) return { kind: 'staleButton' };
       return action.from ? { kind: 'go', node: action.node, from: action.from } : { kind: 'go', node: action.node };
     }

@@ -6,6 +6,7 @@ import type { ChoiceAction } from './reply';
  */
 export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'back') return 'back';
+  if (action.kind === 'subscribe' || action.kind === 'unsubscribe') return `do=${action.kind}`;
   const params = new URLSearchParams({ go: action.node });
   if (action.from) params.set('from', action.from);
   return params.toString();
@@ -13,6 +14,8 @@ export function encodePostback(action: ChoiceAction): string {
 
 export function decodePostback(data: string): ChoiceAction | null {
   if (data === 'back') return { kind: 'back' };
+  if (data === 'do=subscribe') return { kind: 'subscribe' };
+  if (data === 'do=unsubscribe') return { kind: 'unsubscribe' };
   const params = new URLSearchParams(data);
   const node = params.get('go');
   if (!node) return null;

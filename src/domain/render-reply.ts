@@ -4,7 +4,7 @@ import type { QuestionNode } from './flow/schema';
 import { addDays, dateParts, inTokyo, localDateOf, type LocalDate } from './calendar';
 import { openStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
-import type { Card, CardLine, Choice, ReplyMessage } from './reply';
+import type { Card, CardLine, Choice, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
 const ALT_TEXT_LIMIT = 1500;
@@ -179,4 +179,37 @@ export function crisisMessages(defs: Definitions, now: Date): ReplyMessage[] {
 
 export function questionChoices(node: string, question: QuestionNode): Choice[] {
   return question.options.map((option) => ({ label: option.label, action: { kind: 'go', node: option.next, from: node } }));
+}
+
+/** "前日 18:00と当日 9:00" from the reminder settings. */
+export function reminderTimesText(defs: Definitions): string {
+  const r = defs.content.phrases.reminder;
+  return defs.content.ibasho.reminders.times
+    .map((t) => {
+      const day = t.daysBefore === 0 ? r.dayOf : t.daysBefore === 1 ? r.dayBefore : fill(r.daysBefore, { n: String(t.daysBefore) });
+      return `${day} ${t.at.replace(/^0/, '')}`;
+    })
+    .join(r.timesJoiner);
+}
+
+/**
+ * The pushed reminder. Its first line is all a lock screen shows, so it is a neutral notice that
+ * names neither ひきこもり nor 生きづらさ.
+ */
+export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate }): Reply {
+  const { phrases, ibasho } = defs.content;
+  const r = phrases.reminder;
+  const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
+  const lines = [r.preview];
+  if (slot.movedFrom) lines.push(fill(r.moved, { from: formatDate(phrases, slot.movedFrom), to: formatDate(phrases, slot.eventDate) }));
+  lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: ibasho.rule.value.start, end: ibasho.rule.value.end }));
+  if (ibashoWindow.place) lines.push(fill(r.place, { place: ibashoWindow.place.value, access: ibashoWindow.access?.value ?? '' }));
+  lines.push(r.notes);
+  return {
+    messages: [{ kind: 'text', text: lines.join('\n') }],
+    choices: [
+      { label: phrases.quickReply.unsubscribe, action: { kind: 'unsubscribe' } },
+      { label: phrases.quickReply.other, action: { kind: 'go', node: defs.flow.flow.start } },
+    ],
+  };
 }

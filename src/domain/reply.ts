@@ -2,7 +2,11 @@
  * The neutral reply model between the conversation and the channels: `to-line-messages` turns it into
  * LINE messages; nothing here knows about LINE.
  */
-export type ChoiceAction = { kind: 'go'; node: string; from?: string } | { kind: 'back' };
+export type ChoiceAction =
+  | { kind: 'go'; node: string; from?: string }
+  | { kind: 'back' }
+  | { kind: 'subscribe' }
+  | { kind: 'unsubscribe' };
 
 export interface Choice {
   label: string;

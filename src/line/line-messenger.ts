@@ -36,6 +36,23 @@ export class LineMessenger implements Messenger {
     }
   }
 
+  async multicast(to: string[], reply: Reply, retryKey: string): Promise<void> {
+    try {
+      await this.client.multicast({ to, messages: toLineMessages(reply) }, retryKey);
+    } catch (error) {
+      throw toSendError(error);
+    }
+  }
+
+  async quota(): Promise<{ limit: number | null; used: number }> {
+    try {
+      const [quota, consumption] = await Promise.all([this.client.getMessageQuota(), this.client.getMessageQuotaConsumption()]);
+      return { limit: quota.type === 'limited' ? (quota.value ?? 0) : null, used: consumption.totalUsage };
+    } catch (error) {
+      throw toSendError(error);
+    }
+  }
+
   async push(to: string, reply: Reply, retryKey: string): Promise<void> {
     try {
       await this.client.pushMessage({ to, messages: toLineMessages(reply) }, retryKey);

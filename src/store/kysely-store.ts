@@ -1,8 +1,19 @@
 import { Migrator, type Kysely, type MigrationProvider, type Transaction } from 'kysely';
 import type { Reply } from '../domain/reply';
-import { ConflictError, type RecordTurn, type Store, type StoredConversation, type StoredEvent } from '../usecases/ports';
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  type RecordTurn,
+  type ReminderBatch,
+  type ReminderStore,
+  type Store,
+  type StoredConversation,
+  type StoredEvent,
+} from '../usecases/ports';
 import { migrations } from './migrations';
 import type { Database } from './schema';
+
+const INSERT_CHUNK = 1000;
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -22,7 +33,7 @@ function isUniqueViolation(error: unknown): boolean {
  * The Store on any Kysely database: the SQL is the same for SQLite and PostgreSQL, and only the
  * dialect (how to connect) differs between the two.
  */
-export class KyselyStore implements Store {
+export class KyselyStore implements Store, ReminderStore {
   constructor(
     protected readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
@@ -53,6 +64,11 @@ export class KyselyStore implements Store {
     return { state: { flowVersion: row.flow_version, snapshot }, version: Number(row.version) };
   }
 
+  async isSubscribed(userId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'> {
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -69,6 +85,15 @@ export class KyselyStore implements Store {
           })
           .execute();
         await this.saveConversation(trx, turn);
+        if (turn.subscription === 'subscribe') {
+          await trx
+            .insertInto('subscriptions')
+            .values({ user_id: turn.userId, created_at: turn.at.getTime() })
+            .onConflict((oc) => oc.column('user_id').doNothing())
+            .execute();
+        } else if (turn.subscription === 'unsubscribe') {
+          await trx.deleteFrom('subscriptions').where('user_id', '=', turn.userId).execute();
+        }
       });
       return 'recorded';
     } catch (error) {
@@ -130,7 +155,165 @@ export class KyselyStore implements Store {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('conversations').where('user_id', '=', userId).execute();
       await trx.deleteFrom('webhook_events').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('subscriptions').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('reminder_deliveries').where('user_id', '=', userId).execute();
     });
+  }
+
+  async subscribersWithoutDelivery(slotKey: string, subscribedBy: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('subscriptions as s')
+      .select('s.user_id')
+      .where('s.created_at', '<=', subscribedBy)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('reminder_deliveries as d')
+              .select('d.user_id')
+              .whereRef('d.user_id', '=', 's.user_id')
+              .where('d.slot_key', '=', slotKey),
+          ),
+        ),
+      )
+      .orderBy('s.user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Inserts delivery rows in chunks (SQLite allows at most 32766 bound values a statement). */
+  private async insertDeliveries(
+    trx: Transaction<Database>,
+    rows: Database['reminder_deliveries'][],
+  ): Promise<string[]> {
+    const inserted: string[] = [];
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const result = await trx
+        .insertInto('reminder_deliveries')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['slot_key', 'user_id']).doNothing())
+        .returning('user_id')
+        .execute();
+      inserted.push(...result.map((r) => r.user_id));
+    }
+    return inserted;
+  }
+
+  async claimDeliveries(args: {
+    slotKey: string;
+    userIds: string[];
+    message: Reply;
+    eventStart: number;
+    batchSize: number;
+    now: number;
+  }): Promise<ReminderBatch[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const claimed = await this.insertDeliveries(
+        trx,
+        args.userIds.map((user_id) => ({ slot_key: args.slotKey, user_id, batch_id: null, status: 'claimed' as const, created_at: args.now })),
+      );
+      claimed.sort();
+      const batches: ReminderBatch[] = [];
+      const message = JSON.stringify(args.message);
+      for (let i = 0; i < claimed.length; i += args.batchSize) {
+        const recipients = claimed.slice(i, i + args.batchSize);
+        const batch: ReminderBatch = {
+          batchId: randomUUID(),
+          slotKey: args.slotKey,
+          retryKey: randomUUID(),
+          recipients,
+          message: args.message,
+          eventStart: args.eventStart,
+          attempts: 0,
+        };
+        await trx
+          .insertInto('reminder_batches')
+          .values({
+            batch_id: batch.batchId,
+            slot_key: batch.slotKey,
+            retry_key: batch.retryKey,
+            message,
+            event_start: batch.eventStart,
+            status: 'pending',
+            attempts: 0,
+            lease_until: 0,
+            created_at: args.now,
+          })
+          .execute();
+        for (let j = 0; j < recipients.length; j += INSERT_CHUNK) {
+          await trx
+            .updateTable('reminder_deliveries')
+            .set({ batch_id: batch.batchId })
+            .where('slot_key', '=', batch.slotKey)
+            .where('user_id', 'in', recipients.slice(j, j + INSERT_CHUNK))
+            .execute();
+        }
+        batches.push(batch);
+      }
+      return batches;
+    });
+  }
+
+  async recordMissed(slotKey: string, userIds: string[], now: number): Promise<number> {
+    if (userIds.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await this.insertDeliveries(
+        trx,
+        userIds.map((user_id) => ({ slot_key: slotKey, user_id, batch_id: null, status: 'missed' as const, created_at: now })),
+      );
+      return inserted.length;
+    });
+  }
+
+  async pendingBatches(now: number): Promise<ReminderBatch[]> {
+    const rows = await this.db
+      .selectFrom('reminder_batches')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('lease_until', '<=', now)
+      .orderBy('created_at')
+      .orderBy('batch_id')
+      .execute();
+    const batches: ReminderBatch[] = [];
+    for (const row of rows) {
+      const recipients = await this.db
+        .selectFrom('reminder_deliveries')
+        .select('user_id')
+        .where('batch_id', '=', row.batch_id)
+        .orderBy('user_id')
+        .execute();
+      batches.push({
+        batchId: row.batch_id,
+        slotKey: row.slot_key,
+        retryKey: row.retry_key,
+        recipients: recipients.map((r) => r.user_id),
+        message: JSON.parse(row.message),
+        eventStart: Number(row.event_start),
+        attempts: Number(row.attempts),
+      });
+    }
+    return batches;
+  }
+
+  async leaseBatch(batchId: string, now: number, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('reminder_batches')
+      .set({ lease_until: now + leaseMs })
+      .where('batch_id', '=', batchId)
+      .where('status', '=', 'pending')
+      .where('lease_until', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async finishBatch(batchId: string, status: 'sent' | 'failed' | 'missed', attempts: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('reminder_batches').set({ status, attempts, lease_until: 0 }).where('batch_id', '=', batchId).execute();
+      await trx.updateTable('reminder_deliveries').set({ status }).where('batch_id', '=', batchId).execute();
+    });
+  }
+
+  async deferBatch(batchId: string, attempts: number): Promise<void> {
+    await this.db.updateTable('reminder_batches').set({ attempts, lease_until: 0 }).where('batch_id', '=', batchId).execute();
   }
 
   async ping(): Promise<void> {

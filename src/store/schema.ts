@@ -18,4 +18,26 @@ export interface Database {
     lease_until: number;
     received_at: number;
   };
+  subscriptions: {
+    user_id: string;
+    created_at: number;
+  };
+  reminder_batches: {
+    batch_id: string;
+    slot_key: string;
+    retry_key: string;
+    message: string;
+    event_start: number;
+    status: 'pending' | 'sent' | 'failed' | 'missed';
+    attempts: number;
+    lease_until: number;
+    created_at: number;
+  };
+  reminder_deliveries: {
+    slot_key: string;
+    user_id: string;
+    batch_id: string | null;
+    status: 'claimed' | 'sent' | 'failed' | 'missed';
+    created_at: number;
+  };
 }

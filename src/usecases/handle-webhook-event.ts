@@ -82,9 +82,9 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
     if (known) return known.status === 'replied' ? 'duplicate' : resume(event.eventId, event.userId, event.replyToken);
 
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      const stored = await store.loadConversation(event.userId);
+      const [stored, subscribed] = await Promise.all([store.loadConversation(event.userId), store.isSubscribed(event.userId)]);
       const now = clock.now();
-      const turn = step(definitions, stored?.state ?? null, event.input, now);
+      const turn = step(definitions, stored?.state ?? null, event.input, now, { subscribed });
       let recorded: 'recorded' | 'duplicate';
       try {
         recorded = await store.recordTurn({
@@ -96,6 +96,7 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
           reply: turn.reply,
           at: now,
           leaseMs: LEASE_MS,
+          ...(turn.subscription ? { subscription: turn.subscription } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

@@ -28,6 +28,10 @@ export interface Messenger {
   reply(replyToken: string, reply: Reply): Promise<void>;
   /** A push that LINE performs at most once per retry key (a UUID). */
   push(to: string, reply: Reply, retryKey: string): Promise<void>;
+  /** The same message to up to 500 people, at most once per retry key. */
+  multicast(to: string[], reply: Reply, retryKey: string): Promise<void>;
+  /** This month's push quota: limit null means unlimited. */
+  quota(): Promise<{ limit: number | null; used: number }>;
 }
 
 export interface StoredEvent {
@@ -60,6 +64,8 @@ export interface RecordTurn {
   at: Date;
   /** How long the recording instance holds the event while it sends the reply. */
   leaseMs: number;
+  /** A change to the いばしょ reminder subscription made by this turn. */
+  subscription?: 'subscribe' | 'unsubscribe';
 }
 
 /**
@@ -69,6 +75,7 @@ export interface RecordTurn {
 export interface Store {
   findEvent(eventId: string): Promise<StoredEvent | null>;
   loadConversation(userId: string): Promise<StoredConversation | null>;
+  isSubscribed(userId: string): Promise<boolean>;
   /**
    * Records the event id and saves the new state with the reply to send, in one transaction.
    * Returns 'duplicate' when the event id was already recorded (nothing is written), and throws
@@ -87,6 +94,37 @@ export interface Store {
   deleteUser(userId: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A multicast of one reminder to up to 500 people, kept with its retry key until LINE accepts it. */
+export interface ReminderBatch {
+  batchId: string;
+  slotKey: string;
+  retryKey: string;
+  recipients: string[];
+  message: Reply;
+  eventStart: number;
+  attempts: number;
+}
+
+/** The durable outbox of reminders. Both stores implement it. */
+export interface ReminderStore {
+  /** Subscribers since `subscribedBy` who have no delivery row for the slot yet. */
+  subscribersWithoutDelivery(slotKey: string, subscribedBy: number): Promise<string[]>;
+  /**
+   * Claims the slot for these people (a delivery row each; people already claimed by anyone are
+   * left out) and groups the claimed ones into batches with fresh retry keys, in one transaction.
+   */
+  claimDeliveries(args: { slotKey: string; userIds: string[]; message: Reply; eventStart: number; batchSize: number; now: number }): Promise<ReminderBatch[]>;
+  /** Records these people as missed for the slot (once); returns how many were newly recorded. */
+  recordMissed(slotKey: string, userIds: string[], now: number): Promise<number>;
+  /** Pending batches nobody holds (their lease has run out). */
+  pendingBatches(now: number): Promise<ReminderBatch[]>;
+  /** Takes a batch for sending; false when another dispatcher holds it or it is no longer pending. */
+  leaseBatch(batchId: string, now: number, leaseMs: number): Promise<boolean>;
+  finishBatch(batchId: string, status: 'sent' | 'failed' | 'missed', attempts: number): Promise<void>;
+  /** Leaves a batch pending for a later pass (its lease released). */
+  deferBatch(batchId: string, attempts: number): Promise<void>;
 }
 
 export interface Clock {

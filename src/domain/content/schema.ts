@@ -44,7 +44,9 @@ export const windowSchema = z.strictObject({
   phone: z.union([knownFact(phoneNumber), unknownPhone], {
     error: 'give a phone fact (value, fact, source, checked, status) or an unknown one with reachVia',
   }),
-  hours: z.union([knownFact(weeklyHours), unknownFact]),
+  hours: z.union([knownFact(weeklyHours), unknownFact], {
+    error: 'give hours as a fact (value, fact, source, checked, status: confirmed or seed-only), or as unknown: true with fact and checked',
+  }),
   place: knownFact(z.string().min(1)).optional(),
   access: knownFact(z.string().min(1)).optional(),
   area: knownFact(z.string().min(1)).optional(),
@@ -81,9 +83,22 @@ export const ibashoRule = z.strictObject({
 });
 export type IbashoRule = z.infer<typeof ibashoRule>;
 
+const reminderTime = z.strictObject({
+  kind: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
+  daysBefore: z.number().int().min(0).max(7),
+  at: clockTime.refine((t) => t >= '08:00' && t <= '21:00', 'a reminder must be sent between 08:00 and 21:00'),
+});
+export type ReminderTime = z.infer<typeof reminderTime>;
+
 export const ibashoFile = z.strictObject({
   rule: knownFact(ibashoRule),
   dates: z.array(ibashoDate).default([]),
+  reminders: z
+    .strictObject({
+      times: z.array(reminderTime).max(4),
+      forPlannedDates: z.boolean().default(false),
+    })
+    .default({ times: [], forPlannedDates: false }),
 });
 
 const crisisProvenance = {
@@ -179,7 +194,26 @@ export const phrasesFile = z.strictObject({
     tomorrow: phrase,
     weekdays: z.array(phrase).length(7),
   }),
+  reminder: z.strictObject({
+    subscribed: phrase,
+    alreadySubscribed: phrase,
+    onlyConfirmedNote: phrase,
+    howToStop: phrase,
+    stopped: phrase,
+    notSubscribed: phrase,
+    dayOf: phrase,
+    dayBefore: phrase,
+    daysBefore: phrase,
+    timesJoiner: phrase,
+    preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
+    when: phrase,
+    moved: phrase,
+    place: phrase,
+    notes: phrase,
+  }),
   quickReply: z.strictObject({
+    subscribe: phrase.max(20),
+    unsubscribe: phrase.max(20),
     other: phrase.max(20),
     ibasho: phrase.max(20),
     restart: phrase.max(20),

@@ -38,6 +38,7 @@ export function compileFlow(flow: Flow): CompiledFlow {
 
   const rootOn: Record<string, unknown> = {};
   for (const command of flow.commands) {
+    if (command.next === undefined) continue;
     rootOn[command.next === BACK_TARGET ? 'BACK' : `GO.${command.next}`] =
       command.next === BACK_TARGET ? backTransitions : { target: target(command.next) };
   }
@@ -72,7 +73,8 @@ export function compileFlow(flow: Flow): CompiledFlow {
     states: states as never,
   });
 
-  const targets = new Set<string>([flow.start, ...flow.commands.map((c) => c.next)]);
+  const targets = new Set<string>([flow.start]);
+  for (const command of flow.commands) if (command.next) targets.add(command.next);
   for (const node of Object.values(flow.nodes)) {
     if (node.kind === 'question') node.options.forEach((o) => targets.add(o.next));
   }

@@ -16,12 +16,18 @@ const option = z.strictObject({
 
 export const BACK_TARGET = '$back';
 
-const command = z.strictObject({
-  id: nodeId,
-  label,
-  synonyms: z.array(z.string().min(1)).default([]),
-  next: z.union([nodeId, z.literal(BACK_TARGET)]),
-});
+export const commandActions = ['subscribe-reminders', 'unsubscribe-reminders'] as const;
+export type CommandAction = (typeof commandActions)[number];
+
+const command = z
+  .strictObject({
+    id: nodeId,
+    label,
+    synonyms: z.array(z.string().min(1)).default([]),
+    next: z.union([nodeId, z.literal(BACK_TARGET)]).optional(),
+    action: z.enum(commandActions).optional(),
+  })
+  .refine((c) => (c.next === undefined) !== (c.action === undefined), 'a command needs either next or action');
 
 // A question's options plus 最初から must fit LINE's 13 quick-reply items.
 const MAX_OPTIONS = 12;

@@ -33,4 +33,43 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('conversations').execute();
     },
   },
+  '0002-reminders': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('subscriptions')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('reminder_batches')
+        .addColumn('batch_id', 'text', (c) => c.primaryKey())
+        .addColumn('slot_key', 'text', (c) => c.notNull())
+        .addColumn('retry_key', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('event_start', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reminder_batches_status').on('reminder_batches').column('status').execute();
+      // One row per (reminder, person): the primary key is what makes a reminder go out at most once.
+      await db.schema
+        .createTable('reminder_deliveries')
+        .addColumn('slot_key', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('batch_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('reminder_deliveries_pk', ['slot_key', 'user_id'])
+        .execute();
+      await db.schema.createIndex('reminder_deliveries_batch').on('reminder_deliveries').column('batch_id').execute();
+      await db.schema.createIndex('reminder_deliveries_user').on('reminder_deliveries').column('user_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('reminder_deliveries').execute();
+      await db.schema.dropTable('reminder_batches').execute();
+      await db.schema.dropTable('subscriptions').execute();
+    },
+  },
 };

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { loadDefinitions } from '../definitions-files';
+import { DefinitionsError } from '../domain/definitions';
+import { LineMessenger } from '../line/line-messenger';
+import { createLogger } from '../logger';
+import { openStore } from '../store/open-store';
+import { dispatchReminders, formatSummary } from '../usecases/dispatch-reminders';
+
+/**
+ * `npm run reminders -- [--now <ISO-8601>] [--dry-run]`: one pass of the reminder outbox, as if the
+ * clock read --now (default: the real clock). Prints a one-line summary and exits 0.
+ */
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const { values } = parseArgs({
+    args: process.argv.slice(3),
+    options: { now: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  });
+  const now = values.now ? new Date(values.now) : new Date();
+  if (Number.isNaN(now.getTime())) throw new ConfigError(`--now must be an ISO-8601 instant, e.g. 2026-12-21T09:00:00Z; got "${values.now}"`);
+  loadDotEnv(path.join(root, '.env'), process.env);
+  const config = readConfig(process.env, root);
+  if (!config.line) throw new ConfigError('reminders need LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
+  const definitions = loadDefinitions(config);
+  // Logs go to stderr so that stdout carries just the summary.
+  const logger = createLogger(config.logLevel, process.stderr);
+  const store = await openStore(config);
+  try {
+    const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
+    const result = await dispatchReminders({ definitions, store, messenger, logger }, now, { dryRun: values['dry-run'] });
+    if (values['dry-run']) {
+      for (const item of result.plan) process.stdout.write(`would send ${item.slot} to ${item.recipients} people\n`);
+      const quota = result.quota ? `quota limit=${result.quota.limit ?? 'none'} used=${result.quota.used}` : 'quota not asked (nothing due)';
+      const use = result.plan.reduce((sum, item) => sum + item.recipients, 0);
+      process.stdout.write(`dry run: would use ${use} messages; ${quota}; ${formatSummary(result.summary)}\n`);
+    } else {
+      process.stdout.write(`${formatSummary(result.summary)}\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const expected = error instanceof ConfigError || error instanceof DefinitionsError;
+    process.stderr.write(`reminders: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
+    process.exit(2);
+  },
+);

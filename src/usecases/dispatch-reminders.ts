@@ -1,0 +1,156 @@
+import type { Definitions } from '../domain/definitions';
+import { reminderReply } from '../domain/render-reply';
+import { reminderSlots, slotKey, type ReminderSlot } from '../domain/reminder-schedule';
+import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
+import { isLineUser } from './user-ids';
+
+export interface DispatchSummary {
+  /** Reminder slots (event × reminder time) due at this instant. */
+  due: number;
+  /** Multicast calls LINE accepted (a 409 for an already accepted retry key counts). */
+  sent: number;
+  /** People those calls reached. */
+  recipients: number;
+  /** People not sent to because the month's quota would be exceeded. */
+  skipped: number;
+  /** People whose reminder could not be sent before the event started. */
+  missed: number;
+  /** People in batches that LINE refused, or that still fail after retries (retried next pass). */
+  failed: number;
+}
+
+export interface DispatchPlan {
+  slot: string;
+  recipients: number;
+}
+
+export interface DispatchDeps {
+  definitions: Definitions;
+  store: ReminderStore;
+  messenger: Messenger;
+  logger: Logger;
+  /** Waits between retries; tests pass a short one. */
+  sleep?: (ms: number) => Promise<void>;
+  retry?: { attempts: number; baseDelayMs: number };
+}
+
+/** LINE's multicast accepts up to 500 user ids a request. */
+export const MULTICAST_LIMIT = 500;
+const BATCH_LEASE_MS = 60_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One pass of the reminder outbox at `now`: claim who is due (a delivery row per person and reminder,
+ * unique in the store), group them into multicasts of ≤500 with a retry key each, and send every
+ * pending batch nobody else holds. Safe to run often, late, after a crash, and from several
+ * processes at once: each person gets each reminder at most once.
+ */
+export async function dispatchReminders(
+  deps: DispatchDeps,
+  now: Date,
+  options: { dryRun?: boolean } = {},
+): Promise<{ summary: DispatchSummary; plan: DispatchPlan[]; quota: { limit: number | null; used: number } | null }> {
+  const { definitions, store, messenger, logger } = deps;
+  const sleep = deps.sleep ?? defaultSleep;
+  const retry = deps.retry ?? { attempts: 4, baseDelayMs: 500 };
+  const at = now.getTime();
+  const { ibasho } = definitions.content;
+  const slots = reminderSlots({ rule: ibasho.rule.value, dates: ibasho.dates }, ibasho.reminders, now);
+  const summary: DispatchSummary = { due: slots.due.length, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0 };
+  const plan: DispatchPlan[] = [];
+
+  // Simulator users can subscribe to try the feature, but a push can only reach LINE users, and a
+  // multicast with an id LINE does not know would fail for everyone in its batch.
+  const subscribersOf = async (slot: ReminderSlot) =>
+    (await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt)).filter(isLineUser);
+
+  for (const slot of slots.missed) {
+    const people = await subscribersOf(slot);
+    summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
+  }
+
+  const wanted: { slot: ReminderSlot; people: string[] }[] = [];
+  for (const slot of slots.due) {
+    const people = await subscribersOf(slot);
+    if (people.length > 0) wanted.push({ slot, people });
+  }
+
+  let quota: { limit: number | null; used: number } | null = null;
+  if (wanted.length > 0) {
+    quota = await messenger.quota();
+    let remaining = quota.limit === null ? Infinity : quota.limit - quota.used;
+    for (const { slot, people } of wanted) {
+      const key = slotKey(slot);
+      if (people.length > remaining) {
+        // Half a reminder is worse than none: the ward tops up the quota, then the next pass sends it.
+        summary.skipped += people.length;
+        logger.error({ slot: key, recipients: people.length, quota }, 'QUOTA: this reminder would exceed the monthly LINE message quota; none of it was sent');
+        continue;
+      }
+      remaining -= people.length;
+      plan.push({ slot: key, recipients: people.length });
+      if (options.dryRun) continue;
+      await store.claimDeliveries({
+        slotKey: key,
+        userIds: people,
+        message: reminderReply(definitions, slot),
+        eventStart: slot.eventStart,
+        batchSize: MULTICAST_LIMIT,
+        now: at,
+      });
+    }
+  }
+  if (options.dryRun) return { summary, plan, quota };
+
+  for (const batch of await store.pendingBatches(at)) {
+    if (!(await store.leaseBatch(batch.batchId, at, BATCH_LEASE_MS))) continue;
+    if (batch.eventStart <= at) {
+      await store.finishBatch(batch.batchId, 'missed', batch.attempts);
+      summary.missed += batch.recipients.length;
+      continue;
+    }
+    const outcome = await sendBatch(batch);
+    if (outcome === 'sent') {
+      summary.sent += 1;
+      summary.recipients += batch.recipients.length;
+    } else {
+      summary.failed += batch.recipients.length;
+    }
+  }
+  logger.info({ ...summary }, 'reminder pass');
+  return { summary, plan, quota };
+
+  async function sendBatch(batch: ReminderBatch): Promise<'sent' | 'failed'> {
+    let attempts = batch.attempts;
+    for (let i = 0; i < retry.attempts; i++) {
+      attempts++;
+      try {
+        await messenger.multicast(batch.recipients, batch.message, batch.retryKey);
+        await store.finishBatch(batch.batchId, 'sent', attempts);
+        return 'sent';
+      } catch (error) {
+        const failure = error instanceof SendError ? error : new SendError('retryable', null, String(error));
+        if (failure.failure === 'already-accepted') {
+          await store.finishBatch(batch.batchId, 'sent', attempts);
+          return 'sent';
+        }
+        if (failure.failure !== 'retryable') {
+          logger.error({ batch: batch.batchId, slot: batch.slotKey, status: failure.status, reason: failure.message }, 'LINE refused a reminder batch; not retried');
+          await store.finishBatch(batch.batchId, 'failed', attempts);
+          return 'failed';
+        }
+        logger.warn({ batch: batch.batchId, slot: batch.slotKey, status: failure.status, attempt: attempts }, 'reminder batch not accepted yet; retrying');
+        if (i < retry.attempts - 1) await sleep(retry.baseDelayMs * 2 ** i);
+      }
+    }
+    await store.deferBatch(batch.batchId, attempts);
+    return 'failed';
+  }
+}
+
+export function formatSummary(summary: DispatchSummary): string {
+  return Object.entries(summary)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+}

@@ -1,0 +1,20 @@
+import type { Clock, Logger } from './ports';
+
+/** Runs `pass` every interval, never two at once; errors are logged and the next tick tries again. */
+export function startEvery(intervalMs: number, pass: (now: Date) => Promise<unknown>, deps: { clock: Clock; logger: Logger }): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await pass(deps.clock.now());
+    } catch (error) {
+      deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'reminder pass failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
