@@ -5,6 +5,7 @@ import type { Definitions } from './domain/definitions';
 import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
 import { userIdHasher } from './logger';
+import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
 import { openSqliteStore } from './store/sqlite-store';
 import { createEventHandler } from './usecases/handle-webhook-event';
 import type { Clock, Logger, Store } from './usecases/ports';
@@ -16,6 +17,8 @@ export interface Composed {
   definitions: Definitions;
   /** Features that are off, to tell the operator. */
   disabled: string[];
+  /** Whether the local chat simulator is served at / (and the tree at /flow). */
+  simulator: boolean;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,21 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     disabled.push('LINE webhook (/webhook answers 503): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
   }
 
-  const app = createApp({ logger: deps.logger, store, line });
-  return { app, store, definitions, disabled, close: () => store.close() };
+  const extraRouters = [];
+  if (config.simulator) {
+    extraRouters.push(
+      simulatorRouter({
+        definitions,
+        store,
+        clock,
+        logger: deps.logger,
+        hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
+        location: config,
+        assetsDir: path.join(config.root, SIMULATOR_ASSETS),
+      }),
+    );
+  }
+
+  const app = createApp({ logger: deps.logger, store, line, extraRouters });
+  return { app, store, definitions, disabled, simulator: config.simulator, close: () => store.close() };
 }

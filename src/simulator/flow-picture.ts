@@ -1,0 +1,112 @@
+import type { Definitions } from '../domain/definitions';
+import { BACK_TARGET } from '../domain/flow/schema';
+import { fill, reachingNumber } from '../domain/render-reply';
+import type { SupportWindow } from '../domain/content/schema';
+import flowText from './assets/flow-text.json';
+
+/** The labels of the picture (the staff tool's own words, not what residents read). */
+export type FlowText = typeof flowText;
+export const defaultFlowText: FlowText = flowText;
+
+export interface PictureWindow {
+  id: string;
+  name: string;
+  /** The number to call: the window's own, or the one that reaches it. */
+  phone: string;
+  /** The window whose number it is, when the window's own number is not known. */
+  via: string | null;
+  hours: string | null;
+}
+
+export type PictureNode =
+  | { kind: 'question'; id: string; prompt: string; options: { label: string; synonyms: string[]; child: PictureNode }[] }
+  | { kind: 'answer'; id: string; audience: 'self' | 'family' | 'all'; windows: PictureWindow[] }
+  | { kind: 'directory'; id: string; windows: PictureWindow[] }
+  /** A node drawn earlier in the picture. */
+  | { kind: 'sameAs'; id: string }
+  | { kind: 'missing'; id: string };
+
+export interface FlowPicture {
+  version: string;
+  root: PictureNode;
+  /** Nodes that no option leads to, reached by typed commands only. */
+  otherRoots: PictureNode[];
+  /** Typed words that work anywhere: each goes to a node, back to the last question (`back`), or does an action. */
+  commands: { label: string; synonyms: string[]; to: { node: string } | { back: true } | { action: string } }[];
+  crisis: { keywords: string[]; emergency: { label: string; number: string }[]; lines: { name: string; phone: string; hours: string }[];
+    chat: { name: string; url: string; hours: string }[];
+  };
+}
+
+function pictureWindow(defs: Definitions, window: SupportWindow): PictureWindow {
+  const { number, via } = reachingNumber(defs, window);
+  return {
+    id: window.id,
+    name: window.name,
+    phone: number,
+    via: via ? via.name : null,
+    hours: 'unknown' in window.hours ? null : window.hours.value.text,
+  };
+}
+
+/** The decision tree of the definitions, each node drawn once (later mentions point back to it). */
+export function flowPicture(defs: Definitions): FlowPicture {
+  const { flow } = defs.flow;
+  const drawn = new Set<string>();
+  const build = (id: string): PictureNode => {
+    const node = flow.nodes[id];
+    if (!node) return { kind: 'missing', id };
+    if (drawn.has(id)) return { kind: 'sameAs', id };
+    drawn.add(id);
+    switch (node.kind) {
+      case 'question':
+        return {
+          kind: 'question',
+          id,
+          prompt: node.prompt,
+          options: node.options.map((option) => ({ label: option.label, synonyms: option.synonyms, child: build(option.next) })),
+        };
+      case 'answer':
+        return {
+          kind: 'answer',
+          id,
+          audience: node.audience,
+          windows: node.windows.flatMap((w) => {
+            const window = defs.windowsById.get(w);
+            return window ? [pictureWindow(defs, window)] : [];
+          }),
+        };
+      case 'directory':
+        return { kind: 'directory', id, windows: defs.content.windows.map((w) => pictureWindow(defs, w)) };
+    }
+  };
+  const root = build(flow.start);
+  const otherRoots = Object.keys(flow.nodes)
+    .filter((id) => !drawn.has(id))
+    .map(build);
+  const { crisis } = defs.content;
+  return {
+    version: defs.flow.version,
+    root,
+    otherRoots,
+    commands: flow.commands.map((c) => ({
+      label: c.label,
+      synonyms: c.synonyms,
+      to: c.action ? { action: c.action } : c.next === BACK_TARGET || c.next === undefined ? { back: true as const } : { node: c.next },
+    })),
+    crisis: {
+      keywords: crisis.keywords,
+      emergency: crisis.emergency.map((e) => ({ label: e.label, number: e.number })),
+      lines: crisis.lines.map((l) => ({ name: l.name, phone: l.phone, hours: l.hoursText })),
+      chat: crisis.chat.map((c) => ({ name: c.name, url: c.url, hours: c.hoursText })),
+    },
+  };
+}
+
+/** Where a command leads, in words. */
+export function commandTarget(to: FlowPicture['commands'][number]['to'], text: FlowText): { text: string; node: string | null } {
+  if ('node' in to) return { text: fill(text.goTo, { node: to.node }), node: to.node };
+  if ('back' in to) return { text: `→ ${text.back}`, node: null };
+  const actions = text.actions as Record<string, string>;
+  return { text: `→ ${actions[to.action] ?? fill(text.unknownAction, { action: to.action })}`, node: null };
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import express, { Router, type RequestHandler } from 'express';
+import type { DefinitionsLocation } from '../definitions-files';
+import type { Definitions } from '../domain/definitions';
+import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
+import type { Logger } from '../usecases/ports';
+import { renderFlowPage } from './flow-page';
+import { currentFlowState } from './flow-state';
+import { renderFlowSvg } from './flow-svg';
+import { fromSimulatorEvent, newSimulatorUserId, parseSimulatorRequest, SimulatorRequestError } from './from-simulator-event';
+import { SimulatorMessenger } from './simulator-messenger';
+
+/** Where the page's files are: served as they are, by this app only (no CDN), so it works offline. */
+export const SIMULATOR_ASSETS = path.join('src', 'simulator', 'assets');
+
+export interface SimulatorOptions extends Omit<HandleEventDeps, 'messenger'> {
+  /** Where flows/ and content/ are, checked again on each /flow request. */
+  location: DefinitionsLocation;
+  assetsDir: string;
+}
+
+/** Log lines of simulator users say so, next to the same fields as LINE users'. */
+function simulatorLogger(logger: Logger): Logger {
+  const tag = (fields: Record<string, unknown>) => ({ channel: 'simulator', ...fields });
+  return {
+    info: (fields, message) => logger.info(tag(fields), message),
+    warn: (fields, message) => logger.warn(tag(fields), message),
+    error: (fields, message) => logger.error(tag(fields), message),
+  };
+}
+
+const pageHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  next();
+};
+
+/**
+ * The local chat simulator, one more adapter in front of the same use case as the webhook:
+ *   GET  /                      the chat page
+ *   POST /simulator/api/users   a new simulator user id
+ *   POST /simulator/api/events  {userId, event} → {result, messages}: the exact LINE messages
+ *   GET  /flow, /flow.svg       the whole decision tree, with any content problem
+ */
+export function simulatorRouter(options: SimulatorOptions): Router {
+  const messenger = new SimulatorMessenger();
+  const handleEvent = createEventHandler({ ...options, messenger, logger: simulatorLogger(options.logger) });
+  const running: Definitions = options.definitions;
+  const router = Router();
+
+  router.get('/', pageHeaders, (_req, res) => res.sendFile(path.join(options.assetsDir, 'chat.html')));
+  router.use('/simulator/assets', pageHeaders, express.static(options.assetsDir, { index: false, fallthrough: false }));
+
+  const api = Router();
+  api.use(express.json({ limit: '32kb' }));
+  api.post('/users', (_req, res) => {
+    res.status(201).json({ userId: newSimulatorUserId() });
+  });
+  api.post('/events', async (req, res) => {
+    let request: ReturnType<typeof parseSimulatorRequest>;
+    try {
+      request = parseSimulatorRequest(req.body);
+    } catch (error) {
+      if (!(error instanceof SimulatorRequestError)) throw error;
+      res.status(400).json({ message: error.message });
+      return;
+    }
+    const { userId, event } = request;
+    const incoming = fromSimulatorEvent(userId, event);
+    let result: EventResult;
+    let messages: ReturnType<SimulatorMessenger['collect']> = [];
+    try {
+      result = await handleEvent(incoming);
+    } finally {
+      if (incoming.kind === 'turn') messages = messenger.collect(incoming.replyToken, userId);
+    }
+    res.json({ result, messages });
+  });
+  router.use('/simulator/api', api);
+
+  router.get('/flow', pageHeaders, (_req, res) => {
+    res.type('html').send(renderFlowPage(currentFlowState(running, options.location)));
+  });
+  router.get('/flow.svg', pageHeaders, (_req, res) => {
+    const state = currentFlowState(running, options.location);
+    res.type('image/svg+xml').send(renderFlowSvg(state.picture, state.problems));
+  });
+  return router;
+}

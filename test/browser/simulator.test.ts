@@ -1,0 +1,188 @@
+/**
+ * The chat simulator and /flow in a real Chromium (Debian's, driven by playwright-core; no browser is
+ * ever downloaded), at phone width, against the real server started in-process without LINE
+ * credentials. One resident's visit, step by step: the tests of this file run in order on one page.
+ *
+ * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies them to docs/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, startBot, type BotHarness } from '../support/bot-harness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+const HOW_TO_INSTALL = 'install it with `npm run test:setup` (as root) or `sudo apt-get install chromium`, or point CHROMIUM_PATH at a Chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
+const PHONE = { width: 375, height: 812 };
+const DOCS_SHOTS = ['simulator', 'flow'];
+
+const haveChromium = fs.existsSync(CHROMIUM);
+const inCI = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+if (!haveChromium && !inCI) {
+  console.warn(
+    `Browser tests NOT run: no Chromium at ${CHROMIUM}. Skipped: test/browser/simulator.test.ts (the chat page at / and the tree at /flow). To run them, ${HOW_TO_INSTALL}.`,
+  );
+}
+// In CI a missing browser is a failure (beforeAll throws), never a skip.
+const describeBrowser = haveChromium || inCI ? describe : describe.skip;
+
+describeBrowser('the chat simulator and /flow in Chromium at 375px', () => {
+  let bot: BotHarness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const offsite: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`Chromium is required in CI but missing at ${CHROMIUM}: ${HOW_TO_INSTALL}.`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // Wednesday 2026-11-25 10:00 in Tokyo; no LINE credentials, so the simulator is on.
+    bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'ja-JP' });
+    // Everything must come from the app itself: any other request is recorded and refused.
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === bot.url) return route.continue();
+      offsite.push(url.href);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.close();
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+  });
+
+  /** A screenshot at phone width; the ones named in DOCS_SHOTS are also copied to docs/ by `npm run docs:screenshots`. */
+  async function shoot(name: string): Promise<void> {
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: file });
+    if (process.env.DOCS_SCREENSHOTS && DOCS_SHOTS.includes(name)) {
+      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+      fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
+    }
+  }
+
+  const chip = (name: string) => page.locator('#quick-replies').getByRole('button', { name, exact: true });
+  const log = () => page.getByRole('log');
+  // Evaluated in the page (as strings: this project compiles without the DOM library).
+  const noSidewaysScroll = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const simUserId = () => page.evaluate<string | null>(`JSON.parse(localStorage.getItem('guide-simulator:v1') ?? 'null')?.userId ?? null`);
+
+  test('/ opens a Japanese chat page with a 友だち追加 start, readable at 375px', async () => {
+    await page.goto(`${bot.url}/`);
+    await page.locator('html[data-ready="true"]').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await expect(page.getByRole('button', { name: '友だち追加' }).isVisible()).resolves.toBe(true);
+    expect(await noSidewaysScroll()).toBe(true);
+    const fontSize = await page.evaluate<number>('parseFloat(getComputedStyle(document.body).fontSize)');
+    expect(fontSize).toBeGreaterThanOrEqual(16);
+    await shoot('simulator-start');
+  });
+
+  test('友だち追加 → greeting with quick-reply chips; 家族 → 家族会・親の会 shows 社会福祉協議会 with a tel: link', async () => {
+    await page.getByRole('button', { name: '友だち追加' }).click();
+    await log().getByText('ご本人ですか、ご家族ですか').waitFor();
+    await chip('家族です').click();
+    await log().getByText('家族です', { exact: true }).waitFor(); // the tapped label shows as my message, as in LINE
+    await chip('家族会・親の会').click();
+
+    const call = page.locator('a[href="tel:0337198909"]');
+    await call.waitFor();
+    expect(await call.isVisible()).toBe(true);
+    expect(await call.textContent()).toContain('03-3719-8909');
+    await log().getByText('目黒区社会福祉協議会', { exact: false }).first().waitFor();
+    await expect(chip('ほかの相談を見る').isVisible()).resolves.toBe(true);
+    expect(await noSidewaysScroll()).toBe(true);
+    await shoot('simulator');
+  });
+
+  test('typing 死にたい shows the crisis lines at once, with phone links', async () => {
+    await page.getByLabel('メッセージ').fill('死にたい');
+    await page.keyboard.press('Enter');
+    const inochi = page.locator('a[href="tel:0332644343"]').first();
+    await inochi.waitFor();
+    await log().getByText('03-3264-4343').first().waitFor();
+    // Numbers inside text bubbles are tappable too, as in the LINE app.
+    expect(await log().locator('p.bubble a[href="tel:0570087478"]').count()).toBe(1);
+    await expect(chip('メニューへ戻る').isVisible()).resolves.toBe(true);
+    await shoot('simulator-crisis');
+  });
+
+  test('after a reload the transcript and the quick replies are back, and tapping continues the conversation', async () => {
+    const before = await log().locator('.row').count();
+    const userId = await simUserId();
+    await page.reload();
+    await page.locator('html[data-ready="true"]').waitFor();
+    expect(await log().locator('.row').count()).toBe(before);
+    expect(await page.locator('a[href="tel:0337198909"]').count()).toBeGreaterThan(0);
+    await expect(chip('メニューへ戻る').isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('button', { name: '友だち追加' }).isVisible()).toBe(false);
+
+    await chip('メニューへ戻る').click();
+    await chip('本人です').waitFor();
+    await chip('本人です').click();
+    await chip('話を聞いてほしい').waitFor();
+    expect(await simUserId()).toBe(userId);
+    const stored = await bot.composed.store.loadConversation(userId as string);
+    expect(JSON.stringify(stored?.state)).toContain('"self"');
+  });
+
+  test('quick replies are real buttons that work from the keyboard', async () => {
+    const talk = chip('話を聞いてほしい');
+    await talk.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('a[href="tel:0120529528"]').first().waitFor();
+  });
+
+  test('a sticker is sent from the sticker panel and answered kindly', async () => {
+    await page.getByRole('button', { name: 'スタンプ', exact: true }).click();
+    await page.getByRole('button', { name: 'スタンプ: ありがとう' }).click();
+    await log().getByText('文字とボタンで', { exact: false }).waitFor();
+    await expect(page.getByRole('img', { name: 'スタンプ: ありがとう' }).isVisible()).resolves.toBe(true);
+  });
+
+  test('会話を消す deletes the conversation on the server, as blocking on LINE does, and starts over', async () => {
+    const userId = (await simUserId()) as string;
+    expect(await bot.composed.store.loadConversation(userId)).not.toBeNull();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: '会話を消す' }).click();
+    await page.getByRole('button', { name: '友だち追加' }).waitFor();
+    expect(await bot.composed.store.loadConversation(userId)).toBeNull();
+    expect(await simUserId()).toBeNull();
+    expect(await page.locator('#quick-replies').isVisible()).toBe(false);
+  });
+
+  test('/flow shows the whole tree with every window number, readable at 375px', async () => {
+    await page.goto(`${bot.url}/flow`);
+    const text = (await page.locator('body').innerText()).replace(/\s+/g, '');
+    const windows = bot.composed.definitions.content.windows.filter((w) => 'value' in w.phone);
+    expect(windows.length).toBeGreaterThan(5);
+    for (const window of windows) {
+      const number = (window.phone as { value: string }).value;
+      expect([window.id, text.includes(number)]).toEqual([window.id, true]);
+    }
+    await expect(page.locator('.problems').count()).resolves.toBe(0);
+    expect(await noSidewaysScroll()).toBe(true);
+    await shoot('flow');
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * The simulator's JSON API over real HTTP: one more adapter in front of the same use case, so for
+ * the same inputs it answers with exactly the LINE messages the webhook sends to LINE.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { startBot, quickReplies, replyText, type BotHarness } from '../support/bot-harness';
+import { followEvent, postbackEvent, stickerEvent, textEvent } from '../support/line-webhook';
+
+/** startBot's env with the LINE credentials taken away: how `npm start` runs on a laptop. */
+const WITHOUT_LINE = { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' };
+const lineUser = () => `U${randomBytes(16).toString('hex')}`;
+
+async function api(bot: BotHarness, route: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${bot.url}/simulator/api/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function newSimUser(bot: BotHarness): Promise<string> {
+  const { status, body } = await api(bot, 'users', {});
+  expect(status).toBe(201);
+  return body.userId;
+}
+
+/** Sends one simulator event; returns the LINE messages of the reply. */
+async function simSay(bot: BotHarness, userId: string, event: Record<string, unknown>): Promise<any[]> {
+  const { status, body } = await api(bot, 'events', { userId, event });
+  expect(status).toBe(200);
+  return body.messages;
+}
+
+function rows(bot: BotHarness, sql: string, ...params: unknown[]): any[] {
+  const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params);
+  } finally {
+    db.close();
+  }
+}
+
+describe('the simulator and the webhook give the same LINE messages', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    // Both adapters on one server (LINE credentials and SIMULATOR=on), on one clock: Wed 10:00 Tokyo.
+    bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { SIMULATOR: 'on' } });
+  });
+  afterAll(async () => {
+    expect(bot.fake.violations()).toEqual([]);
+    await bot.close();
+  });
+
+  async function webhookSay(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
+    const before = bot.fake.replies().length;
+    expect((await bot.send([event])).status).toBe(200);
+    const replies = bot.fake.replies();
+    expect(replies.length).toBe(before + 1);
+    return replies[replies.length - 1]!.messages;
+  }
+
+  test('follow, taps, typed words, a crisis word and a sticker: turn by turn, equal messages', async () => {
+    const line = lineUser();
+    const sim = await newSimUser(bot);
+    const tapData = (messages: any[], label: string) => {
+      const item = quickReplies(messages).find((q) => q.label.includes(label));
+      if (!item) throw new Error(`no quick reply "${label}"`);
+      return item.data;
+    };
+
+    const turns: { line: (previous: any[]) => any; sim: (previous: any[]) => Record<string, unknown> }[] = [
+      { line: () => followEvent(line), sim: () => ({ kind: 'follow' }) },
+      { line: (p) => postbackEvent(line, tapData(p, '家族')), sim: (p) => ({ kind: 'postback', data: tapData(p, '家族') }) },
+      { line: (p) => postbackEvent(line, tapData(p, '家族会')), sim: (p) => ({ kind: 'postback', data: tapData(p, '家族会') }) },
+      { line: () => textEvent(line, '死にたい'), sim: () => ({ kind: 'text', text: '死にたい' }) },
+      { line: () => stickerEvent(line), sim: () => ({ kind: 'sticker', packageId: '446', stickerId: '1988' }) },
+      { line: () => textEvent(line, '電話番号'), sim: () => ({ kind: 'text', text: '電話番号' }) },
+      { line: () => textEvent(line, 'いばしょ'), sim: () => ({ kind: 'text', text: 'いばしょ' }) },
+      { line: (p) => postbackEvent(line, tapData(p, 'ほかの相談')), sim: (p) => ({ kind: 'postback', data: tapData(p, 'ほかの相談') }) },
+      { line: () => textEvent(line, 'なんだろう'), sim: () => ({ kind: 'text', text: 'なんだろう' }) },
+    ];
+
+    let previous: any[] = [];
+    for (const turn of turns) {
+      const fromLine = await webhookSay(turn.line(previous));
+      const fromSim = await simSay(bot, sim, turn.sim(previous));
+      expect(fromSim).toEqual(fromLine);
+      previous = fromSim;
+    }
+    // The simulator's turns never reached LINE: only the webhook's replies did.
+    expect(bot.fake.replies()).toHaveLength(turns.length);
+    expect(JSON.stringify(bot.fake.requests)).not.toContain('sim-');
+  });
+
+  test('the family-groups answer in the simulator carries the 社会福祉協議会 tel: button', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: '家族' });
+    const answer = await simSay(bot, sim, { kind: 'text', text: '家族会' });
+    expect(replyText(answer)).toContain('目黒区社会福祉協議会');
+    expect(JSON.stringify(answer)).toContain('"uri":"tel:0337198909"');
+  });
+});
+
+describe('simulator users are kept apart from LINE users', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await startBot({ env: WITHOUT_LINE });
+  });
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  test('ids are minted by the server as sim-<uuid>, fresh each time', async () => {
+    const a = await newSimUser(bot);
+    const b = await newSimUser(bot);
+    expect(a).toMatch(/^sim-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b).not.toBe(a);
+  });
+
+  const refused: [string, unknown][] = [
+    ['a LINE user id', { userId: lineUser(), event: { kind: 'follow' } }],
+    ['a LINE group id', { userId: `C${randomBytes(16).toString('hex')}`, event: { kind: 'follow' } }],
+    ['no user id', { event: { kind: 'follow' } }],
+    ['a short sim id', { userId: 'sim-1', event: { kind: 'follow' } }],
+    ['a sim id with more after it', { userId: 'sim-00000000-0000-4000-8000-000000000000U1234', event: { kind: 'follow' } }],
+    ['an unknown event kind', { userId: 'sim-00000000-0000-4000-8000-000000000000', event: { kind: 'image' } }],
+    ['no event', { userId: 'sim-00000000-0000-4000-8000-000000000000' }],
+    ['empty text', { userId: 'sim-00000000-0000-4000-8000-000000000000', event: { kind: 'text', text: '' } }],
+    ['text longer than LINE allows', { userId: 'sim-00000000-0000-4000-8000-000000000000', event: { kind: 'text', text: 'あ'.repeat(5001) } }],
+    ['a sticker without ids', { userId: 'sim-00000000-0000-4000-8000-000000000000', event: { kind: 'sticker' } }],
+  ];
+  test.each(refused)('%s → 400 with a reason, nothing stored', async (_name, body) => {
+    const { status, body: answer } = await api(bot, 'events', body);
+    expect(status).toBe(400);
+    expect(typeof answer.message).toBe('string');
+    expect(rows(bot, 'SELECT user_id FROM conversations')).toEqual([]);
+    expect(rows(bot, 'SELECT event_id FROM webhook_events')).toEqual([]);
+  });
+
+  test('a body that is not JSON → 400', async () => {
+    const response = await fetch(`${bot.url}/simulator/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":' });
+    expect(response.status).toBe(400);
+  });
+
+  test('one sim user cannot see or move another one: each conversation is its own, and nothing lists or reads them', async () => {
+    const a = await newSimUser(bot);
+    const b = await newSimUser(bot);
+    await simSay(bot, a, { kind: 'follow' });
+    await simSay(bot, a, { kind: 'text', text: '家族' });
+
+    // B has not been anywhere: 仕事 is not an option at the top, so B is not answered from A's place.
+    const forB = await simSay(bot, b, { kind: 'text', text: '仕事' });
+    expect(replyText(forB)).toContain('うまく受け取れませんでした');
+    const forA = await simSay(bot, a, { kind: 'text', text: '仕事' });
+    expect(replyText(forA)).toContain('めぐろ くらしの相談窓口');
+
+    for (const [method, route] of [
+      ['GET', `/simulator/api/users/${a}`],
+      ['GET', '/simulator/api/users'],
+      ['GET', '/simulator/api/events'],
+      ['GET', `/simulator/api/events?userId=${a}`],
+    ] as const) {
+      const response = await fetch(`${bot.url}${route}`, { method });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain('family');
+    }
+  });
+
+  test('stored rows of simulator users all carry sim- ids; LINE is never called', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: '本人' });
+    const users = [
+      ...rows(bot, 'SELECT user_id FROM conversations'),
+      ...rows(bot, 'SELECT user_id FROM webhook_events'),
+    ].map((r) => r.user_id);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.every((u) => u === sim)).toBe(true);
+    expect(rows(bot, 'SELECT event_id FROM webhook_events').every((r) => r.event_id.startsWith('sim-'))).toBe(true);
+    expect(bot.fake.requests).toEqual([]);
+  });
+
+  test('会話を消す (an unfollow) deletes everything about the sim user, as blocking on LINE does', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: '家族' });
+    expect(rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toHaveLength(1);
+
+    const { status, body } = await api(bot, 'events', { userId: sim, event: { kind: 'unfollow' } });
+    expect(status).toBe(200);
+    expect(body).toEqual({ result: 'deleted', messages: [] });
+    expect(rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toEqual([]);
+    expect(rows(bot, 'SELECT * FROM webhook_events WHERE user_id = ?', sim)).toEqual([]);
+
+    // Coming back later is a fresh start, as after blocking and unblocking.
+    const again = await simSay(bot, sim, { kind: 'text', text: '仕事' });
+    expect(replyText(again)).toContain('うまく受け取れませんでした');
+  });
+
+  test('logs say channel simulator, with a hashed user id and never the words typed', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: '死にたい' });
+    const turns = bot.logs.filter((l) => l.msg === 'turn handled');
+    expect(turns.map((l) => [l.channel, l.outcome])).toEqual([
+      ['simulator', 'greeted'],
+      ['simulator', 'crisis'],
+    ]);
+    expect(turns.every((l) => typeof l.user === 'string' && /^[0-9a-f]{16}$/.test(l.user as string))).toBe(true);
+    expect(bot.logText()).not.toContain(sim);
+    expect(bot.logText()).not.toContain('死にたい');
+  });
+});
+
+describe('when the simulator is served', () => {
+  const pages = ['/', '/flow', '/flow.svg', '/simulator/assets/chat.js'];
+
+  test('without LINE credentials: on, and /webhook answers 503', async () => {
+    const bot = await startBot({ env: WITHOUT_LINE });
+    try {
+      for (const page of pages) expect([page, (await fetch(`${bot.url}${page}`)).status]).toEqual([page, 200]);
+      expect((await fetch(`${bot.url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(503);
+      expect(bot.composed.simulator).toBe(true);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  test('with LINE credentials: off unless SIMULATOR=on', async () => {
+    const bot = await startBot();
+    try {
+      for (const page of pages) expect([page, (await fetch(`${bot.url}${page}`)).status]).toEqual([page, 404]);
+      expect((await fetch(`${bot.url}/simulator/api/users`, { method: 'POST' })).status).toBe(404);
+      expect(bot.composed.simulator).toBe(false);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  test('without LINE credentials and SIMULATOR=off: off', async () => {
+    const bot = await startBot({ env: { ...WITHOUT_LINE, SIMULATOR: 'off' } });
+    try {
+      expect((await fetch(`${bot.url}/`)).status).toBe(404);
+    } finally {
+      await bot.close();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Simulator users share the store with LINE users (their own sim- ids), so anything that later sends
+ * to stored users through LINE must leave them out: LINE refuses a multicast with an id it does not
+ * know, which would cost every LINE user in the same batch their reminder.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { LineMessenger } from '../../src/line/line-messenger';
+import { createLogger } from '../../src/logger';
+import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
+import { CHANNEL_ACCESS_TOKEN, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { followEvent, textEvent } from '../support/line-webhook';
+
+let bot: BotHarness;
+let contentDir: string;
+
+beforeAll(async () => {
+  // A confirmed いばしょ on Tuesday 2026-12-22, so the day-before reminder is due on 12-21 18:00 Tokyo.
+  contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-sim-remind-'));
+  fs.cpSync(path.join(ROOT, 'content'), contentDir, { recursive: true });
+  const file = path.join(contentDir, 'ibasho.yaml');
+  const ibasho = parse(fs.readFileSync(file, 'utf8'));
+  ibasho.dates = [{ date: '2026-12-22', status: 'held', source: 'test', checked: '2026-11-25' }];
+  fs.writeFileSync(file, stringify(ibasho));
+  bot = await startBot({ now: '2026-12-01T01:00:00Z', env: { SIMULATOR: 'on', CONTENT_DIR: contentDir } });
+});
+
+afterAll(async () => {
+  await bot.close();
+  fs.rmSync(contentDir, { recursive: true, force: true });
+});
+
+async function simSay(userId: string, event: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${bot.url}/simulator/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, event }),
+  });
+  expect(response.status).toBe(200);
+}
+
+test('a simulator user who subscribes to いばしょ reminders is never sent to LINE', async () => {
+  const lineUser = `U${randomBytes(16).toString('hex')}`;
+  await bot.send([followEvent(lineUser)]);
+  await bot.send([textEvent(lineUser, 'いばしょのお知らせを受け取る')]);
+  const { userId: simUser } = (await (await fetch(`${bot.url}/simulator/api/users`, { method: 'POST' })).json()) as { userId: string };
+  await simSay(simUser, { kind: 'follow' });
+  await simSay(simUser, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
+
+  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: bot.fake.baseUrl });
+  await dispatchReminders(
+    { definitions: bot.composed.definitions, store: bot.composed.store as never, messenger, logger: createLogger('silent'), retry: { attempts: 1, baseDelayMs: 1 } },
+    new Date('2026-12-21T09:00:30Z'),
+  );
+
+  const recipients = bot.fake.multicasts().flatMap((m) => m.to);
+  expect(recipients).toContain(lineUser);
+  expect(recipients.filter((to) => to.startsWith('sim-'))).toEqual([]);
+  expect(JSON.stringify(bot.fake.requests.map((r) => r.body))).not.toContain(simUser);
+});
