@@ -6,15 +6,19 @@ import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
 import { userIdHasher } from './logger';
 import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
-import { openSqliteStore } from './store/sqlite-store';
+import { openStore } from './store/open-store';
+import type { KyselyStore } from './store/kysely-store';
+import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
 import { createEventHandler } from './usecases/handle-webhook-event';
-import type { Clock, Logger, Store } from './usecases/ports';
+import type { Clock, Logger } from './usecases/ports';
 import path from 'node:path';
 
 export interface Composed {
   app: Express;
-  store: Store;
+  store: KyselyStore;
   definitions: Definitions;
+  /** One pass of the いばしょ reminder outbox; null without LINE credentials. */
+  runReminders: ((now: Date, options?: { dryRun?: boolean }) => ReturnType<typeof dispatchReminders>) | null;
   /** Features that are off, to tell the operator. */
   disabled: string[];
   /** Whether the local chat simulator is served at / (and the tree at /flow). */
@@ -27,13 +31,16 @@ export const systemClock: Clock = { now: () => new Date() };
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const definitions = loadDefinitions(config);
-  const store = await openSqliteStore(path.join(config.dataDir, 'guide.db'));
+  const store = await openStore(config);
   const clock = deps.clock ?? systemClock;
   const disabled: string[] = [];
 
   let line = null;
+  let runReminders: Composed['runReminders'] = null;
   if (config.line) {
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
+    const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger };
+    runReminders = (now, options) => dispatchReminders(reminderDeps, now, options);
     const handleEvent = createEventHandler({
       definitions,
       store,
@@ -45,6 +52,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     line = { channelSecret: config.line.channelSecret, handleEvent };
   } else {
     disabled.push('LINE webhook (/webhook answers 503): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
+    disabled.push('いばしょ reminders (they are pushed through LINE)');
   }
 
   const extraRouters = [];
@@ -63,5 +71,5 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const app = createApp({ logger: deps.logger, store, line, extraRouters });
-  return { app, store, definitions, disabled, simulator: config.simulator, close: () => store.close() };
+  return { app, store, definitions, runReminders, disabled, simulator: config.simulator, close: () => store.close() };
 }

@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   simulator: boolean;
+  /** Whether the server runs the reminder dispatcher every minute. */
+  reminders: boolean;
   logLevel: string;
   root: string;
   flowsDir: string;
@@ -43,6 +45,8 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (!/^https?:\/\//.test(lineApiBaseUrl)) throw new ConfigError(`LINE_API_BASE_URL must be an http(s) URL, not "${lineApiBaseUrl}"`);
   const simulatorSetting = (env.SIMULATOR ?? '').trim().toLowerCase();
   if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
+  const remindersSetting = (env.REMINDERS ?? '').trim().toLowerCase();
+  if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
   const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
   return {
     port,
@@ -51,6 +55,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
+    reminders: remindersSetting !== 'off',
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     root,
     flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),

@@ -1,16 +1,25 @@
 import path from 'node:path';
 import { ConfigError, loadDotEnv, readConfig } from './config';
-import { compose } from './compose';
+import { compose, systemClock } from './compose';
+import { startEvery } from './usecases/reminder-scheduler';
 import { DefinitionsError } from './domain/definitions';
 import { createLogger } from './logger';
 
 const root = path.resolve(__dirname, '..', '..');
+const REMINDER_INTERVAL_MS = 60_000;
 
 async function main(): Promise<void> {
   loadDotEnv(path.join(root, '.env'), process.env);
   const config = readConfig(process.env, root);
   const logger = createLogger(config.logLevel);
   const composed = await compose(config, { logger });
+  let stopReminders = () => {};
+  if (composed.runReminders && config.reminders) {
+    const run = composed.runReminders;
+    stopReminders = startEvery(REMINDER_INTERVAL_MS, (now) => run(now), { clock: systemClock, logger });
+  } else if (composed.runReminders) {
+    process.stderr.write('off: いばしょ reminder dispatcher (REMINDERS=off); run `npm run reminders` from cron instead\n');
+  }
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
   const server = composed.app.listen(config.port, () => {
@@ -21,6 +30,7 @@ async function main(): Promise<void> {
     if (composed.simulator) process.stderr.write(`simulator: http://localhost:${port}/ (chat) and http://localhost:${port}/flow (the whole tree)\n`);
   });
   const shutdown = () => {
+    stopReminders();
     server.close(() => void composed.close().then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

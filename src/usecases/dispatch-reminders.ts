@@ -70,10 +70,19 @@ export async function dispatchReminders(
     summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
   }
 
+  // When a run is so late that several reminders of one event are due, only the latest is sent:
+  // two pushes about the same day at once help no one. The earlier ones count as missed.
+  const latestOfEvent = new Map<string, ReminderSlot>();
+  for (const slot of slots.due) {
+    const latest = latestOfEvent.get(slot.eventDate);
+    if (!latest || slot.sendAt > latest.sendAt) latestOfEvent.set(slot.eventDate, slot);
+  }
   const wanted: { slot: ReminderSlot; people: string[] }[] = [];
   for (const slot of slots.due) {
     const people = await subscribersOf(slot);
-    if (people.length > 0) wanted.push({ slot, people });
+    if (people.length === 0) continue;
+    if (latestOfEvent.get(slot.eventDate) === slot) wanted.push({ slot, people });
+    else summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
   }
 
   let quota: { limit: number | null; used: number } | null = null;

@@ -1,0 +1,311 @@
+/**
+ * いばしょ reminders end to end: subscribe through signed webhooks, run the dispatcher at chosen
+ * instants (in-process and as the real CLI process), and check with the stand-in LINE API who got
+ * what, exactly once.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import { parse, stringify } from 'yaml';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
+import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support/line-webhook';
+import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
+import { LineMessenger } from '../../src/line/line-messenger';
+import { createLogger } from '../../src/logger';
+
+const run = promisify(execFile);
+const newUser = () => `U${randomBytes(16).toString('hex')}`;
+
+/** Tokyo wall time → instant. */
+const tokyo = (local: string) => new Date(`${local}+09:00`);
+
+let bot: BotHarness;
+let contentDir: string;
+
+beforeAll(() => {
+  contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-remind-content-'));
+  fs.cpSync(path.join(ROOT, 'content'), contentDir, { recursive: true });
+  const file = path.join(contentDir, 'ibasho.yaml');
+  const ibasho = parse(fs.readFileSync(file, 'utf8'));
+  const provenance = { source: 'test fixture', checked: '2026-11-25' };
+  ibasho.dates = [
+    { date: '2026-12-22', status: 'held', ...provenance },
+    { date: '2027-01-24', status: 'cancelled', ...provenance },
+    { date: '2027-02-23', status: 'moved', movedTo: '2027-02-25', ...provenance },
+  ];
+  fs.writeFileSync(file, stringify(ibasho));
+});
+
+afterAll(() => fs.rmSync(contentDir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  bot = await startBot({ now: tokyo('2026-12-01T10:00:00'), env: { CONTENT_DIR: contentDir } });
+});
+
+afterEach(async () => {
+  expect(bot.fake.violations()).toEqual([]);
+  await bot.close();
+});
+
+async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
+  const before = bot.fake.replies().length;
+  expect((await bot.send([event])).status).toBe(200);
+  expect(bot.fake.replies().length).toBe(before + 1);
+  return bot.fake.replies()[before]!.messages;
+}
+
+async function subscribe(user: string): Promise<any[]> {
+  await say(followEvent(user));
+  const answer = await say(textEvent(user, 'いばしょ'));
+  const item = quickReplies(answer).find((q) => q.label.includes('お知らせ') || q.label.includes('リマインド'));
+  expect(item).toBeDefined();
+  return say(postbackEvent(user, item!.data));
+}
+
+const fastRetry = { attempts: 3, baseDelayMs: 1 };
+function dispatcher() {
+  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: bot.fake.baseUrl });
+  return (now: Date) =>
+    dispatchReminders({ definitions: bot.composed.definitions, store: bot.composed.store, messenger, logger: createLogger('silent'), retry: fastRetry }, now);
+}
+
+const recipients = () => bot.fake.multicasts().flatMap((m) => m.to);
+
+describe('subscribing in the conversation', () => {
+  test('いばしょ offers the reminder; tapping subscribes and says what comes and how to stop', async () => {
+    const user = newUser();
+    const confirmation = replyText(await subscribe(user));
+    expect(confirmation).toContain('お知らせの登録をしました');
+    expect(confirmation).toContain('前日 18:00と当日 9:00');
+    expect(confirmation).toContain('リマインド停止');
+  });
+
+  test('tapping again does not subscribe twice and says so', async () => {
+    const user = newUser();
+    await subscribe(user);
+    const again = replyText(await say(textEvent(user, 'リマインド')));
+    expect(again).toContain('すでに');
+    await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(recipients().filter((to) => to === user)).toHaveLength(1);
+  });
+
+  test('リマインド停止 stops at once and confirms; no reminder is sent', async () => {
+    const user = newUser();
+    await subscribe(user);
+    expect(replyText(await say(textEvent(user, 'リマインド停止')))).toContain('お知らせを止めました');
+    await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(recipients()).not.toContain(user);
+  });
+
+  test('blocking the bot deletes the subscription with the rest', async () => {
+    const user = newUser();
+    await subscribe(user);
+    expect((await bot.send([unfollowEvent(user)])).status).toBe(200);
+    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM subscriptions WHERE user_id = ?').get(user)).toEqual({ n: 0 });
+    db.close();
+    await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(recipients()).not.toContain(user);
+  });
+});
+
+describe('sending', () => {
+  test('the day before at 18:00 and the morning at 9:00, each exactly once, with a neutral first line', async () => {
+    const a = newUser();
+    const b = newUser();
+    await subscribe(a);
+    await subscribe(b);
+    const pass = dispatcher();
+    expect((await pass(tokyo('2026-12-21T17:59:00'))).summary.due).toBe(0);
+    const first = await pass(tokyo('2026-12-21T18:00:30'));
+    expect(first.summary).toEqual({ due: 1, sent: 1, recipients: 2, skipped: 0, missed: 0, failed: 0 });
+    await pass(tokyo('2026-12-21T18:01:30'));
+    await pass(tokyo('2026-12-21T20:00:00'));
+    expect(bot.fake.multicasts()).toHaveLength(1);
+    await pass(tokyo('2026-12-22T09:00:30'));
+    await pass(tokyo('2026-12-22T09:01:30'));
+    expect(bot.fake.multicasts()).toHaveLength(2);
+    expect(recipients().sort()).toEqual([a, a, b, b].sort());
+
+    const message = bot.fake.multicasts()[0]!.messages[0];
+    expect(message.text.split('\n')[0]).toBe('目黒区からのお知らせ: 次回の日程');
+    expect(message.text).not.toMatch(/ひきこもり|生きづらさ/);
+    expect(message.text).toContain('12月22日(火) 13:30〜16:30');
+    expect(message.text).toContain('目黒区総合庁舎 本館');
+    expect(message.text).toContain('中目黒駅から徒歩5分');
+    expect(message.text).toContain('無料');
+    expect(message.text).toContain('ニックネーム');
+    expect(message.text).toContain('途中');
+    expect(quickReplies([message]).map((q) => q.label)).toEqual(['リマインド停止', 'ほかの相談を見る']);
+    expect(bot.fake.multicasts()[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('the stop button of a reminder works', async () => {
+    const user = newUser();
+    await subscribe(user);
+    await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    const stop = quickReplies(bot.fake.multicasts()[0]!.messages).find((q) => q.label === 'リマインド停止')!;
+    expect(replyText(await say(postbackEvent(user, stop.data)))).toContain('お知らせを止めました');
+  });
+
+  test('two dispatchers at the same instant send each reminder once', async () => {
+    const users = [newUser(), newUser(), newUser()];
+    for (const user of users) await subscribe(user);
+    const now = tokyo('2026-12-21T18:00:30');
+    const [one, two] = await Promise.all([dispatcher()(now), dispatcher()(now)]);
+    expect(one.summary.recipients + two.summary.recipients).toBe(3);
+    expect(recipients().sort()).toEqual([...users].sort());
+  });
+
+  test('LINE accepted but answered 500: the retry with the same key gets 409 and counts as sent', async () => {
+    const user = newUser();
+    await subscribe(user);
+    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 500, accept: true }]);
+    const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(summary).toMatchObject({ sent: 1, recipients: 1, failed: 0 });
+    const calls = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast');
+    expect(calls.map((c) => c.status)).toEqual([500, 409]);
+    expect(calls[0]!.headers['x-line-retry-key']).toBe(calls[1]!.headers['x-line-retry-key']);
+    expect(bot.fake.multicasts()).toHaveLength(1);
+  });
+
+  test('a 429 is retried with backoff', async () => {
+    const user = newUser();
+    await subscribe(user);
+    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 429, body: { message: 'Too many requests' } }]);
+    const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(summary).toMatchObject({ sent: 1, recipients: 1 });
+    expect(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  test('persistent 5xx: not sent this pass, counted as failed, sent by a later pass with the same key', async () => {
+    const user = newUser();
+    await subscribe(user);
+    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 503 }, { status: 503 }, { status: 503 }]);
+    const first = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(first.summary).toMatchObject({ sent: 0, failed: 1 });
+    const second = await dispatcher()(tokyo('2026-12-21T18:01:30'));
+    expect(second.summary).toMatchObject({ sent: 1, recipients: 1 });
+    const keys = new Set(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']));
+    expect(keys.size).toBe(1);
+  });
+
+  test('another 4xx is logged and not retried', async () => {
+    await subscribe(newUser());
+    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 403, body: { message: 'forbidden' } }]);
+    const first = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(first.summary).toMatchObject({ sent: 0, failed: 1 });
+    await dispatcher()(tokyo('2026-12-21T18:05:00'));
+    expect(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast')).toHaveLength(1);
+  });
+
+  test('a reminder that would exceed the month quota sends none of it and says so; it goes once topped up', async () => {
+    const users = [newUser(), newUser()];
+    for (const user of users) await subscribe(user);
+    bot.fake.setQuota({ limit: 100, used: 99 });
+    const blocked = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(blocked.summary).toMatchObject({ sent: 0, skipped: 2 });
+    expect(bot.fake.multicasts()).toHaveLength(0);
+    bot.fake.setQuota({ limit: 1000, used: 99 });
+    const after = await dispatcher()(tokyo('2026-12-21T18:10:00'));
+    expect(after.summary).toMatchObject({ sent: 1, recipients: 2 });
+  });
+
+  test('no reminder for a cancelled date', async () => {
+    await subscribe(newUser());
+    const { summary } = await dispatcher()(tokyo('2027-01-23T18:00:30'));
+    expect(summary.due).toBe(0);
+    expect(bot.fake.multicasts()).toHaveLength(0);
+  });
+
+  test('a moved date is announced with the new date', async () => {
+    await subscribe(newUser());
+    await dispatcher()(tokyo('2027-02-24T18:00:30'));
+    const text = bot.fake.multicasts()[0]!.messages[0].text as string;
+    expect(text).toContain('日程が変わりました(2月23日(火) → 2月25日(木))');
+    expect(text).toContain('2月25日(木) 13:30〜16:30');
+  });
+
+  test('a late run still sends while the event has not started (only the latest of its reminders); after it starts they are missed', async () => {
+    const early = newUser();
+    await subscribe(early);
+    const late = await dispatcher()(tokyo('2026-12-22T13:00:00'));
+    expect(late.summary).toMatchObject({ due: 2, sent: 1, recipients: 1, missed: 1 });
+    expect(bot.fake.multicasts()).toHaveLength(1);
+
+    await subscribe(newUser());
+    bot.fake.reset();
+    const after = await dispatcher()(tokyo('2026-12-22T13:31:00'));
+    expect(after.summary).toMatchObject({ due: 0, sent: 0, missed: 2 });
+    expect(bot.fake.multicasts()).toHaveLength(0);
+  });
+
+  test('subscribers who were due but not sent before the start are counted as missed, once', async () => {
+    bot.setNow(tokyo('2026-12-20T10:00:00'));
+    await subscribe(newUser());
+    const first = await dispatcher()(tokyo('2026-12-22T14:00:00'));
+    expect(first.summary).toMatchObject({ sent: 0, missed: 2 });
+    const second = await dispatcher()(tokyo('2026-12-22T14:05:00'));
+    expect(second.summary.missed).toBe(0);
+    expect(bot.fake.multicasts()).toHaveLength(0);
+  });
+});
+
+describe('npm run reminders (a real process)', () => {
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['scripts/start.mjs', 'cli/reminders', ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        LINE_CHANNEL_SECRET: CHANNEL_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN,
+        LINE_API_BASE_URL: bot.fake.baseUrl,
+        DATA_DIR: bot.dataDir,
+        CONTENT_DIR: contentDir,
+        LOG_LEVEL: 'warn',
+      },
+    });
+
+  test('--dry-run prints the plan and the quota, and sends nothing', async () => {
+    await subscribe(newUser());
+    bot.fake.setQuota({ limit: 500, used: 12 });
+    const { stdout } = await cli('--now', '2026-12-21T09:00:30Z', '--dry-run');
+    expect(stdout).toContain('would send 2026-12-22:day-before to 1 people');
+    expect(stdout).toContain('quota limit=500 used=12');
+    expect(bot.fake.multicasts()).toHaveLength(0);
+  });
+
+  test('one pass prints a one-line summary; two processes at the same instant send once', async () => {
+    const users = [newUser(), newUser()];
+    for (const user of users) await subscribe(user);
+    const [one, two] = await Promise.all([cli('--now', '2026-12-21T09:00:30Z'), cli('--now', '2026-12-21T09:00:30Z')]);
+    const lines = [one.stdout.trim(), two.stdout.trim()];
+    for (const line of lines) expect(line).toMatch(/^due=1 sent=\d recipients=\d skipped=0 missed=0 failed=0$/);
+    expect(recipients().sort()).toEqual([...users].sort());
+  });
+
+  test('a bad --now is a clear error', async () => {
+    await expect(cli('--now', 'tomorrow')).rejects.toMatchObject({ stderr: expect.stringContaining('--now must be an ISO-8601 instant') });
+  });
+});
+
+describe('fan-out', () => {
+  test('20,000 subscribers are reached in ceil(20000/500) = 40 multicasts, each exactly once', async () => {
+    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
+    const insert = db.prepare('INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)');
+    const users = Array.from({ length: 20_000 }, () => newUser());
+    db.transaction(() => users.forEach((u) => insert.run(u, tokyo('2026-12-01T00:00:00').getTime())))();
+    db.close();
+    const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
+    expect(summary).toMatchObject({ sent: 40, recipients: 20_000, failed: 0 });
+    expect(bot.fake.multicasts()).toHaveLength(40);
+    const all = recipients();
+    expect(all).toHaveLength(20_000);
+    expect(new Set(all).size).toBe(20_000);
+    expect(new Set(bot.fake.multicasts().map((m) => m.retryKey)).size).toBe(40);
+  }, 60_000);
+});
