@@ -31,7 +31,7 @@ export const systemClock: Clock = { now: () => new Date() };
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const definitions = loadDefinitions(config);
-  const store = await openStore(config);
+  const store = await openStore(config, { logger: deps.logger });
   const clock = deps.clock ?? systemClock;
   const disabled: string[] = [];
 

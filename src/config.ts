@@ -10,6 +10,8 @@ export interface Config {
   simulator: boolean;
   /** Whether the server runs the reminder dispatcher every minute. */
   reminders: boolean;
+  /** Days of inactivity after which a conversation's state is deleted. */
+  conversationRetentionDays: number;
   logLevel: string;
   root: string;
   flowsDir: string;
@@ -47,6 +49,8 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
   const remindersSetting = (env.REMINDERS ?? '').trim().toLowerCase();
   if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
+  const retention = Number(env.CONVERSATION_RETENTION_DAYS?.trim() || 30);
+  if (!Number.isFinite(retention) || retention <= 0) throw new ConfigError('CONVERSATION_RETENTION_DAYS must be a positive number of days');
   const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
   return {
     port,
@@ -56,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     databaseUrl: env.DATABASE_URL?.trim() || null,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
     reminders: remindersSetting !== 'off',
+    conversationRetentionDays: retention,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     root,
     flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),

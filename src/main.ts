@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { ConfigError, loadDotEnv, readConfig } from './config';
 import { compose, systemClock } from './compose';
-import { startEvery } from './usecases/reminder-scheduler';
+import { startEvery } from './usecases/periodic';
+import { purgeExpired } from './usecases/retention';
 import { DefinitionsError } from './domain/definitions';
 import { createLogger } from './logger';
 
 const root = path.resolve(__dirname, '..', '..');
 const REMINDER_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 60 * 60_000;
 
 async function main(): Promise<void> {
   loadDotEnv(path.join(root, '.env'), process.env);
@@ -20,6 +22,10 @@ async function main(): Promise<void> {
   } else if (composed.runReminders) {
     process.stderr.write('off: いばしょ reminder dispatcher (REMINDERS=off); run `npm run reminders` from cron instead\n');
   }
+  const stopPurge = startEvery(PURGE_INTERVAL_MS, (now) => purgeExpired(composed.store, { conversationIdleDays: config.conversationRetentionDays }, now, logger), {
+    clock: systemClock,
+    logger,
+  });
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
   const server = composed.app.listen(config.port, () => {
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     stopReminders();
+    stopPurge();
     server.close(() => void composed.close().then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

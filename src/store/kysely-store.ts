@@ -9,6 +9,7 @@ import {
   type Store,
   type StoredConversation,
   type StoredEvent,
+  type PurgeCounts,
 } from '../usecases/ports';
 import { migrations } from './migrations';
 import type { Database } from './schema';
@@ -35,9 +36,14 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export class KyselyStore implements Store, ReminderStore {
   constructor(
-    protected readonly db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
   ) {}
+
+  /** For migrations and maintenance. */
+  get database(): Kysely<Database> {
+    return this.db;
+  }
 
   async findEvent(eventId: string): Promise<StoredEvent | null> {
     const row = await this.db
@@ -314,6 +320,24 @@ export class KyselyStore implements Store, ReminderStore {
 
   async deferBatch(batchId: string, attempts: number): Promise<void> {
     await this.db.updateTable('reminder_batches').set({ attempts, lease_until: 0 }).where('batch_id', '=', batchId).execute();
+  }
+
+  async purge(cutoffs: { conversationsIdleSince: number; eventsBefore: number; remindersBefore: number }): Promise<PurgeCounts> {
+    return this.db.transaction().execute(async (trx) => {
+      const conversations = await trx.deleteFrom('conversations').where('updated_at', '<', cutoffs.conversationsIdleSince).executeTakeFirst();
+      const events = await trx.deleteFrom('webhook_events').where('received_at', '<', cutoffs.eventsBefore).executeTakeFirst();
+      const deliveries = await trx.deleteFrom('reminder_deliveries').where('created_at', '<', cutoffs.remindersBefore).executeTakeFirst();
+      const batches = await trx
+        .deleteFrom('reminder_batches')
+        .where('created_at', '<', cutoffs.remindersBefore)
+        .where('status', '!=', 'pending')
+        .executeTakeFirst();
+      return {
+        conversations: Number(conversations.numDeletedRows),
+        events: Number(events.numDeletedRows),
+        reminderRecords: Number(deliveries.numDeletedRows) + Number(batches.numDeletedRows),
+      };
+    });
   }
 
   async ping(): Promise<void> {

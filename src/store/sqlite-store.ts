@@ -9,13 +9,13 @@ import type { Database } from './schema';
  * The embedded store: one SQLite file in WAL mode, created on first start. Good for one server
  * process (plus the reminders CLI on the same machine); several instances need PostgreSQL.
  */
-export async function openSqliteStore(file: string): Promise<KyselyStore> {
+export async function openSqliteStore(file: string, options: { migrate?: boolean } = {}): Promise<KyselyStore> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  await migrateToLatest(db);
+  if (options.migrate !== false) await migrateToLatest(db);
   return new KyselyStore(db);
 }

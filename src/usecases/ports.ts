@@ -92,6 +92,12 @@ export interface Store {
   markReplied(eventId: string): Promise<void>;
   /** Forgets everything about a person (they blocked the bot). */
   deleteUser(userId: string): Promise<void>;
+  /**
+   * Retention: deletes conversations idle since before `conversationsIdleSince`, webhook event ids
+   * received before `eventsBefore`, and reminder delivery records made before `remindersBefore`.
+   * Subscriptions stay until revoked.
+   */
+  purge(cutoffs: { conversationsIdleSince: number; eventsBefore: number; remindersBefore: number }): Promise<PurgeCounts>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -125,6 +131,12 @@ export interface ReminderStore {
   finishBatch(batchId: string, status: 'sent' | 'failed' | 'missed', attempts: number): Promise<void>;
   /** Leaves a batch pending for a later pass (its lease released). */
   deferBatch(batchId: string, attempts: number): Promise<void>;
+}
+
+export interface PurgeCounts {
+  conversations: number;
+  events: number;
+  reminderRecords: number;
 }
 
 export interface Clock {

@@ -1,6 +1,6 @@
 import type { Clock, Logger } from './ports';
 
-/** Runs `pass` every interval, never two at once; errors are logged and the next tick tries again. */
+/** Runs `pass` every interval (reminders, retention), never two at once; errors are logged and the next tick tries again. */
 export function startEvery(intervalMs: number, pass: (now: Date) => Promise<unknown>, deps: { clock: Clock; logger: Logger }): () => void {
   let running = false;
   const tick = async () => {
@@ -9,7 +9,7 @@ export function startEvery(intervalMs: number, pass: (now: Date) => Promise<unkn
     try {
       await pass(deps.clock.now());
     } catch (error) {
-      deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'reminder pass failed');
+      deps.logger.error({ err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'periodic job failed');
     } finally {
       running = false;
     }

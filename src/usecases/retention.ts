@@ -1,0 +1,24 @@
+import type { Logger, Store } from './ports';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RetentionPolicy {
+  /** Conversation state idle for longer than this is deleted (default 30 days). */
+  conversationIdleDays: number;
+}
+
+/**
+ * Keeps only what the features need: idle conversations go after the configured period, webhook
+ * event ids after a day (LINE redelivers within minutes to hours), reminder delivery records after
+ * 30 days (their events are long over). Subscriptions stay until the person revokes them.
+ */
+export async function purgeExpired(store: Store, policy: RetentionPolicy, now: Date, logger: Logger) {
+  const at = now.getTime();
+  const counts = await store.purge({
+    conversationsIdleSince: at - policy.conversationIdleDays * DAY_MS,
+    eventsBefore: at - DAY_MS,
+    remindersBefore: at - 30 * DAY_MS,
+  });
+  logger.info({ ...counts }, 'retention purge');
+  return counts;
+}

@@ -1,0 +1,239 @@
+/**
+ * One contract, two stores: every behaviour the use cases rely on, run against the embedded SQLite
+ * store and against a real PostgreSQL database.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openPostgresStore } from '../../src/store/postgres-store';
+import type { KyselyStore } from '../../src/store/kysely-store';
+import { ConflictError, type RecordTurn } from '../../src/usecases/ports';
+import type { Reply } from '../../src/domain/reply';
+import { describeWithPostgres, freshDatabase } from '../support/postgres';
+
+interface StoreFactory {
+  open(): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
+}
+
+const sqliteFactory: StoreFactory = {
+  async open() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
+    const store = await openSqliteStore(path.join(dir, 'guide.db'));
+    return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  },
+};
+
+const postgresFactory: StoreFactory = {
+  async open() {
+    const database = await freshDatabase();
+    const store = await openPostgresStore(database.url, { poolSize: 4 });
+    return { store, cleanup: () => database.drop() };
+  },
+};
+
+const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは' }], choices: [] };
+const T0 = Date.UTC(2026, 10, 25, 1, 0, 0);
+
+let counter = 0;
+const uid = () => `U${String(++counter).padStart(32, '0')}`;
+const eid = () => `01EVENT${String(++counter).padStart(19, '0')}`;
+
+function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
+  return {
+    eventId: eid(),
+    replyToken: 'r'.repeat(32),
+    state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
+    expectedVersion: null,
+    reply,
+    at: new Date(T0),
+    leaseMs: 30_000,
+    ...overrides,
+  };
+}
+
+function contract(factory: StoreFactory) {
+  let store: KyselyStore;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ store, cleanup } = await factory.open());
+  });
+  afterAll(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  describe('conversations and events', () => {
+    test('a first turn stores the state at version 1 and the event as pending with its reply', async () => {
+      const userId = uid();
+      expect(await store.loadConversation(userId)).toBeNull();
+      const t = turn({ userId });
+      expect(await store.recordTurn(t)).toBe('recorded');
+      expect(await store.loadConversation(userId)).toEqual({ state: t.state, version: 1 });
+      expect(await store.findEvent(t.eventId)).toEqual({ status: 'pending', replyToken: t.replyToken, reply });
+    });
+
+    test('markReplied keeps only the id: the reply and token are erased', async () => {
+      const t = turn({ userId: uid() });
+      await store.recordTurn(t);
+      await store.markReplied(t.eventId);
+      expect(await store.findEvent(t.eventId)).toEqual({ status: 'replied', replyToken: null, reply: null });
+    });
+
+    test('the same event id twice: "duplicate", and nothing is written the second time', async () => {
+      const userId = uid();
+      const t = turn({ userId });
+      await store.recordTurn(t);
+      const again = turn({ userId, eventId: t.eventId, expectedVersion: 1, state: { ...t.state, snapshot: { value: 'family', context: { lastQuestion: 'family' } } } });
+      expect(await store.recordTurn(again)).toBe('duplicate');
+      expect(await store.loadConversation(userId)).toEqual({ state: t.state, version: 1 });
+    });
+
+    test('a stale version is a ConflictError and leaves no trace of the event', async () => {
+      const userId = uid();
+      await store.recordTurn(turn({ userId }));
+      await store.recordTurn(turn({ userId, expectedVersion: 1 }));
+      const stale = turn({ userId, expectedVersion: 1 });
+      await expect(store.recordTurn(stale)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.findEvent(stale.eventId)).toBeNull();
+      const racingFirst = turn({ userId, expectedVersion: null });
+      await expect(store.recordTurn(racingFirst)).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.loadConversation(userId))!.version).toBe(2);
+    });
+
+    test('concurrent turns on one version: exactly one wins', async () => {
+      const userId = uid();
+      await store.recordTurn(turn({ userId }));
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => store.recordTurn(turn({ userId, expectedVersion: 1 }))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
+      expect((await store.loadConversation(userId))!.version).toBe(2);
+    });
+
+    test('a pending event can be claimed only once its lease has run out or was released', async () => {
+      const t = turn({ userId: uid() });
+      await store.recordTurn(t);
+      expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 1_000), 30_000)).toBeNull();
+      const claimed = await store.claimPendingEvent(t.eventId, new Date(T0 + 31_000), 30_000);
+      expect(claimed?.reply).toEqual(reply);
+      expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 32_000), 30_000)).toBeNull();
+      await store.releaseEvent(t.eventId);
+      expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 33_000), 30_000)).not.toBeNull();
+      await store.markReplied(t.eventId);
+      await store.releaseEvent(t.eventId);
+      expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 99_000), 30_000)).toBeNull();
+    });
+
+    test('a corrupt stored snapshot is handed on as such, not thrown', async () => {
+      const userId = uid();
+      await store.recordTurn(turn({ userId }));
+      await sql`UPDATE conversations SET snapshot = ${'{broken'} WHERE user_id = ${userId}`.execute(store.database);
+      expect(await store.loadConversation(userId)).toEqual({ state: { flowVersion: 'guide@1', snapshot: null }, version: 1 });
+    });
+  });
+
+  describe('subscriptions and deletion', () => {
+    test('subscribe and unsubscribe ride on the turn; deleteUser forgets everything', async () => {
+      const userId = uid();
+      await store.recordTurn(turn({ userId, subscription: 'subscribe' }));
+      expect(await store.isSubscribed(userId)).toBe(true);
+      await store.recordTurn(turn({ userId, expectedVersion: 1, subscription: 'subscribe' }));
+      await store.recordTurn(turn({ userId, expectedVersion: 2, subscription: 'unsubscribe' }));
+      expect(await store.isSubscribed(userId)).toBe(false);
+      const last = turn({ userId, expectedVersion: 3, subscription: 'subscribe' });
+      await store.recordTurn(last);
+      await store.claimDeliveries({ slotKey: 'del:test', userIds: [userId], message: reply, eventStart: T0 + 1e6, batchSize: 500, now: T0 });
+      await store.deleteUser(userId);
+      expect(await store.loadConversation(userId)).toBeNull();
+      expect(await store.isSubscribed(userId)).toBe(false);
+      expect(await store.findEvent(last.eventId)).toBeNull();
+      const batches = await store.pendingBatches(T0);
+      expect(batches.find((b) => b.slotKey === 'del:test')?.recipients ?? []).toEqual([]);
+    });
+  });
+
+  describe('reminder outbox', () => {
+    async function subscribers(n: number, at = T0): Promise<string[]> {
+      const ids = Array.from({ length: n }, uid);
+      for (const userId of ids) await store.recordTurn(turn({ userId, at: new Date(at), subscription: 'subscribe' }));
+      return ids;
+    }
+
+    test('who is due: subscribed by the send time and not yet claimed for the slot', async () => {
+      const early = await subscribers(2, T0);
+      const late = await subscribers(1, T0 + 10_000);
+      const slot = `due:${counter}`;
+      const due = await store.subscribersWithoutDelivery(slot, T0 + 5_000);
+      expect(due).toEqual(expect.arrayContaining(early));
+      expect(due).not.toContain(late[0]);
+      await store.claimDeliveries({ slotKey: slot, userIds: [early[0]!], message: reply, eventStart: T0 + 1e6, batchSize: 500, now: T0 });
+      expect(await store.subscribersWithoutDelivery(slot, T0 + 5_000)).not.toContain(early[0]);
+    });
+
+    test('two claims at once never claim one person twice; batches hold at most batchSize', async () => {
+      const people = await subscribers(7);
+      const slot = `claim:${counter}`;
+      const args = { slotKey: slot, userIds: people, message: reply, eventStart: T0 + 1e6, batchSize: 3, now: T0 };
+      const [a, b] = await Promise.all([store.claimDeliveries(args), store.claimDeliveries(args)]);
+      const claimed = [...a, ...b].flatMap((batch) => batch.recipients);
+      expect(claimed.sort()).toEqual([...people].sort());
+      expect([...a, ...b].every((batch) => batch.recipients.length <= 3)).toBe(true);
+      expect(new Set([...a, ...b].map((batch) => batch.retryKey)).size).toBe(a.length + b.length);
+    });
+
+    test('a pending batch is leased by one dispatcher at a time; finished batches are no longer pending', async () => {
+      const people = await subscribers(2);
+      const slot = `lease:${counter}`;
+      const [batch] = await store.claimDeliveries({ slotKey: slot, userIds: people, message: reply, eventStart: T0 + 1e6, batchSize: 500, now: T0 });
+      const pending = (await store.pendingBatches(T0)).find((b) => b.batchId === batch!.batchId)!;
+      expect(pending.recipients.sort()).toEqual([...people].sort());
+      expect(pending.message).toEqual(reply);
+      expect(pending.retryKey).toBe(batch!.retryKey);
+      const leases = await Promise.all([store.leaseBatch(batch!.batchId, T0, 60_000), store.leaseBatch(batch!.batchId, T0, 60_000)]);
+      expect(leases.filter(Boolean)).toHaveLength(1);
+      expect((await store.pendingBatches(T0 + 1)).some((b) => b.batchId === batch!.batchId)).toBe(false);
+      await store.deferBatch(batch!.batchId, 2);
+      expect((await store.pendingBatches(T0 + 1)).find((b) => b.batchId === batch!.batchId)?.attempts).toBe(2);
+      await store.finishBatch(batch!.batchId, 'sent', 3);
+      expect((await store.pendingBatches(T0 + 1e9)).some((b) => b.batchId === batch!.batchId)).toBe(false);
+    });
+
+    test('missed people are recorded once', async () => {
+      const people = await subscribers(3);
+      const slot = `missed:${counter}`;
+      expect(await store.recordMissed(slot, people, T0)).toBe(3);
+      expect(await store.recordMissed(slot, people, T0)).toBe(0);
+      expect(await store.subscribersWithoutDelivery(slot, T0 + 1)).toEqual(expect.not.arrayContaining(people));
+    });
+  });
+
+  describe('retention', () => {
+    test('old conversations, old event ids and old reminder records go; subscriptions stay', async () => {
+      const DAY = 86_400_000;
+      const old = uid();
+      const fresh = uid();
+      const oldTurn = turn({ userId: old, at: new Date(T0 - 40 * DAY), subscription: 'subscribe' });
+      await store.recordTurn(oldTurn);
+      await store.markReplied(oldTurn.eventId);
+      await store.recordTurn(turn({ userId: fresh, at: new Date(T0) }));
+      await store.recordMissed(`retention:${counter}`, [old], T0 - 40 * DAY);
+      const counts = await store.purge({ conversationsIdleSince: T0 - 30 * DAY, eventsBefore: T0 - DAY, remindersBefore: T0 - 30 * DAY });
+      expect(counts.conversations).toBeGreaterThanOrEqual(1);
+      expect(counts.events).toBeGreaterThanOrEqual(1);
+      expect(counts.reminderRecords).toBeGreaterThanOrEqual(1);
+      expect(await store.loadConversation(old)).toBeNull();
+      expect(await store.findEvent(oldTurn.eventId)).toBeNull();
+      expect(await store.isSubscribed(old)).toBe(true);
+      expect(await store.loadConversation(fresh)).not.toBeNull();
+    });
+  });
+
+  test('ping answers while the database is reachable', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+}
+
+describe('embedded SQLite store', () => contract(sqliteFactory));
+describeWithPostgres('PostgreSQL store', () => contract(postgresFactory));
