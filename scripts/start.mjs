@@ -5,7 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entry = process.argv[2] ?? 'main';
+// `node scripts/start.mjs [cli/name] [args…]`: the entry is taken out of argv so that the program
+// sees its own arguments at process.argv.slice(2), as when it is run directly.
+const entry = process.argv[2] && !process.argv[2].startsWith('-') ? process.argv.splice(2, 1)[0] : 'main';
 
 function newestMtime(dir) {
   let newest = 0;

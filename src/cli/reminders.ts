@@ -15,7 +15,7 @@ import { dispatchReminders, formatSummary } from '../usecases/dispatch-reminders
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '..', '..', '..');
   const { values } = parseArgs({
-    args: process.argv.slice(3),
+    args: process.argv.slice(2),
     options: { now: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
   const now = values.now ? new Date(values.now) : new Date();

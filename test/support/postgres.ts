@@ -58,3 +58,73 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
     },
   };
 }
+
+/**
+ * A PostgreSQL server of our own on a free port, for tests that stop and start the database.
+ * Made with Debian's initdb/pg_ctl (as the postgres user when we are root, since PostgreSQL refuses
+ * to run as root).
+ */
+export interface TemporaryCluster {
+  url: string;
+  stop(): void;
+  start(): void;
+  destroy(): void;
+}
+
+export function temporaryClusterAvailable(): boolean {
+  return postgresBinDir() !== null;
+}
+
+function postgresBinDir(): string | null {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const base = '/usr/lib/postgresql';
+  if (!fs.existsSync(base)) return null;
+  const versions = fs.readdirSync(base).sort((a, b) => Number(b) - Number(a));
+  for (const version of versions) {
+    const bin = `${base}/${version}/bin`;
+    if (fs.existsSync(`${bin}/initdb`) && fs.existsSync(`${bin}/pg_ctl`)) return bin;
+  }
+  return null;
+}
+
+export async function startTemporaryCluster(): Promise<TemporaryCluster> {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const path = require('node:path') as typeof import('node:path');
+  const net = require('node:net') as typeof import('node:net');
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
+  const port: number = await new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const p = (server.address() as import('node:net').AddressInfo).port;
+      server.close(() => resolve(p));
+    });
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) spawnSync('chown', ['-R', 'postgres:postgres', dir]);
+  const run = (cmd: string, args: string[]) => {
+    const result = asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${path.basename(cmd)} failed: ${result.stderr || result.stdout}`);
+  };
+  const data = path.join(dir, 'data');
+  run(`${bin}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const start = () => run(`${bin}/pg_ctl`, ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const stop = () => run(`${bin}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start,
+    stop,
+    destroy() {
+      try {
+        stop();
+      } catch {
+        // already stopped
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
