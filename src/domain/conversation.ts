@@ -138,7 +138,10 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   const wasReset = stored !== null && stored !== undefined && restored === null;
   const snapshot = restored ?? initialSnapshot(defs);
   const node = snapshot.value as string;
-  const intent = interpretInput(defs.flow.flow, defs.content.crisis.keywords, node, input);
+  // At an answer, typed words are matched against the question it answered: 仕事 after 話を聞いてほしい
+  // means the 仕事 option of that question.
+  const matchingNode = defs.flow.flow.nodes[node]?.kind === 'question' ? node : (snapshot.context.lastQuestion ?? node);
+  const intent = interpretInput(defs.flow.flow, defs.content.crisis.keywords, matchingNode, input);
 
   const turn = (next: AnyMachineSnapshot, lead: ReplyMessage[], outcome: TurnOutcome | null): Turn => {
     const shown = present(defs, next.value as string, now, person.subscribed);

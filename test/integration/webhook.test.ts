@@ -130,6 +130,15 @@ describe('typing works like tapping', () => {
     expect(telLinks(answer)).toContain('tel:0357229370');
   });
 
+  test('at an answer, a typed word picks from the question it answered (本人 → 話を聞いてほしい, then 仕事)', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    await say(textEvent(user, '本人'));
+    await say(textEvent(user, '話を聞いてほしい'));
+    const answer = await say(textEvent(user, '仕事'));
+    expect(telLinks(answer)).toContain('tel:0357229370');
+  });
+
   test('a person who never sent follow (an old friend) is still answered', async () => {
     const user = newUser();
     const answer = await say(textEvent(user, '本人'));
@@ -165,7 +174,7 @@ describe('open now', () => {
 });
 
 describe('crisis words', () => {
-  test.each(['死にたい', 'もう消えたい', '自殺したい'])('"%s" in any state → crisis lines and 119/110 first, then the way back', async (words) => {
+  test.each(['死にたい', 'もう消えたい', '自殺したい', '消えてしまいたい'])('"%s" in any state → crisis lines and 119/110 first, then the way back', async (words) => {
     const user = newUser();
     await say(followEvent(user));
     await say(textEvent(user, '家族'));

@@ -147,6 +147,8 @@ export type CrisisContent = z.infer<typeof crisisFile>;
 export type CrisisLine = CrisisContent['lines'][number];
 
 const phrase = z.string().min(1);
+/** Quick-reply labels: LINE allows 20 characters (counted in code points, like the flow's labels). */
+const buttonLabel = phrase.refine((s) => [...s].length <= 20, 'a button label can have at most 20 characters');
 export const phrasesFile = z.strictObject({
   greeting: phrase,
   restartIntro: phrase,
@@ -212,13 +214,13 @@ export const phrasesFile = z.strictObject({
     notes: phrase,
   }),
   quickReply: z.strictObject({
-    subscribe: phrase.max(20),
-    unsubscribe: phrase.max(20),
-    other: phrase.max(20),
-    ibasho: phrase.max(20),
-    restart: phrase.max(20),
-    menu: phrase.max(20),
-    phones: phrase.max(20),
+    subscribe: buttonLabel,
+    unsubscribe: buttonLabel,
+    other: buttonLabel,
+    ibasho: buttonLabel,
+    restart: buttonLabel,
+    menu: buttonLabel,
+    phones: buttonLabel,
   }),
 });
 export type Phrases = z.infer<typeof phrasesFile>;
