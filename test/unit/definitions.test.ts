@@ -182,9 +182,7 @@ describe('one broken thing → one precise problem', () => {
     });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^content/windows\\.yaml: windows\\[${n}\\]\\.hours[.:]`));
-    // BUG: src/domain/content/schema.ts `hours: z.union([knownFact(weeklyHours), unknownFact])` has no error
-    // message, so zod reports the union failure as just "Invalid input": the editor is not told that the
-    // status must be confirmed or seed-only (or that an unconfirmed fact is written `unknown: true`).
+    // A union failure must still tell the editor what to write, not zod's bare "Invalid input".
     expect(problems[0]).not.toMatch(/: Invalid input$/);
     expect(problems[0]).toMatch(/status|confirmed|seed-only|unknown: true/);
   });
