@@ -1,6 +1,9 @@
 import type { Clock, Logger } from './ports';
 
-/** Runs `pass` every interval (reminders, retention), never two at once; errors are logged and the next tick tries again. */
+/**
+ * Runs `pass` right away (to catch up after a restart) and then every interval (reminders,
+ * retention), never two at once; errors are logged and the next tick tries again.
+ */
 export function startEvery(intervalMs: number, pass: (now: Date) => Promise<unknown>, deps: { clock: Clock; logger: Logger }): () => void {
   let running = false;
   const tick = async () => {
@@ -14,7 +17,12 @@ export function startEvery(intervalMs: number, pass: (now: Date) => Promise<unkn
       running = false;
     }
   };
+  const first = setTimeout(() => void tick(), 0);
   const timer = setInterval(() => void tick(), intervalMs);
+  first.unref();
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

@@ -293,6 +293,41 @@ describe('npm run reminders (a real process)', () => {
   });
 });
 
+describe('the server itself', () => {
+  test('runs the dispatcher on its own (at start, then every minute) and sends a due reminder', async () => {
+    // The server reads the real clock. A confirmed いばしょ today (before 13:00 in Tokyo) or tomorrow, with a
+    // reminder the day before at 08:00: its send time has always passed and the event has not started.
+    const now = new Date();
+    const tokyoMs = now.getTime() + 9 * 3600_000;
+    const eventDay = new Date(tokyoMs % 86_400_000 < 13 * 3600_000 ? tokyoMs : tokyoMs + 86_400_000).toISOString().slice(0, 10);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-remind-server-'));
+    fs.cpSync(path.join(ROOT, 'content'), dir, { recursive: true });
+    const file = path.join(dir, 'ibasho.yaml');
+    const ibasho = parse(fs.readFileSync(file, 'utf8'));
+    ibasho.dates = [{ date: eventDay, status: 'held', source: 'test fixture', checked: '2026-11-25' }];
+    ibasho.reminders.times = [{ kind: 'day-before', daysBefore: 1, at: '08:00' }];
+    fs.writeFileSync(file, stringify(ibasho));
+    const user = newUser();
+    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
+    db.prepare('INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)').run(user, now.getTime() - 7 * 86_400_000);
+    db.close();
+
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', DATA_DIR: bot.dataDir, CONTENT_DIR: dir, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl },
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (bot.fake.multicasts().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(bot.fake.multicasts().flatMap((m) => m.to)).toEqual([user]);
+    } finally {
+      child.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('fan-out', () => {
   test('20,000 subscribers are reached in ceil(20000/500) = 40 multicasts, each exactly once', async () => {
     const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
