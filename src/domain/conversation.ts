@@ -3,7 +3,19 @@ import { transition } from 'xstate';
 import type { Definitions } from './definitions';
 import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent } from './flow/compile';
 import { interpretInput, type Input, type Intent } from './interpret-input';
-import { answerMessages, crisisMessages, directoryMessages, fill, questionChoices, reminderTimesText } from './render-reply';
+import {
+  afterHoursMessage,
+  answerMessages,
+  closedWindows,
+  crisisMessages,
+  directoryMessages,
+  fill,
+  formatWhen,
+  forwardCardMessages,
+  questionChoices,
+  reminderTimesText,
+} from './render-reply';
+import { openStatus } from './opening-hours';
 import type { Choice, Reply, ReplyMessage } from './reply';
 
 /** What is stored per person: which flow it belongs to and where in it they are. */
@@ -23,6 +35,9 @@ export type TurnOutcome =
   | 'staleButton'
   | 'subscribed'
   | 'unsubscribed'
+  | 'reminderSettings'
+  | 'forwardCard'
+  | 'openNotice'
   | 'reset';
 
 export interface Turn {
@@ -33,6 +48,8 @@ export interface Turn {
   node: string;
   /** A change to the person's いばしょ reminder subscription, saved with the state. */
   subscription?: 'subscribe' | 'unsubscribe';
+  /** A one-time push to send when a closed window opens, saved with the state. */
+  openNotification?: { window: string; sendAt: number };
 }
 
 /** What the use case knows about the person besides the conversation. */
@@ -69,18 +86,27 @@ function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
   return subscribed ? { label: q.unsubscribe, action: { kind: 'unsubscribe' } } : { label: q.subscribe, action: { kind: 'subscribe' } };
 }
 
-/** Under an answer: ほかの相談を見る / いばしょの日程 / 最初から; where いばしょ's date is shown, its reminder instead. */
-function choicesAfterAnswer(defs: Definitions, node: string, subscribed: boolean): Choice[] {
+/**
+ * Under an answer: ほかの相談を見る / いばしょの日程 / 最初から. Where いばしょ's date is shown, its reminder
+ * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); where a window is
+ * closed now, 開いたらお知らせ comes first.
+ */
+function choicesAfterAnswer(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
   const q = defs.content.phrases.quickReply;
   const start = defs.flow.flow.start;
   const flowNode = defs.flow.flow.nodes[node];
-  const showsIbasho = flowNode?.kind === 'answer' && flowNode.windows.some((id) => defs.windowsById.get(id)?.schedule === 'ibasho');
-  return [
-    ...(showsIbasho ? [reminderChoice(defs, subscribed)] : []),
-    { label: q.other, action: { kind: 'back' } },
-    ...(showsIbasho ? [] : [{ label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } } as Choice]),
-    { label: q.restart, action: { kind: 'go', node: start } },
-  ];
+  const windows = flowNode?.kind === 'answer' ? flowNode.windows : [];
+  const showsIbasho = windows.some((id) => defs.windowsById.get(id)?.schedule === 'ibasho');
+  const forFamily = flowNode?.kind === 'answer' && flowNode.audience === 'family';
+  const closed = closedWindows(defs, windows, now)[0];
+  const choices: Choice[] = [];
+  if (closed) choices.push({ label: q.notifyOpen, action: { kind: 'notifyOpen', window: closed.window.id } });
+  if (showsIbasho) choices.push(reminderChoice(defs, subscribed));
+  if (showsIbasho && forFamily) choices.push({ label: q.forwardCard, action: { kind: 'forwardCard' } });
+  choices.push({ label: q.other, action: { kind: 'back' } });
+  if (!showsIbasho) choices.push({ label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } });
+  choices.push({ label: q.restart, action: { kind: 'go', node: start } });
+  return choices;
 }
 
 function ibashoNode(defs: Definitions): string | undefined {
@@ -100,17 +126,21 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
       if (node !== defs.flow.flow.start) choices.push({ label: q.restart, action: { kind: 'go', node: defs.flow.flow.start } });
       return { messages: [{ kind: 'text', text: flowNode.prompt }], choices, outcome: 'question' };
     }
-    case 'answer':
-      return { messages: answerMessages(defs, flowNode.windows, flowNode.audience, now), choices: choicesAfterAnswer(defs, node, subscribed), outcome: 'answer' };
+    case 'answer': {
+      const messages = answerMessages(defs, flowNode.windows, flowNode.audience, now);
+      const afterHours = closedWindows(defs, flowNode.windows, now).length > 0 ? afterHoursMessage(defs) : null;
+      if (afterHours) messages.push(afterHours);
+      return { messages, choices: choicesAfterAnswer(defs, node, subscribed, now), outcome: 'answer' };
+    }
     case 'directory':
-      return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs, node, subscribed), outcome: 'directory' };
+      return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs, node, subscribed, now), outcome: 'directory' };
   }
 }
 
 /** The quick replies that fit where someone is, for replies that do not move them. */
-function choicesAt(defs: Definitions, node: string, subscribed: boolean): Choice[] {
+function choicesAt(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
   const flowNode = defs.flow.flow.nodes[node]!;
-  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, node, subscribed);
+  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, node, subscribed, now);
   const choices = questionChoices(node, flowNode);
   if (node !== defs.flow.flow.start) choices.push({ label: defs.content.phrases.quickReply.restart, action: { kind: 'go', node: defs.flow.flow.start } });
   return choices;
@@ -155,7 +185,7 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   };
   const stay = (messages: ReplyMessage[], outcome: TurnOutcome, subscribed = person.subscribed): Turn => ({
     state: toState(defs, snapshot),
-    reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed) },
+    reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed, now) },
     outcome,
     node,
   });
@@ -188,6 +218,26 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       const r = phrases.reminder;
       const turn = stay([{ kind: 'text', text: person.subscribed ? r.stopped : r.notSubscribed }], 'unsubscribed', false);
       return person.subscribed ? { ...turn, subscription: 'unsubscribe' } : turn;
+    }
+    case 'reminderSettings': {
+      const times = reminderTimesText(defs);
+      const text = fill(person.subscribed ? phrases.reminderSettings.subscribed : phrases.reminderSettings.notSubscribed, { times });
+      const done = stay([{ kind: 'text', text }], 'reminderSettings');
+      done.reply.choices = [reminderChoice(defs, person.subscribed), { label: phrases.quickReply.restart, action: { kind: 'go', node: start } }];
+      return done;
+    }
+    case 'forwardCard':
+      return stay(forwardCardMessages(defs, now), 'forwardCard');
+    case 'notifyOpen': {
+      const window = defs.windowsById.get(intent.window);
+      if (!window || 'unknown' in window.hours) return stay([{ kind: 'text', text: phrases.openNotice.noHours }], 'openNotice');
+      const status = openStatus(window.hours.value, now);
+      if (status.kind === 'open') return stay([{ kind: 'text', text: fill(phrases.openNotice.alreadyOpen, { name: window.name }) }], 'openNotice');
+      if (status.kind !== 'closed' || !status.nextOpen) return stay([{ kind: 'text', text: phrases.openNotice.noHours }], 'openNotice');
+      const text = fill(phrases.openNotice.subscribed, { name: window.name, when: formatWhen(phrases, status.nextOpen, now) });
+      const done = stay([{ kind: 'text', text }], 'openNotice');
+      done.reply.choices = done.reply.choices.filter((c) => c.action.kind !== 'notifyOpen');
+      return { ...done, openNotification: { window: window.id, sendAt: status.nextOpen.getTime() } };
     }
     case 'staleButton':
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');

@@ -63,6 +63,14 @@ const requiredPlaceholders: Record<string, string[]> = {
   'reminder.when': ['date', 'start', 'end'],
   'reminder.moved': ['from', 'to'],
   'reminder.place': ['place', 'access'],
+  'reminderSettings.subscribed': ['times'],
+  'reminderSettings.notSubscribed': ['times'],
+  'openNotice.subscribed': ['name', 'when'],
+  'openNotice.alreadyOpen': ['name'],
+  'openNotice.body': ['name', 'hours'],
+  'forward.card': ['when', 'place'],
+  'forward.plannedWhen': ['dates', 'start', 'end'],
+  'forward.confirmedWhen': ['date', 'start', 'end'],
   'date.formatWithTime': ['month', 'day', 'weekday', 'time'],
 };
 

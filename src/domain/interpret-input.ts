@@ -15,6 +15,9 @@ export type Intent =
   | { kind: 'back' }
   | { kind: 'subscribe' }
   | { kind: 'unsubscribe' }
+  | { kind: 'reminderSettings' }
+  | { kind: 'forwardCard' }
+  | { kind: 'notifyOpen'; window: string }
   | { kind: 'unrecognized' }
   | { kind: 'nonText' }
   | { kind: 'staleButton' };
@@ -38,6 +41,7 @@ interface Term {
 const actionIntent: Record<CommandAction, Intent> = {
   'subscribe-reminders': { kind: 'subscribe' },
   'unsubscribe-reminders': { kind: 'unsubscribe' },
+  'reminder-settings': { kind: 'reminderSettings' },
 };
 
 function termsAt(flow: Flow, node: string): Term[] {
@@ -92,7 +96,7 @@ export function interpretInput(flow: Flow, crisisKeywords: readonly string[], no
     case 'postback': {
       const action = decodePostback(input.data);
       if (!action) return { kind: 'staleButton' };
-      if (action.kind !== 'go') return { kind: action.kind };
+      if (action.kind !== 'go') return action;
       if (!Object.prototype.hasOwnProperty.call(flow.nodes, action.node)) return { kind: 'staleButton' };
       return action.from ? { kind: 'go', node: action.node, from: action.from } : { kind: 'go', node: action.node };
     }

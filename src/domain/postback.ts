@@ -7,6 +7,9 @@ import type { ChoiceAction } from './reply';
 export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'back') return 'back';
   if (action.kind === 'subscribe' || action.kind === 'unsubscribe') return `do=${action.kind}`;
+  if (action.kind === 'reminderSettings') return 'do=reminder-settings';
+  if (action.kind === 'forwardCard') return 'do=forward-card';
+  if (action.kind === 'notifyOpen') return `do=notify-open&w=${encodeURIComponent(action.window)}`;
   const params = new URLSearchParams({ go: action.node });
   if (action.from) params.set('from', action.from);
   return params.toString();
@@ -16,7 +19,10 @@ export function decodePostback(data: string): ChoiceAction | null {
   if (data === 'back') return { kind: 'back' };
   if (data === 'do=subscribe') return { kind: 'subscribe' };
   if (data === 'do=unsubscribe') return { kind: 'unsubscribe' };
+  if (data === 'do=reminder-settings') return { kind: 'reminderSettings' };
+  if (data === 'do=forward-card') return { kind: 'forwardCard' };
   const params = new URLSearchParams(data);
+  if (params.get('do') === 'notify-open' && params.get('w')) return { kind: 'notifyOpen', window: params.get('w')! };
   const node = params.get('go');
   if (!node) return null;
   const from = params.get('from');

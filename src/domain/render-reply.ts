@@ -213,3 +213,58 @@ export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; m
     ],
   };
 }
+
+/** Windows of an answer whose hours are known and that are closed at `now`, with when they open next. */
+export function closedWindows(defs: Definitions, windowIds: string[], now: Date): { window: SupportWindow; nextOpen: Date }[] {
+  const closed: { window: SupportWindow; nextOpen: Date }[] = [];
+  for (const id of windowIds) {
+    const window = defs.windowsById.get(id);
+    if (!window || 'unknown' in window.hours) continue;
+    const status = openStatus(window.hours.value, now);
+    if (status.kind === 'closed' && status.nextOpen) closed.push({ window, nextOpen: status.nextOpen });
+  }
+  return closed;
+}
+
+/** Crisis lines open around the clock, offered when the windows of an answer are closed. */
+export function afterHoursMessage(defs: Definitions): ReplyMessage | null {
+  const allDay = defs.content.crisis.lines.filter((line) =>
+    (line.slots ?? []).some((slot) => slot.days.length === 7 && slot.open === '00:00' && slot.close === '24:00'),
+  );
+  if (allDay.length === 0) return null;
+  const lines = allDay.map((line) => `${line.name} ${line.phone}`);
+  return { kind: 'text', text: [defs.content.phrases.afterHours.intro, ...lines].join('\n') };
+}
+
+/** A short, gentle message a family member can forward to ご本人, made from the same schedule and place. */
+export function forwardCardMessages(defs: Definitions, now: Date): ReplyMessage[] {
+  const { phrases, ibasho } = defs.content;
+  const f = phrases.forward;
+  const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
+  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  const times = { start: ibasho.rule.value.start, end: ibasho.rule.value.end };
+  const when = !next
+    ? ''
+    : next.confirmed
+      ? fill(f.confirmedWhen, { ...times, date: formatDate(phrases, next.dates[0]!) })
+      : fill(f.plannedWhen, { ...times, dates: next.dates.map((d) => formatDate(phrases, d)).join(phrases.ibasho.plannedJoiner) });
+  const place = [ibashoWindow.place?.value, ibashoWindow.access?.value].filter(Boolean).join('(') + (ibashoWindow.access ? ')' : '');
+  const card = fill(f.card, { when, place }).replace(/\n{2,}/g, '\n');
+  return [
+    { kind: 'text', text: f.howTo },
+    { kind: 'text', text: card },
+  ];
+}
+
+/** The one push sent when a window opens. Its first line is a neutral notice. */
+export function openNoticeReply(defs: Definitions, windowId: string): Reply {
+  const { phrases } = defs.content;
+  const window = defs.windowsById.get(windowId)!;
+  const { number } = reachingNumber(defs, window);
+  const hours = 'unknown' in window.hours ? '' : window.hours.value.text;
+  const text = [phrases.openNotice.preview, fill(phrases.openNotice.body, { name: window.name, hours }), `${phrases.card.phone}: ${number}`].join('\n');
+  return {
+    messages: [{ kind: 'text', text }],
+    choices: [{ label: phrases.quickReply.other, action: { kind: 'go', node: defs.flow.flow.start } }],
+  };
+}

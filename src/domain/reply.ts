@@ -6,7 +6,10 @@ export type ChoiceAction =
   | { kind: 'go'; node: string; from?: string }
   | { kind: 'back' }
   | { kind: 'subscribe' }
-  | { kind: 'unsubscribe' };
+  | { kind: 'unsubscribe' }
+  | { kind: 'reminderSettings' }
+  | { kind: 'forwardCard' }
+  | { kind: 'notifyOpen'; window: string };
 
 export interface Choice {
   label: string;

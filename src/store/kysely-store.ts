@@ -10,6 +10,7 @@ import {
   type StoredConversation,
   type StoredEvent,
   type PurgeCounts,
+  type UsageRow,
 } from '../usecases/ports';
 import { migrations } from './migrations';
 import type { Database } from './schema';
@@ -90,7 +91,18 @@ export class KyselyStore implements Store, ReminderStore {
             received_at: turn.at.getTime(),
           })
           .execute();
+        const previous = turn.usage
+          ? await trx.selectFrom('conversations').select(['snapshot', 'last_day']).where('user_id', '=', turn.userId).executeTakeFirst()
+          : undefined;
         await this.saveConversation(trx, turn);
+        if (turn.usage) await this.countUsage(trx, turn.usage, previous);
+        if (turn.openNotification) {
+          await trx
+            .insertInto('open_notifications')
+            .values({ user_id: turn.userId, window_id: turn.openNotification.window, send_at: turn.openNotification.sendAt, created_at: turn.at.getTime() })
+            .onConflict((oc) => oc.columns(['user_id', 'window_id', 'send_at']).doNothing())
+            .execute();
+        }
         if (turn.subscription === 'subscribe') {
           await trx
             .insertInto('subscriptions')
@@ -108,11 +120,82 @@ export class KyselyStore implements Store, ReminderStore {
     }
   }
 
+  /**
+   * Counts the node reached and the outcome, and moves this conversation's "stopped here" mark from
+   * its previous node and day to this one: summed over a day, the marks say where people left off.
+   */
+  private async countUsage(
+    trx: Transaction<Database>,
+    usage: NonNullable<RecordTurn['usage']>,
+    previous: { snapshot: string; last_day: string | null } | undefined,
+  ): Promise<void> {
+    const bump = (day: string, node: string, metric: string, by: number) =>
+      trx
+        .insertInto('usage_daily')
+        .values({ day, node, metric, count: by })
+        .onConflict((oc) => oc.columns(['day', 'node', 'metric']).doUpdateSet((eb) => ({ count: eb('usage_daily.count', '+', eb.ref('excluded.count')) })))
+        .execute();
+    await bump(usage.day, usage.node, 'reached', 1);
+    await bump(usage.day, usage.node, `outcome:${usage.outcome}`, 1);
+    let previousNode: string | null = null;
+    try {
+      previousNode = previous ? (JSON.parse(previous.snapshot) as { value?: unknown }).value as string : null;
+    } catch {
+      previousNode = null;
+    }
+    if (previous?.last_day && typeof previousNode === 'string') await bump(previous.last_day, previousNode, 'stopped', -1);
+    await bump(usage.day, usage.node, 'stopped', 1);
+  }
+
+  async usage(from: string, to: string): Promise<UsageRow[]> {
+    const rows = await this.db
+      .selectFrom('usage_daily')
+      .select(['day', 'node', 'metric', 'count'])
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .orderBy('day')
+      .orderBy('node')
+      .orderBy('metric')
+      .execute();
+    return rows.map((r) => ({ ...r, count: Number(r.count) }));
+  }
+
+  async openNotificationsDue(now: number): Promise<{ window: string; sendAt: number; userIds: string[] }[]> {
+    const rows = await this.db
+      .selectFrom('open_notifications')
+      .select(['window_id', 'send_at', 'user_id'])
+      .where('send_at', '<=', now)
+      .orderBy('window_id')
+      .orderBy('send_at')
+      .orderBy('user_id')
+      .execute();
+    const groups = new Map<string, { window: string; sendAt: number; userIds: string[] }>();
+    for (const row of rows) {
+      const key = `${row.window_id}:${row.send_at}`;
+      const group = groups.get(key) ?? { window: row.window_id, sendAt: Number(row.send_at), userIds: [] };
+      group.userIds.push(row.user_id);
+      groups.set(key, group);
+    }
+    return [...groups.values()];
+  }
+
+  async clearOpenNotifications(window: string, sendAt: number, userIds: string[]): Promise<void> {
+    for (let i = 0; i < userIds.length; i += INSERT_CHUNK) {
+      await this.db
+        .deleteFrom('open_notifications')
+        .where('window_id', '=', window)
+        .where('send_at', '=', sendAt)
+        .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+  }
+
   private async saveConversation(trx: Transaction<Database>, turn: RecordTurn): Promise<void> {
     const values = {
       flow_version: turn.state.flowVersion,
       snapshot: JSON.stringify(turn.state.snapshot),
       updated_at: turn.at.getTime(),
+      last_day: turn.usage?.day ?? null,
     };
     if (turn.expectedVersion === null) {
       try {
@@ -163,6 +246,7 @@ export class KyselyStore implements Store, ReminderStore {
       await trx.deleteFrom('webhook_events').where('user_id', '=', userId).execute();
       await trx.deleteFrom('subscriptions').where('user_id', '=', userId).execute();
       await trx.deleteFrom('reminder_deliveries').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('open_notifications').where('user_id', '=', userId).execute();
     });
   }
 

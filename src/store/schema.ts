@@ -8,6 +8,8 @@ export interface Database {
     snapshot: string;
     version: number;
     updated_at: number;
+    /** The Tokyo date of the last turn, for the "where they stopped" count. */
+    last_day: string | null;
   };
   webhook_events: {
     event_id: string;
@@ -39,5 +41,17 @@ export interface Database {
     batch_id: string | null;
     status: 'claimed' | 'sent' | 'failed' | 'missed';
     created_at: number;
+  };
+  open_notifications: {
+    user_id: string;
+    window_id: string;
+    send_at: number;
+    created_at: number;
+  };
+  usage_daily: {
+    day: string;
+    node: string;
+    metric: string;
+    count: number;
   };
 }

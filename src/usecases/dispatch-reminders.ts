@@ -1,5 +1,7 @@
 import type { Definitions } from '../domain/definitions';
-import { reminderReply } from '../domain/render-reply';
+import { openNoticeReply, reminderReply } from '../domain/render-reply';
+import { openStatus } from '../domain/opening-hours';
+import type { Reply } from '../domain/reply';
 import { reminderSlots, slotKey, type ReminderSlot } from '../domain/reminder-schedule';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
 import { isLineUser } from './user-ids';
@@ -85,8 +87,23 @@ export async function dispatchReminders(
     else summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
   }
 
+  // "Remind me when it opens": one push per (window, opening), sent while the window is open.
+  const openings: { key: string; window: string; people: string[]; waiting: string[]; sendAt: number; message: Reply; until: number }[] = [];
+  for (const group of await store.openNotificationsDue(at)) {
+    const window = definitions.windowsById.get(group.window);
+    const status = window && !('unknown' in window.hours) ? openStatus(window.hours.value, now) : null;
+    const people = group.userIds.filter(isLineUser);
+    if (!window || status?.kind !== 'open') {
+      summary.missed += people.length;
+      if (!options.dryRun) await store.clearOpenNotifications(group.window, group.sendAt, group.userIds);
+      continue;
+    }
+    summary.due += 1;
+    openings.push({ key: `open:${group.window}:${group.sendAt}`, window: group.window, people, waiting: group.userIds, sendAt: group.sendAt, message: openNoticeReply(definitions, group.window), until: status.closesAt.getTime() });
+  }
+
   let quota: { limit: number | null; used: number } | null = null;
-  if (wanted.length > 0) {
+  if (wanted.length > 0 || openings.length > 0) {
     quota = await messenger.quota();
     let remaining = quota.limit === null ? Infinity : quota.limit - quota.used;
     for (const { slot, people } of wanted) {
@@ -108,6 +125,19 @@ export async function dispatchReminders(
         batchSize: MULTICAST_LIMIT,
         now: at,
       });
+    }
+    for (const opening of openings) {
+      if (opening.people.length > remaining) {
+        summary.skipped += opening.people.length;
+        logger.error({ slot: opening.key, recipients: opening.people.length, quota }, 'QUOTA: this notice would exceed the monthly LINE message quota; none of it was sent');
+        continue;
+      }
+      remaining -= opening.people.length;
+      plan.push({ slot: opening.key, recipients: opening.people.length });
+      if (options.dryRun) continue;
+      // The batch's deadline is when the window closes again: a notice after that would mislead.
+      await store.claimDeliveries({ slotKey: opening.key, userIds: opening.people, message: opening.message, eventStart: opening.until, batchSize: MULTICAST_LIMIT, now: at });
+      await store.clearOpenNotifications(opening.window, opening.sendAt, opening.waiting);
     }
   }
   if (options.dryRun) return { summary, plan, quota };

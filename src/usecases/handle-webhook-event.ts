@@ -4,6 +4,8 @@ import type { Definitions } from '../domain/definitions';
 import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
 import { KeyedQueue } from './keyed-queue';
+import { localDateOf } from '../domain/calendar';
+import { isLineUser } from './user-ids';
 import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store } from './ports';
 
 export type IncomingEvent =
@@ -97,6 +99,8 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
           at: now,
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
+          ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
+          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome } } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

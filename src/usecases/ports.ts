@@ -66,6 +66,26 @@ export interface RecordTurn {
   leaseMs: number;
   /** A change to the いばしょ reminder subscription made by this turn. */
   subscription?: 'subscribe' | 'unsubscribe';
+  /** A one-time push when a window opens, asked for in this turn. */
+  openNotification?: { window: string; sendAt: number };
+  /** What to count for the ward's usage figures (absent for simulator users): no id, no text. */
+  usage?: UsageOfTurn;
+}
+
+export interface UsageOfTurn {
+  /** The Tokyo date of the turn, "YYYY-MM-DD". */
+  day: string;
+  /** The node shown after the turn. */
+  node: string;
+  /** What happened: answer, question, crisis, unrecognized … */
+  outcome: string;
+}
+
+export interface UsageRow {
+  day: string;
+  node: string;
+  metric: string;
+  count: number;
 }
 
 /**
@@ -98,6 +118,8 @@ export interface Store {
    * Subscriptions stay until revoked.
    */
   purge(cutoffs: { conversationsIdleSince: number; eventsBefore: number; remindersBefore: number }): Promise<PurgeCounts>;
+  /** Daily usage counts between two Tokyo dates, inclusive. */
+  usage(from: string, to: string): Promise<UsageRow[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -124,6 +146,10 @@ export interface ReminderStore {
   claimDeliveries(args: { slotKey: string; userIds: string[]; message: Reply; eventStart: number; batchSize: number; now: number }): Promise<ReminderBatch[]>;
   /** Records these people as missed for the slot (once); returns how many were newly recorded. */
   recordMissed(slotKey: string, userIds: string[], now: number): Promise<number>;
+  /** People waiting for a window to open, grouped by (window, opening time), whose time has come. */
+  openNotificationsDue(now: number): Promise<{ window: string; sendAt: number; userIds: string[] }[]>;
+  /** Forgets the waiting people of a (window, opening time) once their push is claimed or dropped. */
+  clearOpenNotifications(window: string, sendAt: number, userIds: string[]): Promise<void>;
   /** Pending batches nobody holds (their lease has run out). */
   pendingBatches(now: number): Promise<ReminderBatch[]>;
   /** Takes a batch for sending; false when another dispatcher holds it or it is no longer pending. */

@@ -93,9 +93,15 @@ describe('every branch answers with the right phone numbers', () => {
     expect([...new Set(telLinks(answer))].sort()).toEqual([...new Set(numbers)].sort());
     expect(answer.some((m) => m.type === 'flex' && m.altText.length > 0)).toBe(true);
     const labels = quickReplies(answer).map((q) => q.label);
-    // Where いばしょ's date is shown, its reminder takes the place of いばしょの日程.
+    // Where いばしょ's date is shown, its reminder takes the place of いばしょの日程 (and families may make a
+    // message to forward to ご本人).
     const showsIbasho = replyText(answer).includes('めぐろのいばしょ');
-    expect(labels).toEqual(showsIbasho ? ['いばしょのお知らせを受け取る', 'ほかの相談を見る', '最初から'] : ['ほかの相談を見る', 'いばしょの日程', '最初から']);
+    const expected = !showsIbasho
+      ? ['ほかの相談を見る', 'いばしょの日程', '最初から']
+      : role === '家族'
+        ? ['いばしょのお知らせを受け取る', '本人に送る文をつくる', 'ほかの相談を見る', '最初から']
+        : ['いばしょのお知らせを受け取る', 'ほかの相談を見る', '最初から'];
+    expect(labels).toEqual(expected);
   });
 
   test('family answers say that family may consult alone; いばしょ says free and nickname is fine', async () => {
@@ -170,6 +176,70 @@ describe('open now', () => {
     await say(textEvent(user, '本人'));
     const answer = await say(textEvent(user, '話を聞いてほしい'));
     expect(replyText(answer)).toContain('次は 1月4日(月) 10:00 から受付です');
+  });
+});
+
+describe('when a window is closed now', () => {
+  test('outside its hours the answer offers 開いたらお知らせ and shows the 24-hour lines; one push when it opens', async () => {
+    bot.setNow('2026-11-23T02:00:00Z'); // Monday 11:00, a public holiday: 東京都ひきこもりサポートネット is closed
+    const user = newUser();
+    await say(followEvent(user));
+    await say(textEvent(user, '本人'));
+    const answer = await say(textEvent(user, '話を聞いてほしい'));
+    expect(replyText(answer)).toContain('24時間の相談電話');
+    expect(replyText(answer)).toContain('0120-279-338');
+    const confirmation = await say(tap(user, answer, '開いたらお知らせ'));
+    expect(replyText(confirmation)).toContain('明日 10:00 に、一度だけお知らせします');
+
+    const pass = bot.composed.runReminders!;
+    await pass(new Date('2026-11-24T00:59:00Z'));
+    expect(bot.fake.multicasts()).toHaveLength(0);
+    await pass(new Date('2026-11-24T01:00:30Z'));
+    await pass(new Date('2026-11-24T01:05:00Z'));
+    expect(bot.fake.multicasts().map((m) => m.to)).toEqual([[user]]);
+    const text = bot.fake.multicasts()[0]!.messages[0].text as string;
+    expect(text.split('\n')[0]).toBe('目黒区からのお知らせ: 受付が始まりました');
+    expect(text).toContain('0120-529-528');
+  });
+
+  test('while it is open there is no such offer', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    await say(textEvent(user, '本人'));
+    const answer = await say(textEvent(user, '話を聞いてほしい'));
+    expect(quickReplies(answer).map((q) => q.label)).not.toContain('開いたらお知らせ');
+    expect(replyText(answer)).not.toContain('24時間の相談電話');
+  });
+});
+
+describe('a message a family member can forward to ご本人', () => {
+  test('家族 → 本人の居場所 → 本人に送る文をつくる: the date, the place, nickname, free, come and go, no pressure', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    const question = await say(textEvent(user, '家族'));
+    const answer = await say(tap(user, question, '本人の居場所'));
+    const messages = await say(tap(user, answer, '本人に送る文をつくる'));
+    expect(messages[0].text).toContain('転送');
+    const card = messages[1].text as string;
+    expect(card).toContain('12月22日(火) または 12月27日(日) 13:30〜16:30');
+    expect(card).toContain('目黒区総合庁舎 本館');
+    expect(card).toContain('ニックネーム');
+    expect(card).toContain('無料');
+    expect(card).toContain('途中');
+    expect(card).not.toMatch(/ひきこもり|ぜひ|がんばって|べき|早く/);
+  });
+});
+
+describe('お知らせ設定', () => {
+  test('says whether reminders are on and offers to change it', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    const off = await say(postbackEvent(user, 'do=reminder-settings'));
+    expect(replyText(off)).toContain('いまは お知らせを受け取っていません');
+    await say(tap(user, off, 'お知らせを受け取る'));
+    const on = await say(textEvent(user, 'お知らせ設定'));
+    expect(replyText(on)).toContain('受け取っています');
+    expect(quickReplies(on).map((q) => q.label)).toContain('リマインド停止');
   });
 });
 

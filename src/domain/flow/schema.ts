@@ -16,7 +16,7 @@ const option = z.strictObject({
 
 export const BACK_TARGET = '$back';
 
-export const commandActions = ['subscribe-reminders', 'unsubscribe-reminders'] as const;
+export const commandActions = ['subscribe-reminders', 'unsubscribe-reminders', 'reminder-settings'] as const;
 export type CommandAction = (typeof commandActions)[number];
 
 const command = z

@@ -72,4 +72,32 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('subscriptions').execute();
     },
   },
+  '0003-open-notices-and-usage': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('open_notifications')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('window_id', 'text', (c) => c.notNull())
+        .addColumn('send_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('open_notifications_pk', ['user_id', 'window_id', 'send_at'])
+        .execute();
+      await db.schema.createIndex('open_notifications_due').on('open_notifications').column('send_at').execute();
+      // Aggregate counts only: a day, a node, what happened there, how often. No user id, no text.
+      await db.schema
+        .createTable('usage_daily')
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('node', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_daily_pk', ['day', 'node', 'metric'])
+        .execute();
+      await db.schema.alterTable('conversations').addColumn('last_day', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('conversations').dropColumn('last_day').execute();
+      await db.schema.dropTable('usage_daily').execute();
+      await db.schema.dropTable('open_notifications').execute();
+    },
+  },
 };
