@@ -31,6 +31,11 @@ function readYaml(file: string, root: string, problems: string[]): { path: strin
 
 /** Reads flows/guide.yaml and content/*.yaml, then validates and compiles them. Throws DefinitionsError. */
 export function loadDefinitions(location: DefinitionsLocation): Definitions {
+  return buildDefinitions(readDefinitionFiles(location));
+}
+
+/** Reads and parses the files without validating them. Throws DefinitionsError if one cannot be read or parsed. */
+export function readDefinitionFiles(location: DefinitionsLocation): RawDefinitions {
   const problems: string[] = [];
   const read = (dir: string, name: string) => readYaml(path.join(dir, name), location.root, problems);
   const raw: RawDefinitions = {
@@ -41,5 +46,5 @@ export function loadDefinitions(location: DefinitionsLocation): Definitions {
     phrases: read(location.contentDir, 'phrases.yaml'),
   };
   if (problems.length > 0) throw new DefinitionsError(problems);
-  return buildDefinitions(raw);
+  return raw;
 }

@@ -73,6 +73,26 @@ describe('npm run content:check', () => {
     expect(result.stdout).toContain('OK');
   });
 
+  test('facts checked long ago are listed as warnings; --strict makes them errors', () => {
+    const contentDir = copyContent();
+    const windows = path.join(contentDir, 'windows.yaml');
+    // One fact checked much earlier than the rest.
+    fs.writeFileSync(windows, fs.readFileSync(windows, 'utf8').replace(/(value: 03-5722-9370\n(?:.*\n){2}\s+checked: )2026-11-25/, '$12026-01-10'));
+    const warn = run({ ...baseEnv(), CONTENT_DIR: contentDir });
+    const args = (extra: string[]) =>
+      spawnSync(process.execPath, ['scripts/start.mjs', 'cli/content-check', '--today', '2026-11-25', ...extra], { cwd: ROOT, env: { ...baseEnv(), CONTENT_DIR: contentDir }, encoding: 'utf8' });
+    const lenient = args([]);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stdout).toMatch(/^warning: .*windows\.yaml: windows\[\d+\]\.phone: checked 2026-01-10, 319 days ago \(older than 180\)/m);
+    expect(lenient.stdout.match(/^warning:/gm)).toHaveLength(1);
+    const strict = args(['--strict']);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/^error: .*windows\[\d+\]\.phone: checked 2026-01-10/m);
+    const everything = args(['--max-age-days', '0', '--today', '2026-11-26']);
+    expect(everything.stdout.match(/^warning:/gm)!.length).toBeGreaterThan(50);
+    expect(warn.status).toBe(0);
+  });
+
   test('prints every problem with file and field, and exits non-zero', () => {
     const contentDir = copyContent();
     breakPhone(contentDir);
