@@ -119,13 +119,9 @@ function ibashoNode(defs: Definitions): string | undefined {
 /** The messages and quick replies of a node, as shown on arrival. */
 function present(defs: Definitions, node: string, now: Date, subscribed: boolean): { messages: ReplyMessage[]; choices: Choice[]; outcome: TurnOutcome } {
   const flowNode = defs.flow.flow.nodes[node]!;
-  const q = defs.content.phrases.quickReply;
   switch (flowNode.kind) {
-    case 'question': {
-      const choices = questionChoices(node, flowNode);
-      if (node !== defs.flow.flow.start) choices.push({ label: q.restart, action: { kind: 'go', node: defs.flow.flow.start } });
-      return { messages: [{ kind: 'text', text: flowNode.prompt }], choices, outcome: 'question' };
-    }
+    case 'question':
+      return { messages: [{ kind: 'text', text: flowNode.prompt }], choices: choicesAt(defs, node, subscribed, now), outcome: 'question' };
     case 'answer': {
       const messages = answerMessages(defs, flowNode.windows, flowNode.audience, now);
       const afterHours = closedWindows(defs, flowNode.windows, now).length > 0 ? afterHoursMessage(defs) : null;
@@ -137,7 +133,7 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
   }
 }
 
-/** The quick replies that fit where someone is, for replies that do not move them. */
+/** The quick replies that fit where someone is: a question's options (and 最初から), or an answer's. */
 function choicesAt(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
   const flowNode = defs.flow.flow.nodes[node]!;
   if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, node, subscribed, now);
