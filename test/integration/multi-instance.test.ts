@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { parse, stringify } from 'yaml';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, replyText } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
+import { contentWithIbasho } from '../support/content-fixture';
 import { describeWithPostgres, freshDatabase, startTemporaryCluster, type TemporaryCluster } from '../support/postgres';
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
@@ -64,16 +64,13 @@ describeWithPostgres('two instances on one PostgreSQL', () => {
   let a: Instance;
   let b: Instance;
   let contentDir: string;
+  let fixture: ReturnType<typeof contentWithIbasho>;
 
   beforeAll(async () => {
     fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
     database = await freshDatabase();
-    contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-multi-content-'));
-    fs.cpSync(path.join(ROOT, 'content'), contentDir, { recursive: true });
-    const file = path.join(contentDir, 'ibasho.yaml');
-    const ibasho = parse(fs.readFileSync(file, 'utf8'));
-    ibasho.dates = [{ date: '2026-12-22', status: 'held', source: 'test fixture', checked: '2026-11-25' }];
-    fs.writeFileSync(file, stringify(ibasho));
+    fixture = contentWithIbasho({ dates: [{ date: '2026-12-22', status: 'held' }] });
+    contentDir = fixture.dir;
     const env = { DATABASE_URL: database.url, LINE_API_BASE_URL: fake.baseUrl, CONTENT_DIR: contentDir };
     a = await startInstance(env);
     b = await startInstance(env);
@@ -83,7 +80,7 @@ describeWithPostgres('two instances on one PostgreSQL', () => {
     await Promise.all([a && stop(a), b && stop(b)]);
     await fake.close();
     await database.drop();
-    fs.rmSync(contentDir, { recursive: true, force: true });
+    fixture.remove();
   });
 
   afterEach(() => {

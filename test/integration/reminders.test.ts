@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { parse, stringify } from 'yaml';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
+import { contentWithIbasho } from '../support/content-fixture';
 import { LineMessenger } from '../../src/line/line-messenger';
 import { createLogger } from '../../src/logger';
 
@@ -26,21 +26,20 @@ const tokyo = (local: string) => new Date(`${local}+09:00`);
 let bot: BotHarness;
 let contentDir: string;
 
+let fixture: ReturnType<typeof contentWithIbasho>;
+
 beforeAll(() => {
-  contentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-remind-content-'));
-  fs.cpSync(path.join(ROOT, 'content'), contentDir, { recursive: true });
-  const file = path.join(contentDir, 'ibasho.yaml');
-  const ibasho = parse(fs.readFileSync(file, 'utf8'));
-  const provenance = { source: 'test fixture', checked: '2026-11-25' };
-  ibasho.dates = [
-    { date: '2026-12-22', status: 'held', ...provenance },
-    { date: '2027-01-24', status: 'cancelled', ...provenance },
-    { date: '2027-02-23', status: 'moved', movedTo: '2027-02-25', ...provenance },
-  ];
-  fs.writeFileSync(file, stringify(ibasho));
+  fixture = contentWithIbasho({
+    dates: [
+      { date: '2026-12-22', status: 'held' },
+      { date: '2027-01-24', status: 'cancelled' },
+      { date: '2027-02-23', status: 'moved', movedTo: '2027-02-25' },
+    ],
+  });
+  contentDir = fixture.dir;
 });
 
-afterAll(() => fs.rmSync(contentDir, { recursive: true, force: true }));
+afterAll(() => fixture.remove());
 
 beforeEach(async () => {
   bot = await startBot({ now: tokyo('2026-12-01T10:00:00'), env: { CONTENT_DIR: contentDir } });
@@ -300,13 +299,10 @@ describe('the server itself', () => {
     const now = new Date();
     const tokyoMs = now.getTime() + 9 * 3600_000;
     const eventDay = new Date(tokyoMs % 86_400_000 < 13 * 3600_000 ? tokyoMs : tokyoMs + 86_400_000).toISOString().slice(0, 10);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-remind-server-'));
-    fs.cpSync(path.join(ROOT, 'content'), dir, { recursive: true });
-    const file = path.join(dir, 'ibasho.yaml');
-    const ibasho = parse(fs.readFileSync(file, 'utf8'));
-    ibasho.dates = [{ date: eventDay, status: 'held', source: 'test fixture', checked: '2026-11-25' }];
-    ibasho.reminders.times = [{ kind: 'day-before', daysBefore: 1, at: '08:00' }];
-    fs.writeFileSync(file, stringify(ibasho));
+    const serverContent = contentWithIbasho({
+      dates: [{ date: eventDay, status: 'held' }],
+      reminderTimes: [{ kind: 'day-before', daysBefore: 1, at: '08:00' }],
+    });
     const user = newUser();
     const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
     db.prepare('INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)').run(user, now.getTime() - 7 * 86_400_000);
@@ -315,7 +311,7 @@ describe('the server itself', () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, ['dist/src/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', DATA_DIR: bot.dataDir, CONTENT_DIR: dir, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl },
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', DATA_DIR: bot.dataDir, CONTENT_DIR: serverContent.dir, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl },
     });
     try {
       const deadline = Date.now() + 10_000;
@@ -323,7 +319,7 @@ describe('the server itself', () => {
       expect(bot.fake.multicasts().flatMap((m) => m.to)).toEqual([user]);
     } finally {
       child.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
+      serverContent.remove();
     }
   });
 });
