@@ -4,9 +4,6 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, replyText } from '../support/bot-harness';
