@@ -12,6 +12,7 @@ PG_PORT=${PGPORT:-5432}
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list 2>/dev/null | grep -qi 'noto.*cjk' || missing+=(fonts-noto-cjk)
 
 if [ ${#missing[@]} -gt 0 ]; then

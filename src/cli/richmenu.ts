@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { loadDefinitions } from '../definitions-files';
+import { DefinitionsError } from '../domain/definitions';
+import { RICH_MENU_FONT, richMenuSvg } from '../domain/rich-menu-picture';
+import { planRichMenu, RichMenuPlanError, type RichMenuPlan } from '../domain/rich-menu-plan';
+import { applyRichMenu, lineRichMenuApi, previousMenus, RichMenuApiError, toRichMenuRequest, type RichMenuApi } from '../line/rich-menu';
+import { checkFontInstalled, RICH_MENU_IMAGE_MAX_BYTES, RichMenuImageError, renderRichMenuImage, type RichMenuImage } from '../line/rich-menu-image';
+
+const USAGE = `usage: npm run richmenu -- (--apply | --dry-run) [--image <file.png>]
+       npm run richmenu -- --image <file.png>
+  --apply        create the rich menu, upload its picture, make it the default, then delete the one made before
+  --dry-run      print what --apply would do; changes nothing on LINE
+  --image FILE   also write the picture to FILE (e.g. docs/richmenu.png)`;
+
+const PRODUCTION_API = 'https://api.line.me';
+const PRODUCTION_DATA_API = 'https://api-data.line.me';
+
+/**
+ * Where the image upload goes. LINE serves it from a second host. LINE_API_DATA_BASE_URL wins;
+ * otherwise api-data.line.me for the real API, and LINE_API_BASE_URL itself for anything else
+ * (a stand-in such as the tests' fake serves both).
+ */
+function dataApiBaseUrl(env: NodeJS.ProcessEnv, lineApiBaseUrl: string): string {
+  const explicit = env.LINE_API_DATA_BASE_URL?.trim().replace(/\/+$/, '');
+  if (explicit) {
+    if (!/^https?:\/\//.test(explicit)) throw new ConfigError(`LINE_API_DATA_BASE_URL must be an http(s) URL, not "${explicit}"`);
+    return explicit;
+  }
+  return lineApiBaseUrl === PRODUCTION_API ? PRODUCTION_DATA_API : lineApiBaseUrl;
+}
+
+function describePlan(plan: RichMenuPlan, image: RichMenuImage): string[] {
+  const lines = [`rich menu "${plan.name}": ${plan.size.width}×${plan.size.height}, chat bar "${plan.chatBarText}", open when the chat opens`];
+  plan.areas.forEach((area, i) => {
+    const { x, y, width, height } = area.bounds;
+    lines.push(`  area ${i + 1}: ${area.label}  at x=${x} y=${y} ${width}×${height}  postback ${area.data} (the chat shows "${area.label}")`);
+  });
+  lines.push(`image: ${image.contentType} ${image.width}×${image.height}, ${image.bytes.length} bytes (LINE's limit: ${RICH_MENU_IMAGE_MAX_BYTES})`);
+  return lines;
+}
+
+async function dryRun(api: RichMenuApi | null, plan: RichMenuPlan, out: (line: string) => void): Promise<void> {
+  if (!api) {
+    out('menus on the channel: not listed (no LINE_CHANNEL_ACCESS_TOKEN)');
+    return;
+  }
+  await api.validate(toRichMenuRequest(plan));
+  out('LINE checked the menu object: valid');
+  const [existing, defaultId] = await Promise.all([api.list(), api.defaultId()]);
+  const previous = previousMenus(existing, plan.name);
+  const mark = (id: string) => (id === defaultId ? ' (the default now)' : '');
+  out(`menus on the channel: ${existing.length}`);
+  for (const menu of previous) out(`  would delete after the new one is the default: ${menu.richMenuId}${mark(menu.richMenuId)}`);
+  for (const menu of existing.filter((m) => !previous.includes(m))) out(`  would leave alone: ${menu.richMenuId} "${menu.name}"${mark(menu.richMenuId)}`);
+  out('would call: createRichMenu → setRichMenuImage → setDefaultRichMenu' + (previous.length > 0 ? ' → deleteRichMenu' : ''));
+}
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        apply: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        image: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+/** `npm run richmenu -- --apply | --dry-run [--image FILE]`: see USAGE. Output goes to stdout, errors to stderr. */
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const values = parseOptions(process.argv.slice(2));
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.apply && values['dry-run']) throw new ConfigError(`choose --apply or --dry-run, not both\n${USAGE}`);
+  if (!values.apply && !values['dry-run'] && !values.image) throw new ConfigError(USAGE);
+
+  loadDotEnv(path.join(root, '.env'), process.env);
+  const config = readConfig(process.env, root);
+  const plan = planRichMenu(loadDefinitions(config));
+  if (!checkFontInstalled(RICH_MENU_FONT).checked) {
+    process.stderr.write(`richmenu: fc-list not found, so whether "${RICH_MENU_FONT}" is installed was not checked; look at the picture (--image) before --apply\n`);
+  }
+  const image = await renderRichMenuImage(richMenuSvg(plan), plan.size);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+
+  if (values.image) {
+    const file = path.resolve(process.cwd(), values.image);
+    fs.writeFileSync(file, image.bytes);
+    out(`wrote ${path.relative(process.cwd(), file) || file} (${image.width}×${image.height}, ${image.bytes.length} bytes)`);
+  }
+  if (!values.apply && !values['dry-run']) return 0;
+
+  if (values.apply && !config.line) throw new ConfigError('--apply needs LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
+  const api = config.line
+    ? lineRichMenuApi({
+        channelAccessToken: config.line.channelAccessToken,
+        baseURL: config.lineApiBaseUrl,
+        dataBaseURL: dataApiBaseUrl(process.env, config.lineApiBaseUrl),
+      })
+    : null;
+
+  describePlan(plan, image).forEach(out);
+  if (values['dry-run']) {
+    await dryRun(api, plan, out);
+    out('dry run: nothing was changed');
+    return 0;
+  }
+  const result = await applyRichMenu(api!, plan, image, out);
+  out(`done: ${result.created} is the default; deleted ${result.deleted.length} previous; left ${result.kept} other menu(s) alone`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const expected =
+      error instanceof ConfigError ||
+      error instanceof DefinitionsError ||
+      error instanceof RichMenuPlanError ||
+      error instanceof RichMenuImageError ||
+      error instanceof RichMenuApiError;
+    process.stderr.write(`richmenu: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
+    process.exit(error instanceof RichMenuApiError ? 1 : 2);
+  },
+);
