@@ -6,6 +6,7 @@ import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
 import { userIdHasher } from './logger';
 import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
+import { STATS_ASSETS, statsRouter } from './stats/stats-router';
 import { openStore } from './store/open-store';
 import type { KyselyStore } from './store/kysely-store';
 import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
@@ -68,6 +69,10 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
         assetsDir: path.join(config.root, SIMULATOR_ASSETS),
       }),
     );
+  }
+
+  if (config.statsPage) {
+    extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS) }));
   }
 
   const app = createApp({ logger: deps.logger, store, line, extraRouters });

@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   simulator: boolean;
+  /** Whether the usage counts page /stats is served (off unless STATS_PAGE=on). */
+  statsPage: boolean;
   /** Whether the server runs the reminder dispatcher every minute. */
   reminders: boolean;
   /** Days of inactivity after which a conversation's state is deleted. */
@@ -47,6 +49,8 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (!/^https?:\/\//.test(lineApiBaseUrl)) throw new ConfigError(`LINE_API_BASE_URL must be an http(s) URL, not "${lineApiBaseUrl}"`);
   const simulatorSetting = (env.SIMULATOR ?? '').trim().toLowerCase();
   if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
+  const statsSetting = (env.STATS_PAGE ?? '').trim().toLowerCase();
+  if (statsSetting && !['on', 'off'].includes(statsSetting)) throw new ConfigError('STATS_PAGE must be "on" or "off"');
   const remindersSetting = (env.REMINDERS ?? '').trim().toLowerCase();
   if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
   const retention = Number(env.CONVERSATION_RETENTION_DAYS?.trim() || 30);
@@ -59,6 +63,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
+    statsPage: statsSetting === 'on',
     reminders: remindersSetting !== 'off',
     conversationRetentionDays: retention,
     logLevel: env.LOG_LEVEL?.trim() || 'info',

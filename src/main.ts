@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
     process.stderr.write(`めぐろ ひきこもり支援ガイド: http://localhost:${port}/healthz\n`);
+    if (config.statsPage) process.stderr.write(`usage counts: http://localhost:${port}/stats\n`);
     if (composed.simulator) process.stderr.write(`simulator: http://localhost:${port}/ (chat) and http://localhost:${port}/flow (the whole tree)\n`);
   });
   const shutdown = () => {

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import express, { Router, type RequestHandler } from 'express';
+import { addDays, localDateOf } from '../domain/calendar';
+import type { Definitions } from '../domain/definitions';
+import type { Clock, Store } from '../usecases/ports';
+import { renderStatsPage } from './stats-page';
+import { nodeCatalogue, readRange, summarize } from './usage-figures';
+
+/** The page's stylesheet, served by this app only (no CDN). */
+export const STATS_ASSETS = path.join('src', 'stats', 'assets');
+
+export interface StatsRouterOptions {
+  store: Pick<Store, 'usage'>;
+  /** The running definitions: their flow names the nodes. */
+  definitions: Definitions;
+  /** Today, in Tokyo, ends the default range. */
+  clock: Clock;
+  assetsDir: string;
+}
+
+const pageHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+  next();
+};
+
+/** A query parameter as text: absent stays absent, and a repeated one (`?from=a&from=b`) is no date. */
+function param(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : '?';
+}
+
+/**
+ * The usage counts as a page, mounted only when STATS_PAGE=on:
+ *   GET /stats?from=YYYY-MM-DD&to=YYYY-MM-DD   chart and table (default: the last 30 days in Tokyo)
+ *   GET /stats/assets/stats.css
+ * The counts carry no user id or text; 1 to 4 show as <5 here as in `npm run stats`.
+ */
+export function statsRouter(options: StatsRouterOptions): Router {
+  const catalogue = nodeCatalogue(options.definitions.flow.flow);
+  const router = Router();
+  router.get('/stats', pageHeaders, async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const given = { from: param(req.query.from), to: param(req.query.to) };
+    const read = readRange(given, localDateOf(options.clock.now()), addDays);
+    if ('problem' in read) {
+      res.status(400).type('html').send(renderStatsPage({ kind: 'problem', problem: read.problem, given: { from: given.from ?? '', to: given.to ?? '' } }));
+      return;
+    }
+    const rows = await options.store.usage(read.range.from, read.range.to);
+    res.type('html').send(renderStatsPage({ kind: 'figures', range: read.range, summary: summarize(rows, catalogue) }));
+  });
+  router.use('/stats/assets', pageHeaders, express.static(options.assetsDir, { index: false, fallthrough: false }));
+  return router;
+}

@@ -1,0 +1,195 @@
+/**
+ * /stats in a real Chromium (Debian's, driven by playwright-core; no browser is ever downloaded), at
+ * phone width, against the real server with LINE credentials and STATS_PAGE=on. The counts come from
+ * signed webhooks, as in production. The tests of this file run in order on one page.
+ *
+ * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies stats.png to docs/.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { quickReplies, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+const HOW_TO_INSTALL = 'install it with `npm run test:setup` (as root) or `sudo apt-get install chromium`, or point CHROMIUM_PATH at a Chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
+const PHONE = { width: 375, height: 812 };
+const DOCS_SHOTS = ['stats'];
+
+const haveChromium = fs.existsSync(CHROMIUM);
+const inCI = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+if (!haveChromium && !inCI) {
+  console.warn(
+    `Browser tests NOT run: no Chromium at ${CHROMIUM}. Skipped: test/browser/stats.test.ts (the usage counts page at /stats). To run them, ${HOW_TO_INSTALL}.`,
+  );
+}
+// In CI a missing browser is a failure (beforeAll throws), never a skip.
+const describeBrowser = haveChromium || inCI ? describe : describe.skip;
+
+const newUser = () => `U${randomBytes(16).toString('hex')}`;
+
+describeBrowser('/stats in Chromium at 375px', () => {
+  let bot: BotHarness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const offsite: string[] = [];
+  const pageErrors: string[] = [];
+
+  async function say(event: WebhookEvent): Promise<any[]> {
+    const before = bot.fake.replies().length;
+    expect((await bot.send([event])).status).toBe(200);
+    return bot.fake.replies()[before]!.messages;
+  }
+
+  async function walk(user: string, ...labels: string[]): Promise<void> {
+    let messages = await say(followEvent(user));
+    for (const label of labels) {
+      const item = quickReplies(messages).find((q) => q.label === label)!;
+      messages = await say(postbackEvent(user, item.data));
+    }
+  }
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`Chromium is required in CI but missing at ${CHROMIUM}: ${HOW_TO_INSTALL}.`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // Wednesday 2026-11-25 10:00 in Tokyo.
+    bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { STATS_PAGE: 'on' } });
+    for (let i = 0; i < 6; i++) await walk(newUser(), '家族です', '家族会・親の会');
+    for (let i = 0; i < 5; i++) await walk(newUser(), '家族です', '接し方が分からない');
+    await walk(newUser(), '本人です', '仕事・お金・くらし');
+    const crisis = newUser();
+    await walk(crisis);
+    await say(textEvent(crisis, '死にたい'));
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'ja-JP' });
+    // Everything must come from the app itself: any other request is recorded and refused.
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === bot.url) return route.continue();
+      offsite.push(url.href);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A style or script the page's Content-Security-Policy blocks shows up as a console error.
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.close();
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+    expect(offsite).toEqual([]);
+  });
+
+  /** A screenshot at phone width (the whole page, or one part of it); `stats` is also copied to docs/ by `npm run docs:screenshots`. */
+  async function shoot(name: string, options: { fullPage?: boolean; element?: ReturnType<Page['locator']> } = {}): Promise<void> {
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    if (options.element) await options.element.screenshot({ path: file });
+    else await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+    if (process.env.DOCS_SCREENSHOTS && DOCS_SHOTS.includes(name)) {
+      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+      fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
+    }
+  }
+
+  const noSidewaysScroll = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const table = () => page.getByRole('table', { name: /場所ごとの数/ });
+  /** The cells of a node's row in the data table, by their column header. */
+  async function rowOf(label: string): Promise<Record<string, string>> {
+    const headers = await table().locator('thead th').allInnerTexts();
+    const row = table().getByRole('row', { name: label });
+    const cells = [await row.getByRole('rowheader').innerText(), ...(await row.getByRole('cell').allInnerTexts())];
+    return Object.fromEntries(headers.map((h, i) => [h, cells[i]!.trim()]));
+  }
+
+  test('/stats shows the last 30 days in Tokyo time as a chart with a data table, in Japanese, readable at 375px', async () => {
+    const response = await page.goto(`${bot.url}/stats`);
+    expect(response?.status()).toBe(200);
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('利用の集計');
+    await expect(page.locator('.period').innerText()).resolves.toContain('2026-10-27 〜 2026-11-25');
+
+    const chart = page.getByRole('img', { name: '場所ごとの回数' });
+    expect(await chart.isVisible()).toBe(true);
+    const box = await chart.boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+
+    expect(await rowOf('家族です › 家族会・親の会 family-groups')).toMatchObject({ 表示された: '6', ここで終了: '6', つらい気持ち: '0' });
+    expect(await rowOf('家族です › 接し方が分からない family-consult')).toMatchObject({ 表示された: '5', ここで終了: '5' });
+    expect(await rowOf('本人です › 仕事・お金・くらし self-living')).toMatchObject({ 表示された: '<5', ここで終了: '<5' });
+    expect(await rowOf('ご本人ですか、ご家族ですか? start')).toMatchObject({ つらい気持ち: '<5' });
+    expect(await rowOf('家族です › 高齢の親の介護も心配 family-care')).toMatchObject({ 表示された: '0', ここで終了: '0' });
+
+    expect(await noSidewaysScroll()).toBe(true);
+    const fontSize = await page.evaluate<number>('parseFloat(getComputedStyle(document.body).fontSize)');
+    expect(fontSize).toBeGreaterThanOrEqual(16);
+    await shoot('stats-top');
+  });
+
+  test('the chart draws the same figures: a bar of 6 for 家族会・親の会, a dashed <5 for 仕事 (本人), none for 0', async () => {
+    const group = (node: string, column: string) => page.locator(`svg.chart g[data-node="${node}"] g[data-column="${column}"]`);
+    await expect(group('family-groups', 'reached').locator('text').textContent()).resolves.toBe('6');
+    await expect(group('family-groups', 'reached').locator('rect.bar:not(.suppressed)').count()).resolves.toBe(1);
+    await expect(group('self-living', 'reached').locator('text').textContent()).resolves.toBe('<5');
+    await expect(group('self-living', 'reached').locator('rect.suppressed').count()).resolves.toBe(1);
+    await expect(group('family-care', 'reached').locator('rect').count()).resolves.toBe(0);
+
+    const width = async (node: string) => (await group(node, 'reached').locator('rect').boundingBox())!.width;
+    // Bars are in proportion: 家族会・親の会 (6) is 6/5 of 接し方が分からない (5).
+    expect((await width('family-groups')) / (await width('family-consult'))).toBeCloseTo(6 / 5, 1);
+    await shoot('stats-page', { fullPage: true });
+    await shoot('stats-table', { element: page.locator('section', { has: table() }) });
+    await shoot('stats', { element: page.locator('section', { has: page.getByRole('img', { name: '場所ごとの回数' }) }) });
+  });
+
+  test('choosing dates in the form shows that range (a day with nothing: zeros and a note)', async () => {
+    await page.getByLabel('開始日').fill('2026-11-01');
+    await page.getByLabel('終了日').fill('2026-11-01');
+    await page.getByRole('button', { name: '表示する' }).click();
+    await page.waitForURL(/from=2026-11-01&to=2026-11-01/);
+    await expect(page.locator('.period').innerText()).resolves.toContain('2026-11-01 〜 2026-11-01');
+    await expect(page.getByRole('status').innerText()).resolves.toContain('記録はありません');
+    expect(await rowOf('家族です › 家族会・親の会 family-groups')).toMatchObject({ 表示された: '0' });
+  });
+
+  test('a start after the end is refused with a message saying what to fix', async () => {
+    const response = await page.goto(`${bot.url}/stats?from=2026-11-30&to=2026-11-01`);
+    expect(response?.status()).toBe(400);
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('開始日は終了日と同じか');
+    expect(await page.getByLabel('開始日').inputValue()).toBe('2026-11-30');
+    expect(await page.getByRole('table').count()).toBe(0);
+  });
+
+  test('with STATS_PAGE off (the default) there is no /stats: 404', async () => {
+    const off = await startBot({ now: '2026-11-25T01:00:00Z' });
+    try {
+      await context.route(`${off.url}/**`, (route) => route.continue());
+      const response = await page.goto(`${off.url}/stats`);
+      expect(response?.status()).toBe(404);
+      expect(await page.getByRole('img', { name: '場所ごとの回数' }).count()).toBe(0);
+    } finally {
+      await off.close();
+    }
+  });
+});
