@@ -11,6 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { checkMessageLimits, checkRichMenuLimits } from './line-limits';
 import { loadLineSpec, type SpecIssue, type SpecOperation } from './line-openapi-validator';
 
@@ -32,10 +33,43 @@ export interface ScriptedResponse {
   delayMs?: number;
 }
 
+/**
+ * How much of each request is checked. 'full' (the default): LINE's OpenAPI schema and documented
+ * limits on every JSON body. 'shallow': only route, auth, required parameters, retry key and JSON
+ * syntax; for load runs, where ajv would take CPU from the system being measured on the same machine.
+ */
+export type ValidationMode = 'full' | 'shallow';
+
+/** A call LINE accepted, as seen by `onAccepted`. */
+export interface AcceptedCall {
+  kind: 'reply' | 'push' | 'multicast';
+  body: any;
+  retryKey?: string;
+  /** When the request had fully arrived: performance.timeOrigin + performance.now(), in ms. */
+  at: number;
+}
+
+export interface FakeLineApiOptions {
+  port?: number;
+  channelAccessToken?: string;
+  /** Default 'full'. Changeable later with `setValidation`. */
+  validation?: ValidationMode;
+  /**
+   * Keep at most this many entries in `requests` and in each of replies/pushes/multicasts, dropping
+   * the oldest (for long runs). Default: keep everything. `violationCount()` still counts them all.
+   */
+  maxRecords?: number;
+  /** Called for every reply, push and multicast LINE accepted, as it is accepted. */
+  onAccepted?: (call: AcceptedCall) => void;
+}
+
 export interface FakeLineApi {
   baseUrl: string;
   requests: RecordedRequest[];
   violations(): string[];
+  /** Violations since start or the last reset(), including those of records dropped by `maxRecords`. */
+  violationCount(): number;
+  setValidation(mode: ValidationMode): void;
   replies(): { replyToken: string; messages: any[] }[];
   pushes(): { to: string; messages: any[]; retryKey?: string }[];
   multicasts(): { to: string[]; messages: any[]; retryKey?: string }[];
@@ -68,8 +102,14 @@ const INVALID_REPLY_TOKEN = 'Invalid reply token';
 const RETRY_KEY_ACCEPTED = 'The retry key is already accepted';
 const MONTHLY_LIMIT = 'You have reached your monthly limit.';
 
-export async function startFakeLineApi(opts: { port?: number; channelAccessToken?: string } = {}): Promise<FakeLineApi> {
+export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<FakeLineApi> {
   const spec = loadLineSpec();
+  let validation: ValidationMode = opts.validation ?? 'full';
+  let violationCount = 0;
+  const cap = <T>(list: T[]): void => {
+    // Dropping a quarter at a time keeps the cost per request constant on average.
+    if (opts.maxRecords !== undefined && list.length > opts.maxRecords) list.splice(0, list.length - Math.floor(opts.maxRecords * 0.75));
+  };
 
   // Cleared in place by reset(), so arrays a test holds on to stay live.
   const requests: RecordedRequest[] = [];
@@ -139,7 +179,7 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
           body = raw.toString('utf8');
         }
       }
-      if (body !== undefined && typeof body !== 'string' && op.validateBody) {
+      if (body !== undefined && typeof body !== 'string' && op.validateBody && validation === 'full') {
         const schemaIssues = op.validateBody(body);
         issues.push(...schemaIssues);
         // Limits the schema already flagged for the same property would only repeat it.
@@ -220,21 +260,36 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
   };
 
   /** Side effects of LINE accepting a request. */
-  const accept = (req: http.IncomingMessage, op: SpecOperation, params: Record<string, string>, body: any, reply: Reply, requestId: string): void => {
+  const accept = (
+    req: http.IncomingMessage,
+    op: SpecOperation,
+    params: Record<string, string>,
+    body: any,
+    reply: Reply,
+    requestId: string,
+    at: number,
+  ): void => {
     const retryKey = header(req, 'x-line-retry-key');
     const sentMessages = (reply.body as { sentMessages?: SentMessage[] } | undefined)?.sentMessages;
+    const notify = (kind: AcceptedCall['kind']) => opts.onAccepted?.(withRetryKey({ kind, body, at }, retryKey));
     switch (`${op.method} ${op.template}`) {
       case 'POST /v2/bot/message/reply':
         usedReplyTokens.add(body.replyToken);
         replies.push({ replyToken: body.replyToken, messages: body.messages });
+        cap(replies);
+        notify('reply');
         break;
       case 'POST /v2/bot/message/push':
         quota.used += 1;
         pushes.push(withRetryKey({ to: body.to, messages: body.messages }, retryKey));
+        cap(pushes);
+        notify('push');
         break;
       case 'POST /v2/bot/message/multicast':
         quota.used += body.to.length;
         multicasts.push(withRetryKey({ to: body.to, messages: body.messages }, retryKey));
+        cap(multicasts);
+        notify('multicast');
         break;
       case 'POST /v2/bot/richmenu': {
         const id = (reply.body as { richMenuId?: string } | undefined)?.richMenuId;
@@ -277,12 +332,14 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
 
   const respond = async (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> => {
     const at = Date.now();
+    const preciseAt = performance.timeOrigin + performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const requestId = randomUUID();
     const record: RecordedRequest = { method, path, headers: { ...req.headers }, body: undefined, status: 0, violations: [], at };
     requests.push(record);
+    cap(requests);
 
     const { op, params, pathKnown } = spec.match(method, path);
     let reply: Reply;
@@ -300,7 +357,7 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
       record.violations.push(...issues.map((i) => `${method} ${path}: ${i.property}: ${i.message}`));
       if (scripted) {
         reply = scripted;
-        if (scripted.accept && issues.length === 0) accept(req, op, params, body, scripted, requestId);
+        if (scripted.accept && issues.length === 0) accept(req, op, params, body, scripted, requestId, preciseAt);
       } else if (authFailed) {
         reply = { status: 401, body: { message: AUTH_FAILED } };
       } else if (issues.length > 0) {
@@ -313,11 +370,12 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
         };
       } else {
         reply = handle(req, op, params, body);
-        if (reply.status >= 200 && reply.status < 300) accept(req, op, params, body, reply, requestId);
+        if (reply.status >= 200 && reply.status < 300) accept(req, op, params, body, reply, requestId, preciseAt);
       }
     }
 
     record.status = reply.status;
+    violationCount += record.violations.length;
     const delayMs = scripted?.delayMs ?? 0;
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     res.statusCode = reply.status;
@@ -344,6 +402,10 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     violations: () => requests.flatMap((r) => r.violations),
+    violationCount: () => violationCount,
+    setValidation(mode) {
+      validation = mode;
+    },
     replies: () => [...replies],
     pushes: () => [...pushes],
     multicasts: () => [...multicasts],
@@ -360,6 +422,7 @@ export async function startFakeLineApi(opts: { port?: number; channelAccessToken
       richMenus.clear();
       defaultRichMenuId = undefined;
       quota = { limit: null, used: 0 };
+      violationCount = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,169 @@
+/** Medians over rounds, the table, the summary line and the targets of issue 7. */
+import type { FanoutResult } from './fanout';
+import type { LoadResult, PhaseResult } from './loadgen';
+import { median } from './measure';
+
+export interface RoundResult {
+  target: string;
+  round: number;
+  coldStartMs: number;
+  peakRssMb: number;
+  load: LoadResult;
+}
+
+export interface TargetSummary {
+  name: string;
+  rounds: number;
+  coldStartMs: number;
+  followPerSec: number;
+  saturationPerSec: number;
+  saturationAckP99: number;
+  /** Seconds the fixed-rate phase needed after its last send to get every answer (a backlog when large). */
+  rateDrainSeconds: number;
+  ackP50: number;
+  ackP99: number;
+  e2eP50: number;
+  e2eP99: number;
+  peakRssMb: number;
+  /** Totals over all rounds and phases. */
+  errors: number;
+  missing: number;
+  violations: number;
+  /** The target's CPU time per acknowledged event at saturation: steadier than throughput when others share the machine. */
+  cpuMsPerEvent: number;
+  /** Cores used during saturation (CPU seconds / wall seconds), by process. */
+  saturationCores: Record<string, number>;
+  errorSamples: string[];
+}
+
+export interface Check {
+  label: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface BenchReport {
+  settings: Record<string, unknown>;
+  machine: string;
+  rounds: RoundResult[];
+  targets: TargetSummary[];
+  fanout: FanoutResult | null;
+  summaries: { target: string; line: string; checks: Check[] }[];
+}
+
+const phase = (load: LoadResult, kind: PhaseResult['kind']) => load.phases.find((p) => p.kind === kind);
+
+export function summarise(name: string, rounds: RoundResult[]): TargetSummary {
+  const of = (kind: PhaseResult['kind'], pick: (p: PhaseResult) => number) =>
+    median(rounds.map((r) => phase(r.load, kind)).filter((p): p is PhaseResult => p !== undefined).map(pick));
+  const all = rounds.flatMap((r) => r.load.phases);
+  const cores: Record<string, number> = {};
+  for (const process of Object.keys(phase(rounds[0]!.load, 'saturation')?.cpu ?? {})) {
+    cores[process] = of('saturation', (p) => p.cpu[process]! / p.seconds);
+  }
+  return {
+    name,
+    rounds: rounds.length,
+    coldStartMs: median(rounds.map((r) => r.coldStartMs)),
+    followPerSec: of('follow', (p) => p.throughput),
+    saturationPerSec: of('saturation', (p) => p.throughput),
+    saturationAckP99: of('saturation', (p) => p.ack.p99),
+    rateDrainSeconds: of('rate', (p) => p.drainSeconds),
+    ackP50: of('rate', (p) => p.ack.p50),
+    ackP99: of('rate', (p) => p.ack.p99),
+    e2eP50: of('rate', (p) => p.e2e.p50),
+    e2eP99: of('rate', (p) => p.e2e.p99),
+    peakRssMb: median(rounds.map((r) => r.peakRssMb)),
+    errors: all.reduce((n, p) => n + p.errors, 0),
+    missing: all.reduce((n, p) => n + p.missing, 0),
+    violations: all.reduce((n, p) => n + (p.violations ?? 0), 0),
+    cpuMsPerEvent: of('saturation', (p) => (1000 * p.cpu.target!) / p.ok),
+    saturationCores: cores,
+    errorSamples: [...new Set(all.flatMap((p) => p.errorSamples))].slice(0, 5),
+  };
+}
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+export function table(targets: TargetSummary[], rate: number): string {
+  const header = [
+    'target',
+    'cold start ms',
+    'follow storm ev/s',
+    'saturation ev/s',
+    'CPU ms/event',
+    'ack p99 @sat ms',
+    `ack p50/p99 @${rate}/s ms`,
+    `e2e p50/p99 @${rate}/s ms`,
+    'peak RSS MB',
+    'errors',
+    'missing',
+    'violations',
+    'cores @sat: target / stand-in / loadgen / others',
+  ];
+  const rows = targets.map((t) => [
+    t.name,
+    fixed(t.coldStartMs),
+    fixed(t.followPerSec),
+    fixed(t.saturationPerSec),
+    fixed(t.cpuMsPerEvent, 2),
+    fixed(t.saturationAckP99, 1),
+    `${fixed(t.ackP50, 2)} / ${fixed(t.ackP99, 2)}`,
+    `${fixed(t.e2eP50, 2)} / ${fixed(t.e2eP99, 2)}${t.rateDrainSeconds > 0.5 ? ` (overloaded: backlog drained ${fixed(t.rateDrainSeconds, 1)} s after the last send)` : ''}`,
+    fixed(t.peakRssMb, 1),
+    String(t.errors),
+    String(t.missing),
+    String(t.violations),
+    ['target', 'standin', 'loadgen', 'others'].map((k) => fixed(t.saturationCores[k] ?? NaN, 2)).join(' / '),
+  ]);
+  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+export const TARGETS = { p99E2eMs: 20, rssMb: 150, coldStartMs: 1500, fanoutSeconds: 5 } as const;
+
+/** The summary line for one bot target, and whether each target of the issue is met. */
+export function summaryFor(bot: TargetSummary, echo: TargetSummary | undefined, floor: TargetSummary | undefined, fanout: FanoutResult | null) {
+  const ratio = (base: TargetSummary | undefined) => (base ? bot.saturationPerSec / base.saturationPerSec : NaN);
+  const fields: [string, string][] = [
+    ['throughput_vs_echo', fixed(ratio(echo), 2)],
+    ['throughput_vs_floor', fixed(ratio(floor), 2)],
+    ['p99_e2e_ms', fixed(bot.e2eP99, 2)],
+    ['rss_mb', fixed(bot.peakRssMb, 1)],
+    ['cold_start_ms', fixed(bot.coldStartMs)],
+  ];
+  if (fanout) {
+    fields.push([`reminder_fanout_${fanout.subscribers >= 1000 ? `${Math.round(fanout.subscribers / 1000)}k` : fanout.subscribers}_s`, fixed(fanout.seconds, 2)]);
+    fields.push(['reminder_api_calls', String(fanout.calls)]);
+  }
+  const line = `bench(${bot.name}): ${fields.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+
+  const checks: Check[] = [];
+  const clean = bot.errors === 0 && bot.missing === 0 && bot.violations === 0;
+  checks.push({ label: 'no errors, missing replies or schema violations', met: clean, detail: `errors=${bot.errors} missing=${bot.missing} violations=${bot.violations}` });
+  if (echo) {
+    checks.push({ label: 'throughput ≥ 1.0 × echo bot', met: ratio(echo) >= 1, detail: `${fixed(bot.saturationPerSec)} vs ${fixed(echo.saturationPerSec)} ev/s = ${fixed(ratio(echo), 2)}×` });
+  }
+  checks.push({ label: `p99 e2e ≤ ${TARGETS.p99E2eMs} ms at the fixed rate`, met: bot.e2eP99 <= TARGETS.p99E2eMs, detail: `${fixed(bot.e2eP99, 2)} ms` });
+  if (echo) {
+    checks.push({ label: 'p99 e2e ≤ the echo bot p99 in the same run', met: bot.e2eP99 <= echo.e2eP99, detail: `${fixed(bot.e2eP99, 2)} vs ${fixed(echo.e2eP99, 2)} ms` });
+  }
+  checks.push({ label: `peak RSS ≤ ${TARGETS.rssMb} MB`, met: bot.peakRssMb <= TARGETS.rssMb, detail: `${fixed(bot.peakRssMb, 1)} MB` });
+  if (echo) {
+    checks.push({ label: 'peak RSS ≤ the echo bot peak RSS in the same run', met: bot.peakRssMb <= echo.peakRssMb, detail: `${fixed(bot.peakRssMb, 1)} vs ${fixed(echo.peakRssMb, 1)} MB` });
+  }
+  checks.push({ label: `cold start to /healthz ≤ ${TARGETS.coldStartMs} ms`, met: bot.coldStartMs <= TARGETS.coldStartMs, detail: `${fixed(bot.coldStartMs)} ms` });
+  if (fanout) {
+    const exact = fanout.calls === fanout.expectedCalls && fanout.notReached === 0 && fanout.strangers === 0 && fanout.uniqueRecipients === fanout.recipients && fanout.repeatCalls === 0;
+    checks.push({
+      label: `${fanout.subscribers}-subscriber fan-out in exactly ${fanout.expectedCalls} calls, everyone once, ≤ ${TARGETS.fanoutSeconds} s`,
+      met: exact && fanout.seconds <= TARGETS.fanoutSeconds && fanout.violations === 0,
+      detail: `${fanout.calls} calls, ${fanout.uniqueRecipients}/${fanout.subscribers} reached, ${fanout.recipients - fanout.uniqueRecipients} duplicates, ${fanout.strangers} strangers, second pass ${fanout.repeatCalls} calls, ${fixed(fanout.seconds, 2)} s, violations ${fanout.violations}`,
+    });
+  }
+  return { target: bot.name, line, checks };
+}
+
+export function formatChecks(checks: Check[]): string {
+  return checks.map((c) => `  ${c.met ? 'MET   ' : 'MISSED'} ${c.label}: ${c.detail}`).join('\n');
+}

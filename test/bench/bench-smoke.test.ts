@@ -1,0 +1,100 @@
+/**
+ * The benchmark's machinery on a tiny load, so that `npm run bench` cannot rot: every process
+ * starts (stand-in LINE API, bot, echo bot, floor, load generator, reminders CLI), people walk the
+ * tree through the quick replies the bot offered, the stand-in validates the replies in full during
+ * the check phase, and the report has its summary line. Nothing here is about timing.
+ */
+import { formatReport, runBench } from '../../bench/run';
+import { distribution, median } from '../../bench/measure';
+import { offeredChoices } from '../support/fake-line-server';
+
+jest.setTimeout(60_000);
+
+test('a tiny run of every target gives a clean report with the summary line', async () => {
+  const progress: string[] = [];
+  const report = await runBench({
+    rounds: 1,
+    users: 40,
+    concurrency: 4,
+    checkEvents: 40,
+    saturationSeconds: 0.5,
+    rate: 40,
+    rateSeconds: 0.5,
+    subscribers: 1_200,
+    targets: ['bot', 'echo', 'floor'],
+    progress: (line) => progress.push(line),
+  });
+
+  expect(report.targets.map((t) => t.name)).toEqual(['bot', 'echo', 'floor']);
+  for (const target of report.targets) {
+    expect({ name: target.name, errors: target.errors, missing: target.missing, violations: target.violations }).toEqual({
+      name: target.name,
+      errors: 0,
+      missing: 0,
+      violations: 0,
+    });
+    expect(target.saturationPerSec).toBeGreaterThan(0);
+    expect(target.coldStartMs).toBeGreaterThan(0);
+    expect(target.peakRssMb).toBeGreaterThan(0);
+  }
+
+  const bot = report.rounds.find((r) => r.target === 'bot')!.load;
+  const check = bot.phases.find((p) => p.kind === 'check')!;
+  expect(check.ok).toBe(40);
+  expect(check.e2e.count).toBe(40);
+  expect(check.violations).toBe(0);
+  // People tapped what the bot offered them, and everyone followed.
+  const taps = bot.phases.reduce((n, p) => n + (p.kinds.tap ?? 0), 0);
+  expect(taps).toBeGreaterThan(0);
+  expect(bot.phases.find((p) => p.kind === 'follow')!.ok + (check.kinds.follow ?? 0)).toBeGreaterThanOrEqual(40);
+
+  expect(report.fanout).toMatchObject({
+    subscribers: 1_200,
+    calls: 3,
+    expectedCalls: 3,
+    largestBatch: 500,
+    recipients: 1_200,
+    uniqueRecipients: 1_200,
+    notReached: 0,
+    strangers: 0,
+    repeatCalls: 0,
+    violations: 0,
+  });
+
+  const text = formatReport(report);
+  expect(text).toMatch(
+    /^bench\(bot\): throughput_vs_echo=\d+\.\d\d throughput_vs_floor=\d+\.\d\d p99_e2e_ms=\d+\.\d\d rss_mb=\d+\.\d cold_start_ms=\d+ reminder_fanout_1k_s=\d+\.\d\d reminder_api_calls=3$/m,
+  );
+  expect(text).toContain('| bot |');
+  expect(progress.some((line) => line.startsWith('round 1 floor'))).toBe(true);
+});
+
+test('percentiles are nearest-rank and medians ignore missing values', () => {
+  const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
+  expect(distribution(samples)).toEqual({ count: 100, p50: 50, p99: 99, max: 100 });
+  expect(distribution([])).toMatchObject({ count: 0 });
+  expect(median([3, NaN, 1, 2])).toBe(2);
+  expect(median([4, 1, 2, 3])).toBe(2.5);
+});
+
+test('the choices a person can tap are the quick replies of the last message', () => {
+  const messages = [
+    { type: 'text', text: 'a' },
+    {
+      type: 'text',
+      text: 'b',
+      quickReply: {
+        items: [
+          { type: 'action', action: { type: 'postback', label: '本人です', data: 'go=self&from=start', displayText: '本人です' } },
+          { type: 'action', action: { type: 'message', label: 'いばしょ', text: 'いばしょ' } },
+          { type: 'action', action: { type: 'uri', label: 'web', uri: 'https://example.com' } },
+        ],
+      },
+    },
+  ];
+  expect(offeredChoices(messages)).toEqual([
+    { type: 'postback', data: 'go=self&from=start', label: '本人です' },
+    { type: 'message', text: 'いばしょ', label: 'いばしょ' },
+  ]);
+  expect(offeredChoices([])).toEqual([]);
+});
