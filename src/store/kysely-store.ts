@@ -77,6 +77,7 @@ export class KyselyStore implements Store, ReminderStore {
   }
 
   async recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'> {
+    let previous: { snapshot: string; last_day: string | null } | undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
@@ -91,11 +92,10 @@ export class KyselyStore implements Store, ReminderStore {
             received_at: turn.at.getTime(),
           })
           .execute();
-        const previous = turn.usage
+        previous = turn.usage
           ? await trx.selectFrom('conversations').select(['snapshot', 'last_day']).where('user_id', '=', turn.userId).executeTakeFirst()
           : undefined;
         await this.saveConversation(trx, turn);
-        if (turn.usage) await this.countUsage(trx, turn.usage, previous);
         if (turn.openNotification) {
           await trx
             .insertInto('open_notifications')
@@ -113,38 +113,52 @@ export class KyselyStore implements Store, ReminderStore {
           await trx.deleteFrom('subscriptions').where('user_id', '=', turn.userId).execute();
         }
       });
-      return 'recorded';
     } catch (error) {
       if (isUniqueViolation(error) && (await this.findEvent(turn.eventId))) return 'duplicate';
       throw error;
     }
+    // Counted after the turn's transaction, in one statement: shared counter rows locked for the whole
+    // turn made turns queue behind each other, and two turns moving marks in opposite directions
+    // deadlocked on PostgreSQL. The figures are best effort: a failure here costs one count, and must
+    // not fail a turn that is already saved (its reply is still to be sent).
+    if (turn.usage) await this.countUsage(turn.usage, previous).catch(() => undefined);
+    return 'recorded';
   }
 
   /**
    * Counts the node reached and the outcome, and moves this conversation's "stopped here" mark from
    * its previous node and day to this one: summed over a day, the marks say where people left off.
    */
-  private async countUsage(
-    trx: Transaction<Database>,
-    usage: NonNullable<RecordTurn['usage']>,
-    previous: { snapshot: string; last_day: string | null } | undefined,
-  ): Promise<void> {
-    const bump = (day: string, node: string, metric: string, by: number) =>
-      trx
-        .insertInto('usage_daily')
-        .values({ day, node, metric, count: by })
-        .onConflict((oc) => oc.columns(['day', 'node', 'metric']).doUpdateSet((eb) => ({ count: eb('usage_daily.count', '+', eb.ref('excluded.count')) })))
-        .execute();
-    await bump(usage.day, usage.node, 'reached', 1);
-    await bump(usage.day, usage.node, `outcome:${usage.outcome}`, 1);
-    let previousNode: string | null = null;
+  /**
+   * Counts the node reached and the outcome, and moves this conversation's "stopped here" mark from
+   * its previous node and day to this one: summed over a day, the marks say where people left off.
+   */
+  private async countUsage(usage: NonNullable<RecordTurn['usage']>, previous: { snapshot: string; last_day: string | null } | undefined): Promise<void> {
+    const deltas = new Map<string, { day: string; node: string; metric: string; count: number }>();
+    const add = (day: string, node: string, metric: string, by: number) => {
+      const key = JSON.stringify([day, node, metric]);
+      const row = deltas.get(key) ?? { day, node, metric, count: 0 };
+      row.count += by;
+      deltas.set(key, row);
+    };
+    add(usage.day, usage.node, 'reached', 1);
+    add(usage.day, usage.node, `outcome:${usage.outcome}`, 1);
+    add(usage.day, usage.node, 'stopped', 1);
+    let previousNode: unknown = null;
     try {
-      previousNode = previous ? (JSON.parse(previous.snapshot) as { value?: unknown }).value as string : null;
+      previousNode = previous ? (JSON.parse(previous.snapshot) as { value?: unknown }).value : null;
     } catch {
       previousNode = null;
     }
-    if (previous?.last_day && typeof previousNode === 'string') await bump(previous.last_day, previousNode, 'stopped', -1);
-    await bump(usage.day, usage.node, 'stopped', 1);
+    if (previous?.last_day && typeof previousNode === 'string') add(previous.last_day, previousNode, 'stopped', -1);
+    // Sorted, so that concurrent statements lock the counter rows in the same order.
+    const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row).filter((row) => row.count !== 0);
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('usage_daily')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['day', 'node', 'metric']).doUpdateSet((eb) => ({ count: eb('usage_daily.count', '+', eb.ref('excluded.count')) })))
+      .execute();
   }
 
   async usage(from: string, to: string): Promise<UsageRow[]> {

@@ -6,7 +6,7 @@ import type { Reply } from '../domain/reply';
 import { KeyedQueue } from './keyed-queue';
 import { localDateOf } from '../domain/calendar';
 import { isLineUser } from './user-ids';
-import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store } from './ports';
+import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredEvent } from './ports';
 
 export type IncomingEvent =
   | { kind: 'turn'; eventId: string; userId: string; replyToken: string; input: Input; redelivery: boolean }
@@ -80,8 +80,14 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
 
   async function handleTurn(event: Extract<IncomingEvent, { kind: 'turn' }>): Promise<EventResult> {
     const user = deps.hashUserId(event.userId);
-    const known = await store.findEvent(event.eventId);
-    if (known) return known.status === 'replied' ? 'duplicate' : resume(event.eventId, event.userId, event.replyToken);
+    const settle = (known: StoredEvent | null): Promise<EventResult> | EventResult =>
+      !known ? 'in-progress' : known.status === 'replied' ? 'duplicate' : resume(event.eventId, event.userId, event.replyToken);
+    // LINE marks redeliveries, so only those are looked up first; any other duplicate (the same
+    // delivery at two instances at once) is caught by the event id's primary key below.
+    if (event.redelivery) {
+      const known = await store.findEvent(event.eventId);
+      if (known) return settle(known);
+    }
 
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const [stored, subscribed] = await Promise.all([store.loadConversation(event.userId), store.isSubscribed(event.userId)]);
@@ -106,7 +112,7 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
         if (error instanceof ConflictError) continue;
         throw error;
       }
-      if (recorded === 'duplicate') return 'in-progress';
+      if (recorded === 'duplicate') return settle(await store.findEvent(event.eventId));
       await send(event.eventId, event.userId, event.replyToken, turn.reply);
       logger.info({ user, eventId: event.eventId, input: event.input.kind, outcome: turn.outcome, node: turn.node }, 'turn handled');
       return 'replied';

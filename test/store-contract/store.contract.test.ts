@@ -209,6 +209,28 @@ function contract(factory: StoreFactory) {
     });
   });
 
+  describe('usage counts', () => {
+    test('count reached, outcome and where each conversation stopped; concurrent turns in opposite directions all count', async () => {
+      const day = `2031-01-${String(10 + (counter % 10)).padStart(2, '0')}`;
+      const usage = (node: string) => ({ day, node, outcome: 'answer' });
+      const at = (node: string) => ({ usage: usage(node), state: { flowVersion: 'guide@1', snapshot: { value: node, context: { lastQuestion: null } } } });
+      const people = Array.from({ length: 12 }, uid);
+      for (const [i, userId] of people.entries()) {
+        await store.recordTurn(turn({ userId, ...at(i % 2 === 0 ? 'a' : 'b') }));
+      }
+      // Half move a → b while the other half move b → a, all at once.
+      await Promise.all(people.map((userId, i) => store.recordTurn(turn({ userId, expectedVersion: 1, ...at(i % 2 === 0 ? 'b' : 'a') }))));
+      const rows = await store.usage(day, day);
+      const count = (node: string, metric: string) => rows.find((r) => r.node === node && r.metric === metric)?.count ?? 0;
+      expect(count('a', 'reached')).toBe(12);
+      expect(count('b', 'reached')).toBe(12);
+      expect(count('a', 'outcome:answer')).toBe(12);
+      expect(count('a', 'stopped')).toBe(6);
+      expect(count('b', 'stopped')).toBe(6);
+      expect(rows.every((r) => !('user_id' in r))).toBe(true);
+    });
+  });
+
   describe('retention', () => {
     test('old conversations, old event ids and old reminder records go; subscriptions stay', async () => {
       const DAY = 86_400_000;
