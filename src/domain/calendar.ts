@@ -30,11 +30,24 @@ export function tokyoInstant(date: LocalDate, time: string): number {
 }
 
 export function localDateOf(instant: Date | number): LocalDate {
-  return inTokyo(instant).format('YYYY-MM-DD');
+  return formatUtcDate(+instant + TOKYO_OFFSET_MS);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** Plain arithmetic on UTC midnights: opening hours call this hundreds of times a reply. */
+function utcMidnight(date: LocalDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
+function formatUtcDate(ms: number): LocalDate {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
-  return dayjs.utc(date).add(days, 'day').format('YYYY-MM-DD');
+  return formatUtcDate(utcMidnight(date) + days * DAY_MS);
 }
 
 /** "YYYY-MM" plus n months. */
@@ -49,7 +62,7 @@ export function dateParts(date: LocalDate): { month: number; day: number; weekda
 }
 
 export function weekdayOf(date: LocalDate): WeekdayId {
-  return weekdayIds[dayjs.utc(date).day()]!;
+  return weekdayIds[new Date(utcMidnight(date)).getUTCDay()]!;
 }
 
 export function isPublicHoliday(date: LocalDate): boolean {
