@@ -1,5 +1,6 @@
 import { BACK_TARGET, type CommandAction, type Flow } from './flow/schema';
 import { decodePostback } from './postback';
+import type { ChoiceAction } from './reply';
 
 /** What arrived from a person, whatever the channel. */
 export type Input =
@@ -8,16 +9,11 @@ export type Input =
   | { kind: 'postback'; data: string }
   | { kind: 'nonText' };
 
+/** What an input means: anything a button can ask for, or one of the cases only typing or events give. */
 export type Intent =
+  | ChoiceAction
   | { kind: 'start' }
   | { kind: 'crisis' }
-  | { kind: 'go'; node: string; from?: string }
-  | { kind: 'back' }
-  | { kind: 'subscribe' }
-  | { kind: 'unsubscribe' }
-  | { kind: 'reminderSettings' }
-  | { kind: 'forwardCard' }
-  | { kind: 'notifyOpen'; window: string }
   | { kind: 'unrecognized' }
   | { kind: 'nonText' }
   | { kind: 'staleButton' };
