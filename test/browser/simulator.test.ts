@@ -5,38 +5,14 @@
  *
  * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies them to docs/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, copyToDocs, describeInChromium, requireChromium } from '../support/browser';
+import { startBot, type BotHarness } from '../support/bot-harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
-const HOW_TO_INSTALL = 'install it with `npm run test:setup` (as root) or `sudo apt-get install chromium`, or point CHROMIUM_PATH at a Chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
-const PHONE = { width: 375, height: 812 };
 const DOCS_SHOTS = ['simulator', 'flow'];
 
-const haveChromium = fs.existsSync(CHROMIUM);
-const inCI = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
-if (!haveChromium && !inCI) {
-  console.warn(
-    `Browser tests NOT run: no Chromium at ${CHROMIUM}. Skipped: test/browser/simulator.test.ts (the chat page at / and the tree at /flow). To run them, ${HOW_TO_INSTALL}.`,
-  );
-}
-// In CI a missing browser is a failure (beforeAll throws), never a skip.
-const describeBrowser = haveChromium || inCI ? describe : describe.skip;
-
-describeBrowser('the chat simulator and /flow in Chromium at 375px', () => {
+describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the tree at /flow', 'the chat simulator and /flow in Chromium at 375px', () => {
   let bot: BotHarness;
   let browser: Browser;
   let context: BrowserContext;
@@ -45,8 +21,7 @@ describeBrowser('the chat simulator and /flow in Chromium at 375px', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`Chromium is required in CI but missing at ${CHROMIUM}: ${HOW_TO_INSTALL}.`);
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    requireChromium();
     // Wednesday 2026-11-25 10:00 in Tokyo; no LINE credentials, so the simulator is on.
     bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -76,10 +51,7 @@ describeBrowser('the chat simulator and /flow in Chromium at 375px', () => {
   async function shoot(name: string): Promise<void> {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await page.screenshot({ path: file });
-    if (process.env.DOCS_SCREENSHOTS && DOCS_SHOTS.includes(name)) {
-      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-      fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
-    }
+    if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
   }
 
   const chip = (name: string) => page.locator('#quick-replies').getByRole('button', { name, exact: true });

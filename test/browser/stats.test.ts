@@ -6,41 +6,17 @@
  * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies stats.png to docs/.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { quickReplies, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, copyToDocs, describeInChromium, requireChromium } from '../support/browser';
+import { quickReplies, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
-const HOW_TO_INSTALL = 'install it with `npm run test:setup` (as root) or `sudo apt-get install chromium`, or point CHROMIUM_PATH at a Chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
-const PHONE = { width: 375, height: 812 };
 const DOCS_SHOTS = ['stats'];
-
-const haveChromium = fs.existsSync(CHROMIUM);
-const inCI = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
-if (!haveChromium && !inCI) {
-  console.warn(
-    `Browser tests NOT run: no Chromium at ${CHROMIUM}. Skipped: test/browser/stats.test.ts (the usage counts page at /stats). To run them, ${HOW_TO_INSTALL}.`,
-  );
-}
-// In CI a missing browser is a failure (beforeAll throws), never a skip.
-const describeBrowser = haveChromium || inCI ? describe : describe.skip;
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
-describeBrowser('/stats in Chromium at 375px', () => {
+describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stats', '/stats in Chromium at 375px', () => {
   let bot: BotHarness;
   let browser: Browser;
   let context: BrowserContext;
@@ -63,8 +39,7 @@ describeBrowser('/stats in Chromium at 375px', () => {
   }
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`Chromium is required in CI but missing at ${CHROMIUM}: ${HOW_TO_INSTALL}.`);
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    requireChromium();
     // Wednesday 2026-11-25 10:00 in Tokyo.
     bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { STATS_PAGE: 'on' } });
     for (let i = 0; i < 6; i++) await walk(newUser(), '家族です', '家族会・親の会');
@@ -106,10 +81,7 @@ describeBrowser('/stats in Chromium at 375px', () => {
     const file = path.join(ARTIFACTS, `${name}.png`);
     if (options.element) await options.element.screenshot({ path: file });
     else await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
-    if (process.env.DOCS_SCREENSHOTS && DOCS_SHOTS.includes(name)) {
-      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-      fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
-    }
+    if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
   }
 
   const noSidewaysScroll = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');

@@ -35,7 +35,8 @@ export function describeWithPostgres(name: string, body: () => void): void {
     });
     return;
   }
-  console.warn(message);
+  // Straight to stderr: Jest does not show console output of a suite whose tests all skip.
+  process.stderr.write(`\n${message}\n`);
   describe.skip(name, body);
 }
 

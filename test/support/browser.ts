@@ -1,0 +1,51 @@
+/**
+ * Debian's Chromium driven by playwright-core (never a downloaded browser), for the browser suites.
+ * Without Chromium a developer's run says which suite did not run and how to get it; in CI
+ * (CI=true) the suite fails instead of skipping.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browser');
+export const PHONE = { width: 375, height: 812 };
+
+const HOW_TO_INSTALL = 'install it with `npm run test:setup` (as root) or `sudo apt-get install chromium`, or point CHROMIUM_PATH at a Chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+const inCI = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+
+/** `describe` when Chromium is there (or in CI, where its absence fails in `requireChromium`); else a loud skip. */
+export function describeInChromium(file: string, what: string, name: string, body: () => void): void {
+  if (haveChromium || inCI) {
+    describe(name, body);
+    return;
+  }
+  // Straight to stderr: Jest does not show console output of a suite whose tests all skip.
+  process.stderr.write(`\nBrowser tests NOT run: no Chromium at ${CHROMIUM}. Skipped: ${file} (${what}). To run them, ${HOW_TO_INSTALL}.\n`);
+  describe.skip(name, body);
+}
+
+/** Call first in beforeAll: in CI a missing browser is a failure, never a skip. */
+export function requireChromium(): void {
+  if (!haveChromium) throw new Error(`Chromium is required in CI but missing at ${CHROMIUM}: ${HOW_TO_INSTALL}.`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+}
+
+/** With DOCS_SCREENSHOTS set (`npm run docs:screenshots`), copies a screenshot to docs/<name>.png. */
+export function copyToDocs(file: string, name: string): void {
+  if (!process.env.DOCS_SCREENSHOTS) return;
+  fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+  fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
+}
