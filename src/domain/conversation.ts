@@ -91,14 +91,20 @@ function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
  * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); where a window is
  * closed now, 開いたらお知らせ comes first.
  */
-function choicesAfterAnswer(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
+function choicesAfterAnswer(
+  defs: Definitions,
+  node: string,
+  subscribed: boolean,
+  now: Date,
+  closedNow?: ReturnType<typeof closedWindows>,
+): Choice[] {
   const q = defs.content.phrases.quickReply;
   const start = defs.flow.flow.start;
   const flowNode = defs.flow.flow.nodes[node];
   const windows = flowNode?.kind === 'answer' ? flowNode.windows : [];
   const showsIbasho = windows.some((id) => defs.windowsById.get(id)?.schedule === 'ibasho');
   const forFamily = flowNode?.kind === 'answer' && flowNode.audience === 'family';
-  const closed = closedWindows(defs, windows, now)[0];
+  const closed = (closedNow ?? closedWindows(defs, windows, now))[0];
   const choices: Choice[] = [];
   if (closed) choices.push({ label: q.notifyOpen, action: { kind: 'notifyOpen', window: closed.window.id } });
   if (showsIbasho) choices.push(reminderChoice(defs, subscribed));
@@ -124,9 +130,10 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
       return { messages: [{ kind: 'text', text: flowNode.prompt }], choices: choicesAt(defs, node, subscribed, now), outcome: 'question' };
     case 'answer': {
       const messages = answerMessages(defs, flowNode.windows, flowNode.audience, now);
-      const afterHours = closedWindows(defs, flowNode.windows, now).length > 0 ? afterHoursMessage(defs) : null;
+      const closed = closedWindows(defs, flowNode.windows, now);
+      const afterHours = closed.length > 0 ? afterHoursMessage(defs) : null;
       if (afterHours) messages.push(afterHours);
-      return { messages, choices: choicesAfterAnswer(defs, node, subscribed, now), outcome: 'answer' };
+      return { messages, choices: choicesAfterAnswer(defs, node, subscribed, now, closed), outcome: 'answer' };
     }
     case 'directory':
       return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs, node, subscribed, now), outcome: 'directory' };
