@@ -6,8 +6,8 @@
  * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies them to docs/.
  */
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, copyToDocs, describeInChromium, requireChromium } from '../support/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
 import { startBot, type BotHarness } from '../support/bot-harness';
 
 const DOCS_SHOTS = ['simulator', 'flow'];
@@ -17,24 +17,14 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const offsite: string[] = [];
-  const pageErrors: string[] = [];
+  let offsite: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     requireChromium();
     // Wednesday 2026-11-25 10:00 in Tokyo; no LINE credentials, so the simulator is on.
     bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'ja-JP' });
-    // Everything must come from the app itself: any other request is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === bot.url) return route.continue();
-      offsite.push(url.href);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, context, page, offsite, pageErrors } = await openPhonePage(bot.url));
   }, 30_000);
 
   afterAll(async () => {

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, copyToDocs, describeInChromium, requireChromium } from '../support/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, PHONE, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
 import { quickReplies, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
 
@@ -21,8 +21,8 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const offsite: string[] = [];
-  const pageErrors: string[] = [];
+  let offsite: string[] = [];
+  let pageErrors: string[] = [];
 
   async function say(event: WebhookEvent): Promise<any[]> {
     const before = bot.fake.replies().length;
@@ -49,21 +49,7 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
     await walk(crisis);
     await say(textEvent(crisis, '死にたい'));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'ja-JP' });
-    // Everything must come from the app itself: any other request is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin === bot.url) return route.continue();
-      offsite.push(url.href);
-      return route.abort();
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // A style or script the page's Content-Security-Policy blocks shows up as a console error.
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
-    });
+    ({ browser, context, page, offsite, pageErrors } = await openPhonePage(bot.url));
   }, 60_000);
 
   afterAll(async () => {

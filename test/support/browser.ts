@@ -49,3 +49,34 @@ export function copyToDocs(file: string, name: string): void {
   fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
   fs.copyFileSync(file, path.join(ROOT, 'docs', `${name}.png`));
 }
+
+export interface PhonePage {
+  browser: import('playwright-core').Browser;
+  context: import('playwright-core').BrowserContext;
+  page: import('playwright-core').Page;
+  /** Requests to anything but the app itself (recorded and refused). */
+  offsite: string[];
+  /** Script errors and Content-Security-Policy refusals on the page. */
+  pageErrors: string[];
+}
+
+/** Chromium at phone width, in Japanese, allowed to reach only `origin`. */
+export async function openPhonePage(origin: string): Promise<PhonePage> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'ja-JP' });
+  const offsite: string[] = [];
+  const pageErrors: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === origin) return route.continue();
+    offsite.push(url.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
+  });
+  return { browser, context, page, offsite, pageErrors };
+}
