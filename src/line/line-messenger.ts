@@ -1,6 +1,7 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { Reply } from '../domain/reply';
 import { SendError, type Messenger, type SendFailure } from '../usecases/ports';
+import { useKeepAlivePost } from './keep-alive-post';
 import { toLineMessages } from './to-line-messages';
 
 function classify(status: number, body: string): SendFailure {
@@ -24,8 +25,9 @@ export function toSendError(error: unknown): SendError {
 export class LineMessenger implements Messenger {
   readonly client: messagingApi.MessagingApiClient;
 
-  constructor(options: { channelAccessToken: string; baseURL: string }) {
-    this.client = new messagingApi.MessagingApiClient(options);
+  constructor(options: { channelAccessToken: string; baseURL: string; requestTimeoutMs?: number }) {
+    this.client = new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.baseURL });
+    useKeepAlivePost(this.client, options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs });
   }
 
   async reply(replyToken: string, reply: Reply): Promise<void> {
