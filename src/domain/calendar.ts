@@ -1,25 +1,40 @@
-import dayjs, { type Dayjs } from 'dayjs';
-import utc from 'dayjs/plugin/utc';
 import holidayJp from '@holiday-jp/holiday_jp';
 import { weekdayIds, type WeekdayId } from './content/schema';
-
-dayjs.extend(utc);
 
 export const TOKYO = 'Asia/Tokyo';
 
 /**
- * Japan has kept UTC+9 without daylight saving time since 1951, so Tokyo wall time is a fixed shift.
- * The Intl-based dayjs timezone conversion gives the same result (test/unit checks it) but costs tens
- * of microseconds a call, and a reply computes hundreds of them.
+ * Japan has kept UTC+9 without daylight saving time since 1951, so Tokyo wall time is a fixed shift,
+ * and dates are plain arithmetic on UTC midnights. dayjs's Asia/Tokyo conversion gives the same
+ * results (test/unit/calendar-offset.test.ts checks every hour of two years against it), but costs
+ * tens of microseconds a call, and a reply computes hundreds of dates.
  */
 const TOKYO_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** A calendar date in Japan, "YYYY-MM-DD". */
 export type LocalDate = string;
 
-/** A Dayjs whose fields (date, hour, weekday, format) read as Tokyo wall time. Only for reading fields. */
-export function inTokyo(instant: Date | number): Dayjs {
-  return dayjs.utc(+instant + TOKYO_OFFSET_MS);
+/** Tokyo wall-clock fields of an instant. */
+export interface TokyoTime {
+  date: LocalDate;
+  month: number;
+  day: number;
+  /** 0 = Sunday. */
+  weekday: number;
+  hour: number;
+  minute: number;
+}
+
+export function tokyoTime(instant: Date | number): TokyoTime {
+  const shifted = new Date(+instant + TOKYO_OFFSET_MS);
+  return {
+    date: formatUtcDate(+shifted),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    weekday: shifted.getUTCDay(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+  };
 }
 
 /** Epoch milliseconds of a Tokyo wall-clock time; "24:00" is midnight at the end of the day. */
@@ -52,13 +67,13 @@ export function addDays(date: LocalDate, days: number): LocalDate {
 
 /** "YYYY-MM" plus n months. */
 export function addMonths(yearMonth: string, months: number): string {
-  return dayjs.utc(`${yearMonth}-01`).add(months, 'month').format('YYYY-MM');
+  const index = Number(yearMonth.slice(0, 4)) * 12 + Number(yearMonth.slice(5, 7)) - 1 + months;
+  return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}`;
 }
 
 /** Month (1-12), day of month and weekday index (0 = Sunday) of a date. */
 export function dateParts(date: LocalDate): { month: number; day: number; weekday: number } {
-  const d = dayjs.utc(date);
-  return { month: d.month() + 1, day: d.date(), weekday: d.day() };
+  return { month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)), weekday: new Date(utcMidnight(date)).getUTCDay() };
 }
 
 export function weekdayOf(date: LocalDate): WeekdayId {
@@ -77,8 +92,8 @@ export function isNewYearBreak(date: LocalDate): boolean {
 
 /** The nth given weekday of a month ("2026-12", 4, "tue" → "2026-12-22"). */
 export function nthWeekdayOfMonth(yearMonth: string, nth: number, weekday: WeekdayId): LocalDate | null {
-  const first = dayjs.utc(`${yearMonth}-01`);
-  const offset = (weekdayIds.indexOf(weekday) - first.day() + 7) % 7;
-  const date = first.add(offset + (nth - 1) * 7, 'day');
-  return date.month() === first.month() ? date.format('YYYY-MM-DD') : null;
+  const first = `${yearMonth}-01`;
+  const offset = (weekdayIds.indexOf(weekday) - new Date(utcMidnight(first)).getUTCDay() + 7) % 7;
+  const date = addDays(first, offset + (nth - 1) * 7);
+  return date.startsWith(yearMonth) ? date : null;
 }

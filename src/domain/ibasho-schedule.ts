@@ -40,8 +40,24 @@ function ruleCandidates(rule: IbashoRule, yearMonth: string): LocalDate[] {
     .sort();
 }
 
+/**
+ * The schedule comes from content/ and never changes while it is loaded, so its occurrences are kept
+ * per starting month: every いばしょ card and every reminder pass asks for them.
+ */
+const occurrencesByRule = new WeakMap<IbashoRule, WeakMap<IbashoDateOverride[], Map<string, readonly Occurrence[]>>>();
+
 /** Every occurrence from the start of `fromMonth` on: explicit dates, then the rule for the other months. */
-export function occurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] {
+export function occurrences(schedule: IbashoSchedule, fromMonth: string): readonly Occurrence[] {
+  let byDates = occurrencesByRule.get(schedule.rule);
+  if (!byDates) occurrencesByRule.set(schedule.rule, (byDates = new WeakMap()));
+  let byMonth = byDates.get(schedule.dates);
+  if (!byMonth) byDates.set(schedule.dates, (byMonth = new Map()));
+  let result = byMonth.get(fromMonth);
+  if (!result) byMonth.set(fromMonth, (result = Object.freeze(computeOccurrences(schedule, fromMonth).map((o) => Object.freeze(o)))));
+  return result;
+}
+
+function computeOccurrences(schedule: IbashoSchedule, fromMonth: string): Occurrence[] {
   const result: Occurrence[] = [];
   const cancelled = new Set(schedule.dates.filter((d) => d.status === 'cancelled').map((d) => d.date));
   for (const entry of schedule.dates) {

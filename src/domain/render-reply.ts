@@ -1,7 +1,7 @@
 import type { Audience, CrisisLine, Phrases, SupportWindow } from './content/schema';
 import type { Definitions } from './definitions';
 import type { QuestionNode } from './flow/schema';
-import { addDays, dateParts, inTokyo, localDateOf, type LocalDate } from './calendar';
+import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
 import type { Card, CardLine, Choice, Reply, ReplyMessage } from './reply';
@@ -21,16 +21,16 @@ function formatDate(phrases: Phrases, date: LocalDate): string {
 
 /** "今日 10:00", "明日 10:00" or "11月26日(木) 10:00", in Tokyo time. */
 export function formatWhen(phrases: Phrases, instant: Date, now: Date): string {
-  const local = inTokyo(instant);
-  const date = local.format('YYYY-MM-DD');
-  const time = local.format('H:mm');
+  const local = tokyoTime(instant);
+  const date = local.date;
+  const time = `${local.hour}:${String(local.minute).padStart(2, '0')}`;
   const today = localDateOf(now);
   if (date === today) return `${phrases.date.today} ${time}`;
   if (date === addDays(today, 1)) return `${phrases.date.tomorrow} ${time}`;
   return fill(phrases.date.formatWithTime, {
-    month: String(local.month() + 1),
-    day: String(local.date()),
-    weekday: phrases.date.weekdays[local.day()]!,
+    month: String(local.month),
+    day: String(local.day),
+    weekday: phrases.date.weekdays[local.weekday]!,
     time,
   });
 }
