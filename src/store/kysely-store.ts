@@ -7,15 +7,17 @@ import {
   type ReminderBatch,
   type ReminderStore,
   type Store,
-  type StoredConversation,
   type StoredEvent,
+  type TurnContext,
   type PurgeCounts,
   type UsageRow,
 } from '../usecases/ports';
 import { migrations } from './migrations';
 import type { Database } from './schema';
+import { CounterTally, groupCommit } from './write-behind';
 
 const INSERT_CHUNK = 1000;
+const USAGE_WRITE_INTERVAL_MS = 1000;
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -36,6 +38,9 @@ function isUniqueViolation(error: unknown): boolean {
  * dialect (how to connect) differs between the two.
  */
 export class KyselyStore implements Store, ReminderStore {
+  private readonly usageTally = new CounterTally<string>((deltas) => this.addUsage(deltas), USAGE_WRITE_INTERVAL_MS);
+  private readonly markRepliedTogether = groupCommit<string>((eventIds) => this.markAllReplied(eventIds));
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
@@ -55,29 +60,37 @@ export class KyselyStore implements Store, ReminderStore {
     return row ? { status: row.status, replyToken: row.reply_token, reply: row.reply ? (JSON.parse(row.reply) as Reply) : null } : null;
   }
 
-  async loadConversation(userId: string): Promise<StoredConversation | null> {
+  async loadTurnContext(userId: string): Promise<TurnContext> {
     const row = await this.db
       .selectFrom('conversations')
-      .select(['flow_version', 'snapshot', 'version'])
+      .select((eb) => [
+        'flow_version',
+        'snapshot',
+        'version',
+        'last_day',
+        eb.exists(eb.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId)).as('subscribed'),
+      ])
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row) return null;
+    if (!row) {
+      // Before the first turn (or after the conversation was purged): a subscription may still exist.
+      const subscription = await this.db.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+      return { conversation: null, subscribed: subscription !== undefined };
+    }
     let snapshot: unknown = null;
     try {
       snapshot = JSON.parse(row.snapshot);
     } catch {
       // A corrupt row is handed on as such: the conversation restarts it kindly.
     }
-    return { state: { flowVersion: row.flow_version, snapshot }, version: Number(row.version) };
-  }
-
-  async isSubscribed(userId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId).executeTakeFirst();
-    return row !== undefined;
+    return {
+      conversation: { state: { flowVersion: row.flow_version, snapshot }, version: Number(row.version), lastDay: row.last_day },
+      // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
+      subscribed: Boolean(Number(row.subscribed)),
+    };
   }
 
   async recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'> {
-    let previous: { snapshot: string; last_day: string | null } | undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
@@ -92,9 +105,6 @@ export class KyselyStore implements Store, ReminderStore {
             received_at: turn.at.getTime(),
           })
           .execute();
-        previous = turn.usage
-          ? await trx.selectFrom('conversations').select(['snapshot', 'last_day']).where('user_id', '=', turn.userId).executeTakeFirst()
-          : undefined;
         await this.saveConversation(trx, turn);
         if (turn.openNotification) {
           await trx
@@ -117,51 +127,49 @@ export class KyselyStore implements Store, ReminderStore {
       if (isUniqueViolation(error) && (await this.findEvent(turn.eventId))) return 'duplicate';
       throw error;
     }
-    // Counted after the turn's transaction, in one statement: shared counter rows locked for the whole
-    // turn made turns queue behind each other, and two turns moving marks in opposite directions
-    // deadlocked on PostgreSQL. The figures are best effort: a failure here costs one count, and must
-    // not fail a turn that is already saved (its reply is still to be sent).
-    if (turn.usage) await this.countUsage(turn.usage, previous).catch(() => undefined);
+    if (turn.usage) this.countUsage(turn.usage);
     return 'recorded';
   }
 
   /**
    * Counts the node reached and the outcome, and moves this conversation's "stopped here" mark from
    * its previous node and day to this one: summed over a day, the marks say where people left off.
+   * Counted in memory after the turn is saved, and written about once a second in one statement:
+   * shared counter rows written on every turn made turns queue behind each other, and on PostgreSQL
+   * two turns moving marks in opposite directions deadlocked. The figures are best effort.
    */
-  /**
-   * Counts the node reached and the outcome, and moves this conversation's "stopped here" mark from
-   * its previous node and day to this one: summed over a day, the marks say where people left off.
-   */
-  private async countUsage(usage: NonNullable<RecordTurn['usage']>, previous: { snapshot: string; last_day: string | null } | undefined): Promise<void> {
-    const deltas = new Map<string, { day: string; node: string; metric: string; count: number }>();
-    const add = (day: string, node: string, metric: string, by: number) => {
-      const key = JSON.stringify([day, node, metric]);
-      const row = deltas.get(key) ?? { day, node, metric, count: 0 };
-      row.count += by;
-      deltas.set(key, row);
-    };
+  private countUsage(usage: NonNullable<RecordTurn['usage']>): void {
+    const add = (day: string, node: string, metric: string, by: number) => this.usageTally.add(JSON.stringify([day, node, metric]), by);
     add(usage.day, usage.node, 'reached', 1);
     add(usage.day, usage.node, `outcome:${usage.outcome}`, 1);
     add(usage.day, usage.node, 'stopped', 1);
-    let previousNode: unknown = null;
-    try {
-      previousNode = previous ? (JSON.parse(previous.snapshot) as { value?: unknown }).value : null;
-    } catch {
-      previousNode = null;
+    if (usage.previous) add(usage.previous.day, usage.previous.node, 'stopped', -1);
+  }
+
+  private async addUsage(deltas: [string, number][]): Promise<void> {
+    const rows = deltas
+      .map(([key, count]) => {
+        const [day, node, metric] = JSON.parse(key) as [string, string, string];
+        return { day, node, metric, count };
+      })
+      // Sorted, so that concurrent writers lock the counter rows in the same order.
+      .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.node !== b.node ? (a.node < b.node ? -1 : 1) : a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.db
+        .insertInto('usage_daily')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['day', 'node', 'metric']).doUpdateSet((eb) => ({ count: eb('usage_daily.count', '+', eb.ref('excluded.count')) })))
+        .execute();
     }
-    if (previous?.last_day && typeof previousNode === 'string') add(previous.last_day, previousNode, 'stopped', -1);
-    // Sorted, so that concurrent statements lock the counter rows in the same order.
-    const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row).filter((row) => row.count !== 0);
-    if (rows.length === 0) return;
-    await this.db
-      .insertInto('usage_daily')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['day', 'node', 'metric']).doUpdateSet((eb) => ({ count: eb('usage_daily.count', '+', eb.ref('excluded.count')) })))
-      .execute();
+  }
+
+  /** Writes the usage counts gathered in memory now, rather than within the next second. */
+  writePendingCounts(): Promise<void> {
+    return this.usageTally.flush();
   }
 
   async usage(from: string, to: string): Promise<UsageRow[]> {
+    await this.writePendingCounts();
     const rows = await this.db
       .selectFrom('usage_daily')
       .select(['day', 'node', 'metric', 'count'])
@@ -245,13 +253,19 @@ export class KyselyStore implements Store, ReminderStore {
     await this.db.updateTable('webhook_events').set({ lease_until: 0 }).where('event_id', '=', eventId).where('status', '=', 'pending').execute();
   }
 
-  async markReplied(eventId: string): Promise<void> {
+  markReplied(eventId: string): Promise<void> {
+    return this.markRepliedTogether(eventId);
+  }
+
+  private async markAllReplied(eventIds: string[]): Promise<void> {
     // The reply itself is no longer needed once sent; keep only the id for deduplication.
-    await this.db
-      .updateTable('webhook_events')
-      .set({ status: 'replied', reply: null, reply_token: null })
-      .where('event_id', '=', eventId)
-      .execute();
+    for (let i = 0; i < eventIds.length; i += INSERT_CHUNK) {
+      await this.db
+        .updateTable('webhook_events')
+        .set({ status: 'replied', reply: null, reply_token: null })
+        .where('event_id', 'in', eventIds.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
   }
 
   async deleteUser(userId: string): Promise<void> {
@@ -443,6 +457,7 @@ export class KyselyStore implements Store, ReminderStore {
   }
 
   async close(): Promise<void> {
+    await this.writePendingCounts().catch(() => undefined);
     await this.onClose();
   }
 }

@@ -6,7 +6,7 @@ import type { Reply } from '../domain/reply';
 import { KeyedQueue } from './keyed-queue';
 import { localDateOf } from '../domain/calendar';
 import { isLineUser } from './user-ids';
-import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredEvent } from './ports';
+import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
 
 export type IncomingEvent =
   | { kind: 'turn'; eventId: string; userId: string; replyToken: string; input: Input; redelivery: boolean }
@@ -34,6 +34,12 @@ export function retryKeyFor(eventId: string): string {
   const hex = createHash('sha256').update(`reply:${eventId}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Where a conversation's "stopped here" usage mark stands: the node it was left at, on its last day. */
+function stoppedAt(conversation: StoredConversation | null): { day: string; node: string } | null {
+  const node = (conversation?.state as { snapshot?: { value?: unknown } } | undefined)?.snapshot?.value;
+  return conversation?.lastDay && typeof node === 'string' ? { day: conversation.lastDay, node } : null;
 }
 
 /**
@@ -90,7 +96,7 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
     }
 
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      const [stored, subscribed] = await Promise.all([store.loadConversation(event.userId), store.isSubscribed(event.userId)]);
+      const { conversation: stored, subscribed } = await store.loadTurnContext(event.userId);
       const now = clock.now();
       const turn = step(definitions, stored?.state ?? null, event.input, now, { subscribed });
       let recorded: 'recorded' | 'duplicate';
@@ -106,7 +112,7 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
-          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome } } : {}),
+          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored) } } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

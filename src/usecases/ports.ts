@@ -44,6 +44,14 @@ export interface StoredConversation {
   state: unknown;
   /** Row version for optimistic concurrency: a save with a stale version fails with ConflictError. */
   version: number;
+  /** The Tokyo date of the last counted turn ("YYYY-MM-DD"), or null. */
+  lastDay: string | null;
+}
+
+/** What a turn needs to know about a person, read in one go. */
+export interface TurnContext {
+  conversation: StoredConversation | null;
+  subscribed: boolean;
 }
 
 export class ConflictError extends Error {
@@ -79,6 +87,8 @@ export interface UsageOfTurn {
   node: string;
   /** What happened: answer, question, crisis, unrecognized … */
   outcome: string;
+  /** Where this conversation's "stopped here" mark was before the turn, to move it from there. */
+  previous: { day: string; node: string } | null;
 }
 
 export interface UsageRow {
@@ -94,8 +104,8 @@ export interface UsageRow {
  */
 export interface Store {
   findEvent(eventId: string): Promise<StoredEvent | null>;
-  loadConversation(userId: string): Promise<StoredConversation | null>;
-  isSubscribed(userId: string): Promise<boolean>;
+  /** The person's conversation (null before their first turn) and whether they get reminders. */
+  loadTurnContext(userId: string): Promise<TurnContext>;
   /**
    * Records the event id and saves the new state with the reply to send, in one transaction.
    * Returns 'duplicate' when the event id was already recorded (nothing is written), and throws
@@ -109,6 +119,7 @@ export interface Store {
   claimPendingEvent(eventId: string, now: Date, leaseMs: number): Promise<StoredEvent | null>;
   /** Lets a redelivery take over at once after a failed send. */
   releaseEvent(eventId: string): Promise<void>;
+  /** Marks the event's reply as sent; calls close together share one statement. */
   markReplied(eventId: string): Promise<void>;
   /** Forgets everything about a person (they blocked the bot). */
   deleteUser(userId: string): Promise<void>;
@@ -118,7 +129,10 @@ export interface Store {
    * Subscriptions stay until revoked.
    */
   purge(cutoffs: { conversationsIdleSince: number; eventsBefore: number; remindersBefore: number }): Promise<PurgeCounts>;
-  /** Daily usage counts between two Tokyo dates, inclusive. */
+  /**
+   * Daily usage counts between two Tokyo dates, inclusive. Counts are gathered in memory and written
+   * about once a second (and on close); reading them first writes this instance's pending counts.
+   */
   usage(from: string, to: string): Promise<UsageRow[]>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -73,6 +73,8 @@ beforeAll(async () => {
   await walk(crisis);
   await say(textEvent(crisis, '死にたい'));
   users.push(...family, self, crisis);
+  // The server writes its counts about once a second; the CLI reads the file, so do it now.
+  await bot.composed.store.writePendingCounts();
 }, 60_000);
 
 afterAll(async () => {

@@ -15,13 +15,22 @@ import { describeWithPostgres, freshDatabase } from '../support/postgres';
 
 interface StoreFactory {
   open(): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
+  /** A second store (another process, in effect) on the same database as `store`. */
+  reopen(store: KyselyStore): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
 }
+
+/** Where each open store's data lives (a file or a connection string), for `reopen`. */
+const files = new Map<KyselyStore, string>();
 
 const sqliteFactory: StoreFactory = {
   async open() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
     const store = await openSqliteStore(path.join(dir, 'guide.db'));
+    files.set(store, path.join(dir, 'guide.db'));
     return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  },
+  async reopen(store) {
+    return { store: await openSqliteStore(files.get(store)!), cleanup: async () => undefined };
   },
 };
 
@@ -29,7 +38,11 @@ const postgresFactory: StoreFactory = {
   async open() {
     const database = await freshDatabase();
     const store = await openPostgresStore(database.url, { poolSize: 4 });
+    files.set(store, database.url);
     return { store, cleanup: () => database.drop() };
+  },
+  async reopen(store) {
+    return { store: await openPostgresStore(files.get(store)!, { poolSize: 2 }), cleanup: async () => undefined };
   },
 };
 
@@ -57,6 +70,9 @@ function contract(factory: StoreFactory) {
   let store: KyselyStore;
   let cleanup: () => Promise<void>;
 
+  const conversationOf = async (userId: string) => (await store.loadTurnContext(userId)).conversation;
+  const isSubscribed = async (userId: string) => (await store.loadTurnContext(userId)).subscribed;
+
   beforeAll(async () => {
     ({ store, cleanup } = await factory.open());
   });
@@ -68,10 +84,10 @@ function contract(factory: StoreFactory) {
   describe('conversations and events', () => {
     test('a first turn stores the state at version 1 and the event as pending with its reply', async () => {
       const userId = uid();
-      expect(await store.loadConversation(userId)).toBeNull();
+      expect(await conversationOf(userId)).toBeNull();
       const t = turn({ userId });
       expect(await store.recordTurn(t)).toBe('recorded');
-      expect(await store.loadConversation(userId)).toEqual({ state: t.state, version: 1 });
+      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null });
       expect(await store.findEvent(t.eventId)).toEqual({ status: 'pending', replyToken: t.replyToken, reply });
     });
 
@@ -82,13 +98,24 @@ function contract(factory: StoreFactory) {
       expect(await store.findEvent(t.eventId)).toEqual({ status: 'replied', replyToken: null, reply: null });
     });
 
+    test('many markReplied at once share a write, and each caller returns only once its event is marked', async () => {
+      const turns = Array.from({ length: 30 }, () => turn({ userId: uid() }));
+      for (const t of turns) await store.recordTurn(t);
+      await Promise.all(
+        turns.map(async (t) => {
+          await store.markReplied(t.eventId);
+          expect((await store.findEvent(t.eventId))?.status).toBe('replied');
+        }),
+      );
+    });
+
     test('the same event id twice: "duplicate", and nothing is written the second time', async () => {
       const userId = uid();
       const t = turn({ userId });
       await store.recordTurn(t);
       const again = turn({ userId, eventId: t.eventId, expectedVersion: 1, state: { ...t.state, snapshot: { value: 'family', context: { lastQuestion: 'family' } } } });
       expect(await store.recordTurn(again)).toBe('duplicate');
-      expect(await store.loadConversation(userId)).toEqual({ state: t.state, version: 1 });
+      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null });
     });
 
     test('a stale version is a ConflictError and leaves no trace of the event', async () => {
@@ -100,7 +127,7 @@ function contract(factory: StoreFactory) {
       expect(await store.findEvent(stale.eventId)).toBeNull();
       const racingFirst = turn({ userId, expectedVersion: null });
       await expect(store.recordTurn(racingFirst)).rejects.toBeInstanceOf(ConflictError);
-      expect((await store.loadConversation(userId))!.version).toBe(2);
+      expect((await conversationOf(userId))!.version).toBe(2);
     });
 
     test('concurrent turns on one version: exactly one wins', async () => {
@@ -109,7 +136,7 @@ function contract(factory: StoreFactory) {
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => store.recordTurn(turn({ userId, expectedVersion: 1 }))));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
-      expect((await store.loadConversation(userId))!.version).toBe(2);
+      expect((await conversationOf(userId))!.version).toBe(2);
     });
 
     test('a pending event can be claimed only once its lease has run out or was released', async () => {
@@ -130,7 +157,7 @@ function contract(factory: StoreFactory) {
       const userId = uid();
       await store.recordTurn(turn({ userId }));
       await sql`UPDATE conversations SET snapshot = ${'{broken'} WHERE user_id = ${userId}`.execute(store.database);
-      expect(await store.loadConversation(userId)).toEqual({ state: { flowVersion: 'guide@1', snapshot: null }, version: 1 });
+      expect(await conversationOf(userId)).toEqual({ state: { flowVersion: 'guide@1', snapshot: null }, version: 1, lastDay: null });
     });
   });
 
@@ -138,16 +165,16 @@ function contract(factory: StoreFactory) {
     test('subscribe and unsubscribe ride on the turn; deleteUser forgets everything', async () => {
       const userId = uid();
       await store.recordTurn(turn({ userId, subscription: 'subscribe' }));
-      expect(await store.isSubscribed(userId)).toBe(true);
+      expect(await isSubscribed(userId)).toBe(true);
       await store.recordTurn(turn({ userId, expectedVersion: 1, subscription: 'subscribe' }));
       await store.recordTurn(turn({ userId, expectedVersion: 2, subscription: 'unsubscribe' }));
-      expect(await store.isSubscribed(userId)).toBe(false);
+      expect(await isSubscribed(userId)).toBe(false);
       const last = turn({ userId, expectedVersion: 3, subscription: 'subscribe' });
       await store.recordTurn(last);
       await store.claimDeliveries({ slotKey: 'del:test', userIds: [userId], message: reply, eventStart: T0 + 1e6, batchSize: 500, now: T0 });
       await store.deleteUser(userId);
-      expect(await store.loadConversation(userId)).toBeNull();
-      expect(await store.isSubscribed(userId)).toBe(false);
+      expect(await conversationOf(userId)).toBeNull();
+      expect(await isSubscribed(userId)).toBe(false);
       expect(await store.findEvent(last.eventId)).toBeNull();
       const batches = await store.pendingBatches(T0);
       expect(batches.find((b) => b.slotKey === 'del:test')?.recipients ?? []).toEqual([]);
@@ -212,14 +239,19 @@ function contract(factory: StoreFactory) {
   describe('usage counts', () => {
     test('count reached, outcome and where each conversation stopped; concurrent turns in opposite directions all count', async () => {
       const day = `2031-01-${String(10 + (counter % 10)).padStart(2, '0')}`;
-      const usage = (node: string) => ({ day, node, outcome: 'answer' });
-      const at = (node: string) => ({ usage: usage(node), state: { flowVersion: 'guide@1', snapshot: { value: node, context: { lastQuestion: null } } } });
+      const at = (node: string, from: string | null) => ({
+        usage: { day, node, outcome: 'answer', previous: from ? { day, node: from } : null },
+        state: { flowVersion: 'guide@1', snapshot: { value: node, context: { lastQuestion: null } } },
+      });
       const people = Array.from({ length: 12 }, uid);
       for (const [i, userId] of people.entries()) {
-        await store.recordTurn(turn({ userId, ...at(i % 2 === 0 ? 'a' : 'b') }));
+        await store.recordTurn(turn({ userId, ...at(i % 2 === 0 ? 'a' : 'b', null) }));
       }
+      expect((await conversationOf(people[0]!))!.lastDay).toBe(day);
       // Half move a → b while the other half move b → a, all at once.
-      await Promise.all(people.map((userId, i) => store.recordTurn(turn({ userId, expectedVersion: 1, ...at(i % 2 === 0 ? 'b' : 'a') }))));
+      await Promise.all(
+        people.map((userId, i) => store.recordTurn(turn({ userId, expectedVersion: 1, ...(i % 2 === 0 ? at('b', 'a') : at('a', 'b')) }))),
+      );
       const rows = await store.usage(day, day);
       const count = (node: string, metric: string) => rows.find((r) => r.node === node && r.metric === metric)?.count ?? 0;
       expect(count('a', 'reached')).toBe(12);
@@ -228,6 +260,16 @@ function contract(factory: StoreFactory) {
       expect(count('a', 'stopped')).toBe(6);
       expect(count('b', 'stopped')).toBe(6);
       expect(rows.every((r) => !('user_id' in r))).toBe(true);
+    });
+
+    test('counts still in memory are written when the store closes', async () => {
+      const { store: own, cleanup: ownCleanup } = await factory.reopen(store);
+      const day = `2032-02-${String(10 + (counter % 10)).padStart(2, '0')}`;
+      await own.recordTurn(turn({ userId: uid(), usage: { day, node: 'c', outcome: 'question', previous: null } }));
+      await own.close();
+      const rows = await store.usage(day, day);
+      expect(rows.find((r) => r.node === 'c' && r.metric === 'reached')?.count).toBe(1);
+      await ownCleanup();
     });
   });
 
@@ -245,10 +287,10 @@ function contract(factory: StoreFactory) {
       expect(counts.conversations).toBeGreaterThanOrEqual(1);
       expect(counts.events).toBeGreaterThanOrEqual(1);
       expect(counts.reminderRecords).toBeGreaterThanOrEqual(1);
-      expect(await store.loadConversation(old)).toBeNull();
+      expect(await conversationOf(old)).toBeNull();
       expect(await store.findEvent(oldTurn.eventId)).toBeNull();
-      expect(await store.isSubscribed(old)).toBe(true);
-      expect(await store.loadConversation(fresh)).not.toBeNull();
+      expect(await isSubscribed(old)).toBe(true);
+      expect(await conversationOf(fresh)).not.toBeNull();
     });
   });
 

@@ -1,0 +1,78 @@
+import { CounterTally, groupCommit } from '../../src/store/write-behind';
+
+describe('groupCommit', () => {
+  test('calls made in one loop turn share one write; later calls get the next one', async () => {
+    const writes: number[][] = [];
+    const mark = groupCommit<number>(async (items) => {
+      writes.push([...items]);
+    });
+    await Promise.all([mark(1), mark(2), mark(3)]);
+    await mark(4);
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+  });
+
+  test('a failed write fails every caller in it, and the next batch is written anew', async () => {
+    let fail = true;
+    const written: number[] = [];
+    const mark = groupCommit<number>(async (items) => {
+      if (fail) throw new Error('database down');
+      written.push(...items);
+    });
+    const results = await Promise.allSettled([mark(1), mark(2)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    await mark(3);
+    expect(written).toEqual([3]);
+  });
+
+  test('a caller does not return before the write that carries it has finished', async () => {
+    let finished = false;
+    const mark = groupCommit<number>(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      finished = true;
+    });
+    await mark(1);
+    expect(finished).toBe(true);
+  });
+});
+
+describe('CounterTally', () => {
+  test('adds up in memory and writes the sums once per flush, zeros left out', async () => {
+    const writes: [string, number][][] = [];
+    const tally = new CounterTally<string>(async (deltas) => {
+      writes.push(deltas);
+    }, 60_000);
+    tally.add('a', 1);
+    tally.add('a', 2);
+    tally.add('b', 1);
+    tally.add('b', -1);
+    await tally.flush();
+    await tally.flush();
+    expect(writes).toEqual([[['a', 3]]]);
+  });
+
+  test('writes by itself after the interval', async () => {
+    const writes: [string, number][][] = [];
+    const tally = new CounterTally<string>(async (deltas) => {
+      writes.push(deltas);
+    }, 20);
+    tally.add('a', 1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(writes).toEqual([[['a', 1]]]);
+  });
+
+  test('a failed write keeps its counts for the next one, added to the new ones', async () => {
+    let fail = true;
+    const writes: [string, number][][] = [];
+    const tally = new CounterTally<string>(async (deltas) => {
+      if (fail) throw new Error('database down');
+      writes.push(deltas);
+    }, 60_000);
+    tally.add('a', 2);
+    await expect(tally.flush()).rejects.toThrow('database down');
+    tally.add('a', 1);
+    fail = false;
+    await tally.flush();
+    expect(writes).toEqual([[['a', 3]]]);
+  });
+});
