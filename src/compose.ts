@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Config } from './config';
 import { loadDefinitions } from './definitions-files';
 import type { Definitions } from './domain/definitions';
@@ -15,7 +15,8 @@ import type { Clock, Logger } from './usecases/ports';
 import path from 'node:path';
 
 export interface Composed {
-  app: Express;
+  /** Serve with http.createServer(handleRequest). */
+  handleRequest: RequestListener;
   store: KyselyStore;
   definitions: Definitions;
   /** One pass of the いばしょ reminder outbox; null without LINE credentials. */
@@ -75,6 +76,6 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS) }));
   }
 
-  const app = createApp({ logger: deps.logger, store, line, extraRouters });
-  return { app, store, definitions, runReminders, disabled, simulator: config.simulator, close: () => store.close() };
+  const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters });
+  return { handleRequest, store, definitions, runReminders, disabled, simulator: config.simulator, close: () => store.close() };
 }

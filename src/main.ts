@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import { ConfigError, loadDotEnv, readConfig } from './config';
 import { compose, systemClock } from './compose';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   });
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
-  const server = composed.app.listen(config.port, () => {
+  const server = http.createServer(composed.handleRequest).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');

@@ -1,7 +1,8 @@
-import express, { type Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
 import type { Logger, Store } from '../usecases/ports';
-import { webhookRouter } from '../line/webhook-router';
+import { webhookEndpoint } from '../line/webhook-endpoint';
 import { errorHandler } from './error-handler';
 
 export interface AppOptions {
@@ -13,8 +14,11 @@ export interface AppOptions {
   extraRouters?: express.Router[];
 }
 
-/** The HTTP surface, without listen(): tests and main() both use it. */
-export function createApp(options: AppOptions): Express {
+/**
+ * The HTTP surface, without listen(): tests and main() both use it. POST /webhook goes straight to
+ * its node:http endpoint; every other request (health, simulator, stats) goes through Express.
+ */
+export function createApp(options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -31,9 +35,7 @@ export function createApp(options: AppOptions): Express {
     }
   });
 
-  if (options.line) {
-    app.use(webhookRouter(options.line));
-  } else {
+  if (!options.line) {
     app.post('/webhook', (_req, res) => {
       res.status(503).json({ message: 'LINE is not configured on this server' });
     });
@@ -41,5 +43,16 @@ export function createApp(options: AppOptions): Express {
   for (const router of options.extraRouters ?? []) app.use(router);
 
   app.use(errorHandler(options.logger));
-  return app;
+
+  if (!options.line) return app;
+  const webhook = webhookEndpoint({ ...options.line, logger: options.logger });
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && isWebhookPath(req.url)) webhook(req, res);
+    else app(req, res);
+  };
+}
+
+function isWebhookPath(url: string | undefined): boolean {
+  const path = url?.split('?', 1)[0];
+  return path === '/webhook' || path === '/webhook/';
 }

@@ -377,6 +377,34 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect((await bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) })).status).toBe(400);
   });
 
+  test('a body far larger than LINE sends → 413, not read into memory, nothing processed', async () => {
+    const user = newUser();
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const body = JSON.stringify({ destination: 'U0', events: [followEvent(user)], padding });
+    const response = await bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) });
+    expect(response.status).toBe(413);
+    expect(conversationRow(user)).toBeUndefined();
+    expect(bot.logs.some((l) => l.msg === 'webhook rejected: body too large')).toBe(true);
+  });
+
+  test('/webhook/ with a trailing slash or a query string is the same endpoint', async () => {
+    for (const suffix of ['/', '?from=line']) {
+      const user = newUser();
+      const body = webhookBody([followEvent(user)]);
+      const response = await fetch(`${bot.url}/webhook${suffix}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(conversationRow(user)).toBeDefined();
+    }
+  });
+
+  test('GET /webhook is not the webhook', async () => {
+    expect((await fetch(`${bot.url}/webhook`)).status).toBe(404);
+  });
+
   test('a redelivered event is answered once and changes the state once', async () => {
     const user = newUser();
     await say(followEvent(user));

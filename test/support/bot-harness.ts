@@ -3,6 +3,7 @@
  * fresh SQLite file, a settable clock and captured JSON logs. Webhooks are sent over real HTTP,
  * signed with the channel secret, exactly as LINE sends them.
  */
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,7 @@ export async function startBot(options: { now?: Date | string; env?: Record<stri
   );
   const composed = await compose(config, { logger: createLogger('debug', capture), clock: { now: () => now } });
   const server: Server = await new Promise((resolve) => {
-    const s = composed.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = http.createServer(composed.handleRequest).listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
