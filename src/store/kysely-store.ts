@@ -15,6 +15,7 @@ import {
 import { migrations } from './migrations';
 import type { Database } from './schema';
 import { CounterTally, groupCommit } from './write-behind';
+import { prepared, toCompiledQuery, type Bound } from './prepared';
 
 const INSERT_CHUNK = 1000;
 const USAGE_WRITE_INTERVAL_MS = 1000;
@@ -33,6 +34,96 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+type ContextRow = Pick<Database['conversations'], 'flow_version' | 'snapshot' | 'version' | 'last_day'> & { subscribed: unknown };
+
+/** The event id was recorded before: the turn is a duplicate and nothing of it was written. */
+export class DuplicateEventError extends Error {
+  constructor() {
+    super('the event was already recorded');
+    this.name = 'DuplicateEventError';
+  }
+}
+
+/** One statement of a turn's transaction, and how its result or failure is read. */
+export interface TurnStatement {
+  bound: Bound;
+  /** event: a unique violation means a duplicate; new-conversation: it means a conflict; versioned-update: not exactly one row means a conflict. */
+  check?: 'event' | 'new-conversation' | 'versioned-update';
+}
+
+/** Turns a statement's failure or row count into what the use case acts on. Throws. */
+export function checkTurnStatement(statement: TurnStatement, outcome: { error: unknown } | { changes: number }): void {
+  if ('error' in outcome) {
+    if (statement.check === 'event' && isUniqueViolation(outcome.error)) throw new DuplicateEventError();
+    if (statement.check === 'new-conversation' && isUniqueViolation(outcome.error)) throw new ConflictError();
+    throw outcome.error;
+  }
+  if (statement.check === 'versioned-update' && outcome.changes !== 1) throw new ConflictError();
+}
+
+/** The statements of every turn, compiled once per store. */
+function compileTurnSql(db: Kysely<Database>) {
+  return {
+    context: prepared<{ userId: string }>((p) =>
+      db
+        .selectFrom('conversations')
+        .select((eb) => [
+          'flow_version',
+          'snapshot',
+          'version',
+          'last_day',
+          eb.exists(eb.selectFrom('subscriptions').select('user_id').where('user_id', '=', p.userId)).as('subscribed'),
+        ])
+        .where('user_id', '=', p.userId),
+    ),
+    subscription: prepared<{ userId: string }>((p) => db.selectFrom('subscriptions').select('user_id').where('user_id', '=', p.userId)),
+    insertEvent: prepared<{ eventId: string; userId: string; replyToken: string; reply: string; leaseUntil: number; receivedAt: number }>((p) =>
+      db.insertInto('webhook_events').values({
+        event_id: p.eventId,
+        user_id: p.userId,
+        status: 'pending',
+        reply_token: p.replyToken,
+        reply: p.reply,
+        lease_until: p.leaseUntil,
+        received_at: p.receivedAt,
+      }),
+    ),
+    insertConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null }>((p) =>
+      db.insertInto('conversations').values({
+        user_id: p.userId,
+        version: 1,
+        flow_version: p.flowVersion,
+        snapshot: p.snapshot,
+        updated_at: p.updatedAt,
+        last_day: p.lastDay,
+      }),
+    ),
+    updateConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null; version: number; expectedVersion: number }>(
+      (p) =>
+        db
+          .updateTable('conversations')
+          .set({ flow_version: p.flowVersion, snapshot: p.snapshot, updated_at: p.updatedAt, last_day: p.lastDay, version: p.version })
+          .where('user_id', '=', p.userId)
+          .where('version', '=', p.expectedVersion),
+    ),
+    insertOpenNotification: prepared<{ userId: string; window: string; sendAt: number; createdAt: number }>((p) =>
+      db
+        .insertInto('open_notifications')
+        .values({ user_id: p.userId, window_id: p.window, send_at: p.sendAt, created_at: p.createdAt })
+        .onConflict((oc) => oc.columns(['user_id', 'window_id', 'send_at']).doNothing()),
+    ),
+    subscribe: prepared<{ userId: string; createdAt: number }>((p) =>
+      db
+        .insertInto('subscriptions')
+        .values({ user_id: p.userId, created_at: p.createdAt })
+        .onConflict((oc) => oc.column('user_id').doNothing()),
+    ),
+    unsubscribe: prepared<{ userId: string }>((p) => db.deleteFrom('subscriptions').where('user_id', '=', p.userId)),
+  };
+}
+
+type TurnSql = ReturnType<typeof compileTurnSql>;
+
 /**
  * The Store on any Kysely database: the SQL is the same for SQLite and PostgreSQL, and only the
  * dialect (how to connect) differs between the two.
@@ -41,10 +132,15 @@ export class KyselyStore implements Store, ReminderStore {
   private readonly usageTally = new CounterTally<string>((deltas) => this.addUsage(deltas), USAGE_WRITE_INTERVAL_MS);
   private readonly markRepliedTogether = groupCommit<string>((eventIds) => this.markAllReplied(eventIds));
 
+  /** The statements of every turn, compiled once. */
+  protected readonly turnSql: TurnSql;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    protected readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
-  ) {}
+  ) {
+    this.turnSql = compileTurnSql(db);
+  }
 
   /** For migrations and maintenance. */
   get database(): Kysely<Database> {
@@ -60,22 +156,17 @@ export class KyselyStore implements Store, ReminderStore {
     return row ? { status: row.status, replyToken: row.reply_token, reply: row.reply ? (JSON.parse(row.reply) as Reply) : null } : null;
   }
 
+  /** Runs one statement outside any transaction and returns its rows. */
+  protected async rows(bound: Bound): Promise<Record<string, unknown>[]> {
+    return (await this.db.executeQuery(toCompiledQuery(bound))).rows as Record<string, unknown>[];
+  }
+
   async loadTurnContext(userId: string): Promise<TurnContext> {
-    const row = await this.db
-      .selectFrom('conversations')
-      .select((eb) => [
-        'flow_version',
-        'snapshot',
-        'version',
-        'last_day',
-        eb.exists(eb.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId)).as('subscribed'),
-      ])
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const [row] = (await this.rows(this.turnSql.context({ userId }))) as ContextRow[];
     if (!row) {
       // Before the first turn (or after the conversation was purged): a subscription may still exist.
-      const subscription = await this.db.selectFrom('subscriptions').select('user_id').where('user_id', '=', userId).executeTakeFirst();
-      return { conversation: null, subscribed: subscription !== undefined };
+      const subscription = await this.rows(this.turnSql.subscription({ userId }));
+      return { conversation: null, subscribed: subscription.length > 0 };
     }
     let snapshot: unknown = null;
     try {
@@ -90,41 +181,54 @@ export class KyselyStore implements Store, ReminderStore {
     };
   }
 
+  /** The statements that record a turn, in the order they run in its transaction. */
+  protected turnStatements(turn: RecordTurn): TurnStatement[] {
+    const q = this.turnSql;
+    const at = turn.at.getTime();
+    const conversation = {
+      userId: turn.userId,
+      flowVersion: turn.state.flowVersion,
+      snapshot: JSON.stringify(turn.state.snapshot),
+      updatedAt: at,
+      lastDay: turn.usage?.day ?? null,
+    };
+    const statements: TurnStatement[] = [
+      {
+        bound: q.insertEvent({ eventId: turn.eventId, userId: turn.userId, replyToken: turn.replyToken, reply: JSON.stringify(turn.reply), leaseUntil: at + turn.leaseMs, receivedAt: at }),
+        check: 'event',
+      },
+      turn.expectedVersion === null
+        ? { bound: q.insertConversation(conversation), check: 'new-conversation' }
+        : { bound: q.updateConversation({ ...conversation, version: turn.expectedVersion + 1, expectedVersion: turn.expectedVersion }), check: 'versioned-update' },
+    ];
+    if (turn.openNotification) {
+      statements.push({ bound: q.insertOpenNotification({ userId: turn.userId, window: turn.openNotification.window, sendAt: turn.openNotification.sendAt, createdAt: at }) });
+    }
+    if (turn.subscription === 'subscribe') statements.push({ bound: q.subscribe({ userId: turn.userId, createdAt: at }) });
+    if (turn.subscription === 'unsubscribe') statements.push({ bound: q.unsubscribe({ userId: turn.userId }) });
+    return statements;
+  }
+
+  /** Runs a turn's statements in one transaction; throws DuplicateEventError or ConflictError as checked. */
+  protected async writeTurn(statements: TurnStatement[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const statement of statements) {
+        let outcome: { error: unknown } | { changes: number };
+        try {
+          outcome = { changes: Number((await trx.executeQuery(toCompiledQuery(statement.bound))).numAffectedRows ?? 0) };
+        } catch (error) {
+          outcome = { error };
+        }
+        checkTurnStatement(statement, outcome);
+      }
+    });
+  }
+
   async recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'> {
     try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('webhook_events')
-          .values({
-            event_id: turn.eventId,
-            user_id: turn.userId,
-            status: 'pending',
-            reply_token: turn.replyToken,
-            reply: JSON.stringify(turn.reply),
-            lease_until: turn.at.getTime() + turn.leaseMs,
-            received_at: turn.at.getTime(),
-          })
-          .execute();
-        await this.saveConversation(trx, turn);
-        if (turn.openNotification) {
-          await trx
-            .insertInto('open_notifications')
-            .values({ user_id: turn.userId, window_id: turn.openNotification.window, send_at: turn.openNotification.sendAt, created_at: turn.at.getTime() })
-            .onConflict((oc) => oc.columns(['user_id', 'window_id', 'send_at']).doNothing())
-            .execute();
-        }
-        if (turn.subscription === 'subscribe') {
-          await trx
-            .insertInto('subscriptions')
-            .values({ user_id: turn.userId, created_at: turn.at.getTime() })
-            .onConflict((oc) => oc.column('user_id').doNothing())
-            .execute();
-        } else if (turn.subscription === 'unsubscribe') {
-          await trx.deleteFrom('subscriptions').where('user_id', '=', turn.userId).execute();
-        }
-      });
+      await this.writeTurn(this.turnStatements(turn));
     } catch (error) {
-      if (isUniqueViolation(error) && (await this.findEvent(turn.eventId))) return 'duplicate';
+      if (error instanceof DuplicateEventError) return 'duplicate';
       throw error;
     }
     if (turn.usage) this.countUsage(turn.usage);
@@ -210,31 +314,6 @@ export class KyselyStore implements Store, ReminderStore {
         .where('user_id', 'in', userIds.slice(i, i + INSERT_CHUNK))
         .execute();
     }
-  }
-
-  private async saveConversation(trx: Transaction<Database>, turn: RecordTurn): Promise<void> {
-    const values = {
-      flow_version: turn.state.flowVersion,
-      snapshot: JSON.stringify(turn.state.snapshot),
-      updated_at: turn.at.getTime(),
-      last_day: turn.usage?.day ?? null,
-    };
-    if (turn.expectedVersion === null) {
-      try {
-        await trx.insertInto('conversations').values({ user_id: turn.userId, version: 1, ...values }).execute();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError();
-        throw error;
-      }
-      return;
-    }
-    const result = await trx
-      .updateTable('conversations')
-      .set({ ...values, version: turn.expectedVersion + 1 })
-      .where('user_id', '=', turn.userId)
-      .where('version', '=', turn.expectedVersion)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError();
   }
 
   async claimPendingEvent(eventId: string, now: Date, leaseMs: number): Promise<StoredEvent | null> {

@@ -2,19 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
-import { KyselyStore, migrateToLatest } from './kysely-store';
+import { checkTurnStatement, KyselyStore, migrateToLatest, type TurnStatement } from './kysely-store';
+import type { Bound } from './prepared';
 import type { Database } from './schema';
+import { groupCommitEach } from './write-behind';
+
+type Statements = { prepare(sql: string): BetterSqlite3.Statement };
 
 /**
- * The embedded store: one SQLite file in WAL mode, created on first start. Good for one server
- * process (plus the reminders CLI on the same machine); several instances need PostgreSQL.
- */
-/**
  * Kysely prepares every query anew; compiling the same SQL again on each turn was a sixth of the bot's
- * CPU in the benchmark. Statements are reused per SQL text (Kysely runs one query at a time on this
+ * CPU in the benchmark. Statements are reused per SQL text (one query runs at a time on this
  * connection, so a statement is never in use twice).
  */
-function withStatementCache(database: BetterSqlite3.Database, capacity = 256): SqliteDatabase {
+function withStatementCache(database: BetterSqlite3.Database, capacity = 256): SqliteDatabase & Statements {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
@@ -27,9 +27,71 @@ function withStatementCache(database: BetterSqlite3.Database, capacity = 256): S
         if (statements.size >= capacity) statements.delete(statements.keys().next().value!);
       }
       statements.set(sql, statement);
-      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return statement as never;
     },
   };
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode, created on first start. Good for one server
+ * process (plus the reminders CLI on the same machine); several instances need PostgreSQL.
+ *
+ * The statements of a turn (the same SQL as on PostgreSQL, compiled once by Kysely) run here
+ * synchronously while holding Kysely's one connection, so they never interleave with a Kysely
+ * transaction. Turns recorded in the same loop turn share one transaction, each in its own
+ * savepoint: a duplicate or a conflict undoes only its own turn, and the commit, the costliest
+ * step of a turn, is paid once for all of them.
+ */
+class SqliteStore extends KyselyStore {
+  private readonly writeTurns = groupCommitEach<TurnStatement[]>((turns) => this.db.connection().execute(async () => this.writeTurnsNow(turns)));
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly statements: Statements,
+    private readonly raw: BetterSqlite3.Database,
+  ) {
+    super(db);
+  }
+
+  protected override rows(bound: Bound): Promise<Record<string, unknown>[]> {
+    return this.db.connection().execute(async () => this.statements.prepare(bound.sql).all(bound.parameters) as Record<string, unknown>[]);
+  }
+
+  protected override writeTurn(statements: TurnStatement[]): Promise<void> {
+    return this.writeTurns(statements);
+  }
+
+  private writeTurnsNow(turns: TurnStatement[][]): PromiseSettledResult<void>[] {
+    const exec = (sql: string) => this.statements.prepare(sql).run();
+    exec('BEGIN IMMEDIATE');
+    try {
+      const outcomes = turns.map((statements): PromiseSettledResult<void> => {
+        exec('SAVEPOINT turn');
+        try {
+          for (const statement of statements) {
+            let outcome: { error: unknown } | { changes: number };
+            try {
+              outcome = { changes: this.statements.prepare(statement.bound.sql).run(statement.bound.parameters).changes };
+            } catch (error) {
+              outcome = { error };
+            }
+            checkTurnStatement(statement, outcome);
+          }
+          exec('RELEASE turn');
+          return { status: 'fulfilled', value: undefined };
+        } catch (reason) {
+          exec('ROLLBACK TO turn');
+          exec('RELEASE turn');
+          return { status: 'rejected', reason };
+        }
+      });
+      exec('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (this.raw.inTransaction) exec('ROLLBACK');
+      throw error;
+    }
+  }
 }
 
 export async function openSqliteStore(file: string, options: { migrate?: boolean } = {}): Promise<KyselyStore> {
@@ -38,7 +100,8 @@ export async function openSqliteStore(file: string, options: { migrate?: boolean
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   if (options.migrate !== false) await migrateToLatest(db);
-  return new KyselyStore(db);
+  return new SqliteStore(db, statements, database);
 }

@@ -5,23 +5,40 @@
  * many replies finish in one turn, and alone a call waits only for that turn.
  */
 export function groupCommit<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
-  let batch: { items: T[]; done: Promise<void> } | null = null;
-  return (item) => {
-    if (!batch) {
-      const current: { items: T[]; done: Promise<void> } = {
-        items: [],
-        done: new Promise<void>((resolve, reject) => {
-          setImmediate(() => {
-            batch = null;
-            write(current.items).then(resolve, reject);
-          });
-        }),
-      };
-      batch = current;
-    }
-    batch.items.push(item);
-    return batch.done;
-  };
+  return groupCommitEach<T>(async (items) => {
+    await write(items);
+    return [];
+  });
+}
+
+/**
+ * Group commit where each item can fail alone: `write` answers one outcome per item (a missing
+ * outcome counts as success). If `write` itself throws, every caller of the batch gets the error.
+ */
+export function groupCommitEach<T>(write: (items: T[]) => Promise<PromiseSettledResult<unknown>[]>): (item: T) => Promise<void> {
+  type Waiter = { resolve: () => void; reject: (error: unknown) => void };
+  let batch: { items: T[]; waiters: Waiter[] } | null = null;
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      if (!batch) {
+        const current: { items: T[]; waiters: Waiter[] } = { items: [], waiters: [] };
+        batch = current;
+        setImmediate(() => {
+          batch = null;
+          write(current.items).then(
+            (outcomes) =>
+              current.waiters.forEach((waiter, i) => {
+                const outcome = outcomes[i];
+                if (outcome?.status === 'rejected') waiter.reject(outcome.reason);
+                else waiter.resolve();
+              }),
+            (error: unknown) => current.waiters.forEach((waiter) => waiter.reject(error)),
+          );
+        });
+      }
+      batch.items.push(item);
+      batch.waiters.push({ resolve, reject });
+    });
 }
 
 /**

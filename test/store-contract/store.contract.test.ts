@@ -139,6 +139,29 @@ function contract(factory: StoreFactory) {
       expect((await conversationOf(userId))!.version).toBe(2);
     });
 
+    test('turns of many people at once each get their own outcome; a duplicate or a stale one among them spoils nothing', async () => {
+      const first = turn({ userId: uid() });
+      await store.recordTurn(first);
+      const people = Array.from({ length: 10 }, uid);
+      const duplicate = turn({ userId: uid(), eventId: first.eventId });
+      const stale = turn({ userId: first.userId, expectedVersion: 7 });
+      const results = await Promise.allSettled([
+        ...people.slice(0, 5).map((userId) => store.recordTurn(turn({ userId }))),
+        store.recordTurn(duplicate),
+        store.recordTurn(stale),
+        ...people.slice(5).map((userId) => store.recordTurn(turn({ userId }))),
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name))).toEqual([
+        ...Array(5).fill('recorded'),
+        'duplicate',
+        'ConflictError',
+        ...Array(5).fill('recorded'),
+      ]);
+      for (const userId of people) expect((await conversationOf(userId))?.version).toBe(1);
+      expect(await conversationOf(duplicate.userId)).toBeNull();
+      expect(await store.findEvent(stale.eventId)).toBeNull();
+    });
+
     test('a pending event can be claimed only once its lease has run out or was released', async () => {
       const t = turn({ userId: uid() });
       await store.recordTurn(t);

@@ -1,4 +1,4 @@
-import { CounterTally, groupCommit } from '../../src/store/write-behind';
+import { CounterTally, groupCommit, groupCommitEach } from '../../src/store/write-behind';
 
 describe('groupCommit', () => {
   test('calls made in one loop turn share one write; later calls get the next one', async () => {
@@ -74,5 +74,15 @@ describe('CounterTally', () => {
     fail = false;
     await tally.flush();
     expect(writes).toEqual([[['a', 3]]]);
+  });
+});
+
+describe('groupCommitEach', () => {
+  test('each caller gets its own outcome from the shared write', async () => {
+    const write = groupCommitEach<number>(async (items) =>
+      items.map((n): PromiseSettledResult<unknown> => (n % 2 === 0 ? { status: 'fulfilled', value: undefined } : { status: 'rejected', reason: new Error(`odd ${n}`) })),
+    );
+    const results = await Promise.allSettled([write(1), write(2), write(3)]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['odd 1', 'ok', 'odd 3']);
   });
 });
