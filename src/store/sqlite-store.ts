@@ -4,8 +4,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { checkTurnStatement, KyselyStore, migrateToLatest, type TurnStatement } from './kysely-store';
 import type { Bound } from './prepared';
+import type { Logger } from '../usecases/ports';
 import type { Database } from './schema';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import { groupCommitEach } from './write-behind';
+
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 type Statements = { prepare(sql: string): BetterSqlite3.Statement };
 
@@ -42,15 +46,24 @@ function withStatementCache(database: BetterSqlite3.Database, capacity = 256): S
  * savepoint: a duplicate or a conflict undoes only its own turn, and the commit, the costliest
  * step of a turn, is paid once for all of them.
  */
-class SqliteStore extends KyselyStore {
+export class SqliteStore extends KyselyStore {
   private readonly writeTurns = groupCommitEach<TurnStatement[]>((turns) => this.db.connection().execute(async () => this.writeTurnsNow(turns)));
 
   constructor(
     db: Kysely<Database>,
     private readonly statements: Statements,
     private readonly raw: BetterSqlite3.Database,
+    private readonly checkpointer: Checkpointer | null,
   ) {
-    super(db);
+    super(db, async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    });
+  }
+
+  /** Copies the write-ahead log into the database file now (it happens every second anyway). */
+  checkpointNow(): Promise<number> {
+    return this.checkpointer ? this.checkpointer.now() : Promise.resolve(0);
   }
 
   protected override rows(bound: Bound): Promise<Record<string, unknown>[]> {
@@ -94,14 +107,19 @@ class SqliteStore extends KyselyStore {
   }
 }
 
-export async function openSqliteStore(file: string, options: { migrate?: boolean } = {}): Promise<KyselyStore> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+
+export async function openSqliteStore(file: string, options: { migrate?: boolean; logger?: Logger | undefined } = {}): Promise<SqliteStore> {
+  const inMemory = file === ':memory:';
+  if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // Checkpoints run in a worker thread (see sqlite-checkpointer.ts), never inside a commit here.
+  if (!inMemory) database.pragma('wal_autocheckpoint = 0');
   const statements = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   if (options.migrate !== false) await migrateToLatest(db);
-  return new SqliteStore(db, statements, database);
+  const checkpointer = inMemory ? null : startCheckpointer(file, { intervalMs: CHECKPOINT_INTERVAL_MS, logger: options.logger });
+  return new SqliteStore(db, statements, database, checkpointer);
 }

@@ -1,0 +1,86 @@
+/**
+ * The embedded store's write-ahead log is copied into the database file by a worker thread, never
+ * inside a commit on the server's event loop (src/store/sqlite-checkpointer.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store';
+import type { Reply } from '../../src/domain/reply';
+
+const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは'.repeat(50) }], choices: [] };
+let counter = 0;
+
+async function recordTurns(store: SqliteStore, n: number): Promise<string[]> {
+  const users = Array.from({ length: n }, () => `U${String(++counter).padStart(32, '0')}`);
+  await Promise.all(
+    users.map((userId) =>
+      store.recordTurn({
+        eventId: `E${counter}-${userId}`,
+        userId,
+        replyToken: 'r'.repeat(32),
+        state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
+        expectedVersion: null,
+        reply,
+        at: new Date(),
+        leaseMs: 30_000,
+      }),
+    ),
+  );
+  return users;
+}
+
+/** The conversations in the database file alone, as if the write-ahead log were lost. */
+function usersInMainFile(dir: string): number {
+  const copy = path.join(dir, `copy-${++counter}.db`);
+  fs.copyFileSync(path.join(dir, 'guide.db'), copy);
+  const db = new BetterSqlite3(copy, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite checkpoints', () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-wal-'));
+    store = await openSqliteStore(path.join(dir, 'guide.db'));
+    // The tables themselves reach the file by a checkpoint too.
+    await store.checkpointNow();
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the server connection never checkpoints in a commit; the worker copies the log into the file', async () => {
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(store.database);
+    expect(rows[0]!.wal_autocheckpoint).toBe(0);
+    await recordTurns(store, 300);
+    expect(usersInMainFile(dir)).toBe(0);
+    expect(await store.checkpointNow()).toBeGreaterThan(0);
+    expect(usersInMainFile(dir)).toBe(300);
+  });
+
+  test('without being asked, within about a second', async () => {
+    await recordTurns(store, 50);
+    const deadline = Date.now() + 5_000;
+    while (usersInMainFile(dir) < 50 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(usersInMainFile(dir)).toBe(50);
+  });
+
+  test('turns keep being recorded while checkpoints run, and nothing is lost on close', async () => {
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([recordTurns(store, 100), store.checkpointNow()]);
+    }
+    await store.close();
+    expect(fs.existsSync(path.join(dir, 'guide.db-wal'))).toBe(false);
+    expect(usersInMainFile(dir)).toBe(500);
+    store = await openSqliteStore(path.join(dir, 'guide.db'));
+  });
+});
