@@ -40,7 +40,20 @@ const actionIntent: Record<CommandAction, Intent> = {
   'reminder-settings': { kind: 'reminderSettings' },
 };
 
-function termsAt(flow: Flow, node: string): Term[] {
+/** The flow is fixed while loaded: each node's normalized terms are worked out once. */
+const termsByFlow = new WeakMap<Flow, Map<string, readonly Term[]>>();
+
+function termsAt(flow: Flow, node: string): readonly Term[] {
+  // Only nodes of the flow are kept, whatever a stored state says.
+  if (!Object.hasOwn(flow.nodes, node)) return computeTermsAt(flow, node);
+  let byNode = termsByFlow.get(flow);
+  if (!byNode) termsByFlow.set(flow, (byNode = new Map()));
+  let terms = byNode.get(node);
+  if (!terms) byNode.set(node, (terms = Object.freeze(computeTermsAt(flow, node))));
+  return terms;
+}
+
+function computeTermsAt(flow: Flow, node: string): Term[] {
   const terms: Term[] = [];
   const current = flow.nodes[node];
   if (current?.kind === 'question') {

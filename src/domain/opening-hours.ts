@@ -31,14 +31,28 @@ function intervalsStartingOn(hours: WeeklyHours, date: string): Interval[] {
     });
 }
 
+/**
+ * The opening intervals from yesterday to LOOKAHEAD_DAYS ahead, sorted. Hours come from content/
+ * and do not change while loaded, and every answer card asks for them: kept per window for the
+ * current day.
+ */
+const intervalsByHours = new WeakMap<WeeklyHours, { today: string; intervals: readonly Interval[] }>();
+
+function intervalsAround(hours: WeeklyHours, today: string): readonly Interval[] {
+  const kept = intervalsByHours.get(hours);
+  if (kept?.today === today) return kept.intervals;
+  const intervals: Interval[] = [];
+  for (let day = -1; day <= LOOKAHEAD_DAYS; day++) intervals.push(...intervalsStartingOn(hours, addDays(today, day)));
+  intervals.sort((a, b) => a.start - b.start);
+  intervalsByHours.set(hours, { today, intervals: Object.freeze(intervals) });
+  return intervals;
+}
+
 /** Whether a window is open at `now` (Asia/Tokyo), and if not, when it opens next. */
 export function openStatus(hours: WeeklyHours | null, now: Date): OpenStatus {
   if (!hours?.slots?.length) return { kind: 'unknown' };
   const at = now.getTime();
-  const today = localDateOf(now);
-  const intervals: Interval[] = [];
-  for (let day = -1; day <= LOOKAHEAD_DAYS; day++) intervals.push(...intervalsStartingOn(hours, addDays(today, day)));
-  intervals.sort((a, b) => a.start - b.start);
+  const intervals = intervalsAround(hours, localDateOf(now));
 
   const current = intervals.filter((i) => i.start <= at && at < i.end);
   if (current.length > 0) {
