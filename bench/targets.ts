@@ -43,6 +43,17 @@ const ENTRIES: Record<TargetKind, string[]> = {
 
 const HEALTHZ_LINE = /http:\/\/localhost:(\d+)\/healthz/;
 
+/**
+ * The node flags that `npm start` runs the server with (package.json scripts.start), so that the bot
+ * is measured as it runs in production: e.g. the old-space limit that keeps its RSS down.
+ */
+export function productionNodeFlags(root: string): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.start ?? '';
+  const match = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+scripts\/start\.mjs$/.exec(start.trim());
+  if (!match) throw new Error(`package.json scripts.start is not "node [--flags] scripts/start.mjs": ${start}`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export async function startTarget(root: string, spec: TargetSpec, line: LineSettings, options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RunningTarget> {
   const entry = path.join(root, ...ENTRIES[spec.kind]);
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: compile first (npm run build)`);
@@ -64,7 +75,8 @@ export async function startTarget(root: string, spec: TargetSpec, line: LineSett
     ...options.env,
   };
   const started = preciseNow();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeFlags = spec.kind === 'bot' ? productionNodeFlags(root) : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...(options.nodeArgs ?? []), entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let port: number | null = null;
   const keep = (chunk: string) => {

@@ -4,7 +4,11 @@
  * tree through the quick replies the bot offered, the stand-in validates the replies in full during
  * the check phase, and the report has its summary line. Nothing here is about timing.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { formatReport, runBench } from '../../bench/run';
+import { productionNodeFlags } from '../../bench/targets';
+import { ROOT } from '../support/bot-harness';
 import { distribution, median } from '../../bench/measure';
 import { offeredChoices } from '../support/fake-line-server';
 
@@ -97,4 +101,12 @@ test('the choices a person can tap are the quick replies of the last message', (
     { type: 'message', text: 'いばしょ', label: 'いばしょ' },
   ]);
   expect(offeredChoices([])).toEqual([]);
+});
+
+test('the bot is measured with the node flags that npm start uses', () => {
+  const flags = productionNodeFlags(ROOT);
+  // The old-space limit is what keeps the server's RSS near its live heap (BENCHMARKS.md).
+  expect(flags.some((flag) => flag.startsWith('--max-old-space-size='))).toBe(true);
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  expect(start).toBe(`node ${flags.join(' ')} scripts/start.mjs`);
 });
