@@ -15,7 +15,7 @@ export interface Bound {
  * binds values to that SQL. Kysely builds and compiles a query on every call, which was a tenth of
  * a turn's CPU; the statements of a turn have the same shape every time.
  *
- *   const byUser = prepared<{ userId: string }>(db, (p) => db.selectFrom('t').selectAll().where('user_id', '=', p.userId));
+ *   const byUser = prepared<{ userId: string }>((p) => db.selectFrom('t').selectAll().where('user_id', '=', p.userId));
  *   byUser({ userId }) // { sql, parameters }
  */
 export function prepared<P extends Record<string, unknown>>(build: (params: P) => Compilable): (values: P) => Bound {
