@@ -49,11 +49,7 @@ export function webhookEndpoint(options: WebhookEndpointOptions): (req: Incoming
     const events = Array.isArray(body?.events) ? body.events : [];
     const results = await Promise.allSettled(events.map((event) => handleEvent(fromLineEvent(event))));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) {
-      const error = failure.reason as Error | undefined;
-      logger.error({ path: '/webhook', err: { name: error?.name, message: error?.message } }, 'request failed');
-      return answer(res, 500, '{"message":"internal error"}');
-    }
+    if (failure) throw failure.reason;
     answer(res, 200, '{}');
   };
 
@@ -76,6 +72,7 @@ export function webhookEndpoint(options: WebhookEndpointOptions): (req: Incoming
     req.on('end', () => {
       if (refused) return;
       handleBody(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).catch((error: unknown) => {
+        // 5xx tells LINE to redeliver; the events already handled are then recognised as duplicates.
         logger.error({ path: '/webhook', err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'request failed');
         if (!res.headersSent) answer(res, 500, '{"message":"internal error"}');
       });
