@@ -54,7 +54,7 @@ export const FULL: BenchOptions = {
 
 export const QUICK: BenchOptions = { ...FULL, rounds: 1, users: 2_000, checkEvents: 100, saturationSeconds: 3, rateSeconds: 3 };
 
-const LINE_SECRET = 'bench-channel-secret-0123456789ab';
+const LINE_SECRET = 'be2c4c4a22e15ec2e70123456789abcd';
 /** Work by other processes above this (cores, during a saturation phase) is called out in the report. */
 const OTHERS_WARNING_CORES = 0.25;
 const LINE_TOKEN = 'bench-channel-access-token';

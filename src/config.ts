@@ -36,17 +36,44 @@ export function loadDotEnv(file: string, env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** PORT: a whole number 0–65535 written as digits; empty or unset means 3000. */
+function readPort(raw: string | undefined): number {
+  const value = raw?.trim() ?? '';
+  if (value === '') return 3000;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be a whole port number between 0 and 65535, not "${raw}"`);
+  return port;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The LINE API base URL: https, or http only on this machine (the stand-in API of tests and the benchmark). */
+function readLineApiBaseUrl(raw: string | undefined): string {
+  const value = (raw?.trim() || 'https://api.line.me').replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`LINE_API_BASE_URL must be an https URL, not "${value}"`);
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return value;
+  // The channel access token travels in every request's header: never in clear text over a network.
+  throw new ConfigError(`LINE_API_BASE_URL must use https:// (http:// only for 127.0.0.1 or localhost), not "${value}"`);
+}
+
 /** The only reader of process.env: parses, applies defaults, and fails fast on nonsense. */
 export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, not "${env.PORT}"`);
+  const port = readPort(env.PORT);
   const secret = env.LINE_CHANNEL_SECRET?.trim() ?? '';
   const token = env.LINE_CHANNEL_ACCESS_TOKEN?.trim() ?? '';
   if (Boolean(secret) !== Boolean(token)) {
     throw new ConfigError('set both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, or neither');
   }
-  const lineApiBaseUrl = (env.LINE_API_BASE_URL?.trim() || 'https://api.line.me').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(lineApiBaseUrl)) throw new ConfigError(`LINE_API_BASE_URL must be an http(s) URL, not "${lineApiBaseUrl}"`);
+  // The LINE Developers console shows the channel secret as 32 hexadecimal characters; anything else is
+  // a copy-paste slip (a token, a space, a cut-off value) that would make every signature check fail.
+  if (secret && !/^[0-9a-f]{32}$/i.test(secret)) throw new ConfigError('LINE_CHANNEL_SECRET must be the 32 hexadecimal characters shown in the LINE Developers console');
+  const lineApiBaseUrl = readLineApiBaseUrl(env.LINE_API_BASE_URL);
   const simulatorSetting = (env.SIMULATOR ?? '').trim().toLowerCase();
   if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
   const statsSetting = (env.STATS_PAGE ?? '').trim().toLowerCase();

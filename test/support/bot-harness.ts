@@ -17,7 +17,7 @@ import { startFakeLineApi, type FakeLineApi } from './fake-line-api';
 import { signBody, webhookBody, type WebhookEvent } from './line-webhook';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CHANNEL_SECRET = 'test-channel-secret-0123456789ab';
+export const CHANNEL_SECRET = '7e57c4a22e15ec2e70123456789abcde';
 export const CHANNEL_ACCESS_TOKEN = 'test-channel-access-token';
 
 export interface BotHarness {

@@ -1,0 +1,63 @@
+/** readConfig: the settings an operator writes in .env, read strictly. */
+import path from 'node:path';
+import { ConfigError, readConfig } from '../../src/config';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SECRET = '0123456789abcdef0123456789ABCDEF';
+const read = (env: NodeJS.ProcessEnv) => readConfig(env, ROOT);
+
+describe('PORT', () => {
+  test.each([
+    [undefined, 3000],
+    ['', 3000],
+    [' ', 3000],
+    ['0', 0],
+    ['8080', 8080],
+    ['65535', 65535],
+  ])('%p → %p', (value, port) => {
+    expect(read(value === undefined ? {} : { PORT: value }).port).toBe(port);
+  });
+
+  test.each(['3.0', '3e3', '0x50', '-1', '65536', '80 80', 'abc', '+80'])('%p is refused with a clear message', (value) => {
+    expect(() => read({ PORT: value })).toThrow(new ConfigError(`PORT must be a whole port number between 0 and 65535, not "${value}"`));
+  });
+});
+
+describe('LINE channel secret', () => {
+  test('32 hexadecimal characters are accepted, in either case', () => {
+    expect(read({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: 'token' }).line).toEqual({ channelSecret: SECRET, channelAccessToken: 'token' });
+  });
+
+  test.each([
+    ['too short', SECRET.slice(0, 31)],
+    ['too long', `${SECRET}0`],
+    ['not hexadecimal', `${SECRET.slice(0, 31)}g`],
+    ['an access token pasted instead', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc'],
+  ])('%s: refused', (_, secret) => {
+    expect(() => read({ LINE_CHANNEL_SECRET: secret, LINE_CHANNEL_ACCESS_TOKEN: 'token' })).toThrow(/LINE_CHANNEL_SECRET must be the 32 hexadecimal characters/);
+  });
+
+  test('only one of secret and token is refused', () => {
+    expect(() => read({ LINE_CHANNEL_SECRET: SECRET })).toThrow('set both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN, or neither');
+  });
+});
+
+describe('LINE_API_BASE_URL', () => {
+  test.each([
+    [undefined, 'https://api.line.me'],
+    ['https://api.line.me/', 'https://api.line.me'],
+    ['https://line-proxy.example.jp:8443', 'https://line-proxy.example.jp:8443'],
+    ['http://127.0.0.1:4000', 'http://127.0.0.1:4000'],
+    ['http://localhost:4000', 'http://localhost:4000'],
+    ['http://[::1]:4000', 'http://[::1]:4000'],
+  ])('%p is used as %p', (value, url) => {
+    expect(read(value === undefined ? {} : { LINE_API_BASE_URL: value }).lineApiBaseUrl).toBe(url);
+  });
+
+  test.each(['http://api.line.me', 'http://10.0.0.5:4000', 'http://127.0.0.1.example.com', 'ftp://api.line.me', 'api.line.me'])(
+    '%p is refused: the access token would travel in clear text or nowhere',
+    (value) => {
+      expect(() => read({ LINE_API_BASE_URL: value })).toThrow(ConfigError);
+    },
+  );
+});
