@@ -1,10 +1,10 @@
 import http from 'node:http';
 import path from 'node:path';
-import { ConfigError, loadDotEnv, readConfig } from './config';
+import { loadDotEnv, readConfig } from './config';
 import { compose, systemClock } from './compose';
+import { DefinitionsError } from './domain/definitions';
 import { startEvery } from './usecases/periodic';
 import { purgeExpired } from './usecases/retention';
-import { DefinitionsError } from './domain/definitions';
 import { createLogger } from './logger';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     if (config.statsPage) process.stderr.write(`usage counts: http://localhost:${port}/stats\n`);
     if (composed.simulator) process.stderr.write(`simulator: http://localhost:${port}/ (chat) and http://localhost:${port}/flow (the whole tree)\n`);
   });
+  // Listening fails after main() resolved (a port in use): the same one-line message.
+  server.once('error', failStartup);
   const shutdown = () => {
     stopReminders();
     stopPurge();
@@ -47,11 +49,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof DefinitionsError || error instanceof ConfigError) {
-    process.stderr.write(`Cannot start: ${error.message}\n`);
-  } else {
-    process.stderr.write(`Cannot start: ${(error as Error)?.stack ?? String(error)}\n`);
-  }
+main().catch(failStartup);
+
+function failStartup(error: unknown): never {
+  // What an operator can act on, never a stack trace: content problems one per line, anything else
+  // (a port in use, a database that refuses) in one line.
+  const text = error instanceof Error ? error.message : String(error);
+  const message = error instanceof DefinitionsError ? text.trimEnd() : (text.split('\n', 1)[0] ?? '');
+  const code = (error as { code?: unknown })?.code;
+  process.stderr.write(`Cannot start: ${message}${typeof code === 'string' && !message.includes(code) ? ` (${code})` : ''}\n`);
   process.exit(1);
-});
+}

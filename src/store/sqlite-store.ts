@@ -10,6 +10,22 @@ import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import { groupCommitEach } from './write-behind';
 
 const CHECKPOINT_INTERVAL_MS = 1000;
+const BUSY_TIMEOUT_MS = 1500;
+
+/**
+ * The database holds LINE user ids: its folder is 0700 and its file 0600 (SQLite gives the -wal and
+ * -shm files the database file's mode). Files made by an older version are tightened too.
+ */
+function createPrivately(file: string): void {
+  const dir = path.dirname(file);
+  const existed = fs.existsSync(dir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existed) fs.chmodSync(dir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, 0o600);
+  }
+}
 
 type Statements = { prepare(sql: string): BetterSqlite3.Statement };
 
@@ -110,10 +126,12 @@ export class SqliteStore extends KyselyStore {
 
 export async function openSqliteStore(file: string, options: { migrate?: boolean; logger?: Logger | undefined } = {}): Promise<SqliteStore> {
   const inMemory = file === ':memory:';
-  if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!inMemory) createPrivately(file);
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  // Shorter than LINE's webhook timeout (2 s): a lock held too long fails the event (5xx, redelivered)
+  // instead of leaving LINE waiting.
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
   // Checkpoints run in a worker thread (see sqlite-checkpointer.ts), never inside a commit here.
   if (!inMemory) database.pragma('wal_autocheckpoint = 0');

@@ -52,6 +52,58 @@ describe('npm start', () => {
     }
   });
 
+  test('the data folder is 0700 and the database files 0600: they hold LINE user ids', async () => {
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')), 'data');
+    const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
+    try {
+      expect(server.url).not.toBeNull();
+      expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+      const files = fs.readdirSync(dataDir).filter((name) => name.startsWith('guide.db'));
+      expect(files).toEqual(expect.arrayContaining(['guide.db', 'guide.db-wal']));
+      for (const name of files) expect([name, fs.statSync(path.join(dataDir, name)).mode & 0o777]).toEqual([name, 0o600]);
+    } finally {
+      server.stop();
+    }
+  });
+
+  test('a database file left world-readable by an older version is made private at start', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-'));
+    fs.writeFileSync(path.join(dataDir, 'guide.db'), '', { mode: 0o644 });
+    fs.chmodSync(path.join(dataDir, 'guide.db'), 0o644);
+    const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
+    try {
+      expect(server.url).not.toBeNull();
+      expect(fs.statSync(path.join(dataDir, 'guide.db')).mode & 0o777).toBe(0o600);
+    } finally {
+      server.stop();
+    }
+  });
+
+  test.each([
+    ['PORT=3.0', { PORT: '3.0' }, 'Cannot start: PORT must be a whole port number between 0 and 65535, not "3.0"'],
+    ['a secret that is not 32 hex characters', { LINE_CHANNEL_SECRET: 'secret', LINE_CHANNEL_ACCESS_TOKEN: 'token' }, 'Cannot start: LINE_CHANNEL_SECRET must be'],
+    ['a LINE API over plain http to another host', { LINE_API_BASE_URL: 'http://api.line.me' }, 'Cannot start: LINE_API_BASE_URL must use https://'],
+  ])('%s: one line on stderr, exit 1', async (_, env, line) => {
+    const server = await startServer({ ...baseEnv(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')), ...env });
+    expect(server.url).toBeNull();
+    expect(server.code).toBe(1);
+    expect(server.stderr.trim().split('\n')).toEqual([expect.stringContaining(line)]);
+  });
+
+  test('a port already in use: one line naming it, exit 1, no stack trace', async () => {
+    const first = await startServer({ ...baseEnv(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+    try {
+      const port = new URL(first.url!).port;
+      const second = await startServer({ ...baseEnv(), PORT: port, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+      expect(second.url).toBeNull();
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/^Cannot start: .*EADDRINUSE.*$/m);
+      expect(second.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      first.stop();
+    }
+  });
+
   test('a broken content file stops start-up with the file and field named, and no stack trace', async () => {
     const contentDir = copyContent();
     breakPhone(contentDir);
