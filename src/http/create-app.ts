@@ -5,6 +5,8 @@ import type { Logger, Store } from '../usecases/ports';
 import { webhookEndpoint } from '../line/webhook-endpoint';
 import { errorHandler } from './error-handler';
 
+const READY_TIMEOUT_MS = 1000;
+
 export interface AppOptions {
   logger: Logger;
   store: Store;
@@ -27,11 +29,18 @@ export function createApp(options: AppOptions): RequestListener {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    // A load balancer asks this often: it answers within a second even when the database hangs.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
+    });
     try {
-      await options.store.ping();
+      await Promise.race([options.store.ping(), timeout]);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'not ready', reason: 'store unreachable' });
+    } finally {
+      clearTimeout(timer);
     }
   });
 

@@ -15,17 +15,32 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  */
 export async function openPostgresStore(
   connectionString: string,
-  options: { logger?: Logger; migrate?: boolean; poolSize?: number } = {},
+  options: { logger?: Logger; migrate?: boolean; poolSize?: number; timeouts?: { connectMs?: number; statementMs?: number; queryMs?: number } } = {},
 ): Promise<KyselyStore> {
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // All shorter than LINE's webhook timeout (2 s), so that a database that hangs fails the event
+    // (5xx, LINE redelivers) rather than the webhook: the server cancels a statement after 1.5 s, and
+    // the client gives up on its own after 1.8 s when the server does not answer at all.
+    connectionTimeoutMillis: options.timeouts?.connectMs ?? 1_000,
+    statement_timeout: options.timeouts?.statementMs ?? 1_500,
+    query_timeout: options.timeouts?.queryMs ?? 1_800,
+    idle_in_transaction_session_timeout: 5_000,
   });
   // An idle client losing its connection (the server restarted) must not crash the process.
   pool.on('error', (error) => options.logger?.warn({ err: { message: error.message } }, 'PostgreSQL connection lost; the pool reconnects on next use'));
+  if (options.migrate !== false) {
+    // Migrations may build indexes on large tables: they run on a connection of their own, without the
+    // statement timeout that protects the webhook.
+    const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 5_000 }) }) });
+    try {
+      await migrateToLatest(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  if (options.migrate !== false) await migrateToLatest(db);
   return new KyselyStore(db);
 }

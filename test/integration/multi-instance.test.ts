@@ -173,4 +173,30 @@ describeWithPostgres('the database goes away and comes back', () => {
     expect(answer).toHaveLength(1);
     expect(replyText(answer[0]!.messages)).toContain('どんなことが');
   }, 60_000);
+
+  test('a database that hangs (not refusing): the webhook fails fast and /readyz answers 503 within a second', async () => {
+    const user = newUser();
+    expect(await send(instance, [followEvent(user)])).toBe(200);
+    const event = textEvent(user, '家族');
+    cluster.freeze();
+    try {
+      let started = Date.now();
+      expect(await send(instance, [event])).toBeGreaterThanOrEqual(500);
+      // LINE waits 2 seconds for a webhook's answer.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      started = Date.now();
+      expect((await fetch(`${instance.url}/readyz`)).status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect((await fetch(`${instance.url}/healthz`)).status).toBe(200);
+    } finally {
+      cluster.thaw();
+    }
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = await send(instance, [{ ...event, deliveryContext: { isRedelivery: true } }]);
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(200);
+    expect(fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
+  }, 60_000);
 });

@@ -69,6 +69,9 @@ export interface TemporaryCluster {
   url: string;
   stop(): void;
   start(): void;
+  /** Makes the server hang without refusing (SIGSTOP to it and its backends); `thaw()` resumes it. */
+  freeze(): void;
+  thaw(): void;
   destroy(): void;
 }
 
@@ -115,12 +118,20 @@ export async function startTemporaryCluster(): Promise<TemporaryCluster> {
   const start = () => run(`${bin}/pg_ctl`, ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
   const stop = () => run(`${bin}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
   start();
+  const signalAll = (signal: 'STOP' | 'CONT') => {
+    const postmaster = fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n', 1)[0]!.trim();
+    const children = spawnSync('pgrep', ['-P', postmaster], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    spawnSync('kill', [`-${signal}`, postmaster, ...children]);
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
     stop,
+    freeze: () => signalAll('STOP'),
+    thaw: () => signalAll('CONT'),
     destroy() {
       try {
+        signalAll('CONT');
         stop();
       } catch {
         // already stopped
