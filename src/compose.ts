@@ -19,6 +19,8 @@ export interface Composed {
   handleRequest: RequestListener;
   store: KyselyStore;
   definitions: Definitions;
+  /** Finishes webhook events whose holder died and that LINE did not redeliver; null without LINE credentials. */
+  finishAbandonedEvents: ((now: Date) => Promise<number>) | null;
   /** One pass of the いばしょ reminder outbox; null without LINE credentials. */
   runReminders: ((now: Date, options?: { dryRun?: boolean }) => ReturnType<typeof dispatchReminders>) | null;
   /** Features that are off, to tell the operator. */
@@ -39,6 +41,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
 
   let line = null;
   let runReminders: Composed['runReminders'] = null;
+  let finishAbandonedEvents: Composed['finishAbandonedEvents'] = null;
   if (config.line) {
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
     const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger };
@@ -51,6 +54,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
       logger: deps.logger,
       hashUserId: userIdHasher(config.line.channelSecret),
     });
+    finishAbandonedEvents = handleEvent.finishAbandoned;
     line = { channelSecret: config.line.channelSecret, handleEvent };
   } else {
     disabled.push('LINE webhook (/webhook answers 503): set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
@@ -77,5 +81,5 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters });
-  return { handleRequest, store, definitions, runReminders, disabled, simulator: config.simulator, close: () => store.close() };
+  return { handleRequest, store, definitions, runReminders, finishAbandonedEvents, disabled, simulator: config.simulator, close: () => store.close() };
 }

@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 const root = path.resolve(__dirname, '..', '..');
 const REMINDER_INTERVAL_MS = 60_000;
 const PURGE_INTERVAL_MS = 60 * 60_000;
+const ABANDONED_EVENTS_INTERVAL_MS = 10_000;
 
 async function main(): Promise<void> {
   loadDotEnv(path.join(root, '.env'), process.env);
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
   });
+  const finishAbandoned = composed.finishAbandonedEvents;
+  const stopSweeper = finishAbandoned ? startEvery(ABANDONED_EVENTS_INTERVAL_MS, (now) => finishAbandoned(now), { clock: systemClock, logger }) : () => {};
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
   const server = http.createServer(composed.handleRequest).listen(config.port, () => {
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     stopReminders();
     stopPurge();
+    stopSweeper();
     server.close(() => void composed.close().then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -37,6 +37,9 @@ async function main(): Promise<number> {
       process.stdout.write(`dry run: would use ${use} messages; ${quota}; ${formatSummary(result.summary)}\n`);
     } else {
       process.stdout.write(`${formatSummary(result.summary)}\n`);
+      for (const batch of result.held) {
+        process.stdout.write(`held by another run until ${batch.until.toISOString()}: ${batch.slotKey} (${batch.recipients} people); run again after that time\n`);
+      }
     }
     return 0;
   } finally {

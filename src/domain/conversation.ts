@@ -33,6 +33,7 @@ export type TurnOutcome =
   | 'unrecognized'
   | 'nonText'
   | 'staleButton'
+  | 'late'
   | 'subscribed'
   | 'unsubscribed'
   | 'reminderSettings'
@@ -253,4 +254,22 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       return turn(next, lead, null);
     }
   }
+}
+
+/**
+ * A turn for an event older than one already applied (LINE redelivered it late): the conversation
+ * stays where the person last saw it. Crisis words are answered as in any turn; anything else is told
+ * that it arrived late, with the choices of where the person is now.
+ */
+export function lateTurn(defs: Definitions, stored: unknown, input: Input, now: Date, person: PersonFacts = { subscribed: false }): Turn {
+  const turn = step(defs, stored, input, now, person);
+  if (turn.outcome === 'crisis') return turn;
+  const snapshot = (stored === null || stored === undefined ? null : restore(defs, stored)) ?? initialSnapshot(defs);
+  const node = snapshot.value as string;
+  return {
+    state: toState(defs, snapshot),
+    reply: { messages: [{ kind: 'text', text: defs.content.phrases.lateEvent }], choices: choicesAt(defs, node, person.subscribed, now) },
+    outcome: 'late',
+    node,
+  };
 }

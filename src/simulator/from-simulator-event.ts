@@ -65,7 +65,7 @@ export function parseSimulatorRequest(body: unknown): { userId: string; event: S
  * The inbound event the use case gets, as `fromLineEvent` would build it from the matching LINE
  * webhook event: each request is a new event with a fresh id and reply token.
  */
-export function fromSimulatorEvent(userId: string, event: SimulatorEvent): IncomingEvent {
+export function fromSimulatorEvent(userId: string, event: SimulatorEvent, now: Date): IncomingEvent {
   const eventId = `sim-${randomUUID()}`;
   if (event.kind === 'unfollow') return { kind: 'unfollow', eventId, userId };
   const replyToken = randomBytes(16).toString('hex');
@@ -77,5 +77,5 @@ export function fromSimulatorEvent(userId: string, event: SimulatorEvent): Incom
         : event.kind === 'postback'
           ? { kind: 'postback', data: event.data }
           : { kind: 'nonText' };
-  return { kind: 'turn', eventId, userId, replyToken, input, redelivery: false };
+  return { kind: 'turn', eventId, userId, replyToken, input, redelivery: false, timestamp: now.getTime() };
 }

@@ -70,7 +70,7 @@ export function simulatorRouter(options: SimulatorOptions): Router {
       return;
     }
     const { userId, event } = request;
-    const incoming = fromSimulatorEvent(userId, event);
+    const incoming = fromSimulatorEvent(userId, event, options.clock.now());
     let result: EventResult;
     let messages: ReturnType<SimulatorMessenger['collect']> = [];
     try {

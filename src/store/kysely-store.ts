@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationProvider, type Transaction } from 'kysely';
+import { Migrator, type Kysely, type MigrationProvider, type Selectable, type Transaction } from 'kysely';
 import type { Reply } from '../domain/reply';
 import { randomUUID } from 'node:crypto';
 import {
@@ -34,7 +34,19 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-type ContextRow = Pick<Database['conversations'], 'flow_version' | 'snapshot' | 'version' | 'last_day'> & { subscribed: unknown };
+type ContextRow = Pick<Database['conversations'], 'flow_version' | 'snapshot' | 'version' | 'last_day' | 'last_event_at'> & { subscribed: unknown };
+type EventRow = Pick<Selectable<Database['webhook_events']>, 'status' | 'user_id' | 'reply_token' | 'reply' | 'delivery' | 'crisis'>;
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    status: row.status,
+    userId: row.user_id,
+    replyToken: row.reply_token,
+    reply: row.reply ? (JSON.parse(row.reply) as Reply) : null,
+    delivery: row.delivery,
+    crisis: Boolean(Number(row.crisis)),
+  };
+}
 
 /** The event id was recorded before: the turn is a duplicate and nothing of it was written. */
 export class DuplicateEventError extends Error {
@@ -72,23 +84,25 @@ function compileTurnSql(db: Kysely<Database>) {
           'snapshot',
           'version',
           'last_day',
+          'last_event_at',
           eb.exists(eb.selectFrom('subscriptions').select('user_id').where('user_id', '=', p.userId)).as('subscribed'),
         ])
         .where('user_id', '=', p.userId),
     ),
     subscription: prepared<{ userId: string }>((p) => db.selectFrom('subscriptions').select('user_id').where('user_id', '=', p.userId)),
-    insertEvent: prepared<{ eventId: string; userId: string; replyToken: string; reply: string; leaseUntil: number; receivedAt: number }>((p) =>
+    insertEvent: prepared<{ eventId: string; userId: string; replyToken: string; reply: string; crisis: number; leaseUntil: number; receivedAt: number }>((p) =>
       db.insertInto('webhook_events').values({
         event_id: p.eventId,
         user_id: p.userId,
         status: 'pending',
         reply_token: p.replyToken,
         reply: p.reply,
+        crisis: p.crisis,
         lease_until: p.leaseUntil,
         received_at: p.receivedAt,
       }),
     ),
-    insertConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null }>((p) =>
+    insertConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null; lastEventAt: number }>((p) =>
       db.insertInto('conversations').values({
         user_id: p.userId,
         version: 1,
@@ -96,13 +110,14 @@ function compileTurnSql(db: Kysely<Database>) {
         snapshot: p.snapshot,
         updated_at: p.updatedAt,
         last_day: p.lastDay,
+        last_event_at: p.lastEventAt,
       }),
     ),
-    updateConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null; version: number; expectedVersion: number }>(
+    updateConversation: prepared<{ userId: string; flowVersion: string; snapshot: string; updatedAt: number; lastDay: string | null; lastEventAt: number; version: number; expectedVersion: number }>(
       (p) =>
         db
           .updateTable('conversations')
-          .set({ flow_version: p.flowVersion, snapshot: p.snapshot, updated_at: p.updatedAt, last_day: p.lastDay, version: p.version })
+          .set({ flow_version: p.flowVersion, snapshot: p.snapshot, updated_at: p.updatedAt, last_day: p.lastDay, last_event_at: p.lastEventAt, version: p.version })
           .where('user_id', '=', p.userId)
           .where('version', '=', p.expectedVersion),
     ),
@@ -150,10 +165,10 @@ export class KyselyStore implements Store, ReminderStore {
   async findEvent(eventId: string): Promise<StoredEvent | null> {
     const row = await this.db
       .selectFrom('webhook_events')
-      .select(['status', 'reply_token', 'reply'])
+      .select(['status', 'user_id', 'reply_token', 'reply', 'delivery', 'crisis'])
       .where('event_id', '=', eventId)
       .executeTakeFirst();
-    return row ? { status: row.status, replyToken: row.reply_token, reply: row.reply ? (JSON.parse(row.reply) as Reply) : null } : null;
+    return row ? toStoredEvent(row) : null;
   }
 
   /** Runs one statement outside any transaction and returns its rows. */
@@ -175,7 +190,12 @@ export class KyselyStore implements Store, ReminderStore {
       // A corrupt row is handed on as such: the conversation restarts it kindly.
     }
     return {
-      conversation: { state: { flowVersion: row.flow_version, snapshot }, version: Number(row.version), lastDay: row.last_day },
+      conversation: {
+        state: { flowVersion: row.flow_version, snapshot },
+        version: Number(row.version),
+        lastDay: row.last_day,
+        lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
+      },
       // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
       subscribed: Boolean(Number(row.subscribed)),
     };
@@ -191,10 +211,19 @@ export class KyselyStore implements Store, ReminderStore {
       snapshot: JSON.stringify(turn.state.snapshot),
       updatedAt: at,
       lastDay: turn.usage?.day ?? null,
+      lastEventAt: turn.lastEventAt,
     };
     const statements: TurnStatement[] = [
       {
-        bound: q.insertEvent({ eventId: turn.eventId, userId: turn.userId, replyToken: turn.replyToken, reply: JSON.stringify(turn.reply), leaseUntil: at + turn.leaseMs, receivedAt: at }),
+        bound: q.insertEvent({
+          eventId: turn.eventId,
+          userId: turn.userId,
+          replyToken: turn.replyToken,
+          reply: JSON.stringify(turn.reply),
+          crisis: turn.crisis ? 1 : 0,
+          leaseUntil: at + turn.leaseMs,
+          receivedAt: at,
+        }),
         check: 'event',
       },
       turn.expectedVersion === null
@@ -330,6 +359,22 @@ export class KyselyStore implements Store, ReminderStore {
 
   async releaseEvent(eventId: string): Promise<void> {
     await this.db.updateTable('webhook_events').set({ lease_until: 0 }).where('event_id', '=', eventId).where('status', '=', 'pending').execute();
+  }
+
+  async markPushDelivery(eventId: string): Promise<void> {
+    await this.db.updateTable('webhook_events').set({ delivery: 'push' }).where('event_id', '=', eventId).where('status', '=', 'pending').execute();
+  }
+
+  async abandonedEvents(now: Date, limit: number): Promise<{ eventId: string; userId: string }[]> {
+    const rows = await this.db
+      .selectFrom('webhook_events')
+      .select(['event_id', 'user_id'])
+      .where('status', '=', 'pending')
+      .where('lease_until', '<=', now.getTime())
+      .orderBy('received_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ eventId: r.event_id, userId: r.user_id }));
   }
 
   markReplied(eventId: string): Promise<void> {
@@ -500,6 +545,26 @@ export class KyselyStore implements Store, ReminderStore {
       .where('lease_until', '<=', now)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async renewBatchLease(batchId: string, leaseUntil: number): Promise<void> {
+    await this.db.updateTable('reminder_batches').set({ lease_until: leaseUntil }).where('batch_id', '=', batchId).where('status', '=', 'pending').execute();
+  }
+
+  async heldBatches(now: number): Promise<{ batchId: string; slotKey: string; recipients: number; leaseUntil: number }[]> {
+    const rows = await this.db
+      .selectFrom('reminder_batches as b')
+      .select((eb) => [
+        'b.batch_id',
+        'b.slot_key',
+        'b.lease_until',
+        eb.selectFrom('reminder_deliveries as d').select((e) => e.fn.countAll().as('n')).whereRef('d.batch_id', '=', 'b.batch_id').as('recipients'),
+      ])
+      .where('b.status', '=', 'pending')
+      .where('b.lease_until', '>', now)
+      .orderBy('b.lease_until')
+      .execute();
+    return rows.map((r) => ({ batchId: r.batch_id, slotKey: r.slot_key, recipients: Number(r.recipients), leaseUntil: Number(r.lease_until) }));
   }
 
   async finishBatch(batchId: string, status: 'sent' | 'failed' | 'missed', attempts: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 
 
 /** The tables, as both stores hold them. Times are milliseconds since the epoch. */
@@ -10,6 +11,8 @@ export interface Database {
     updated_at: number;
     /** The Tokyo date of the last turn, for the "where they stopped" count. */
     last_day: string | null;
+    /** LINE's timestamp of the newest event applied, in milliseconds. */
+    last_event_at: number | null;
   };
   webhook_events: {
     event_id: string;
@@ -19,6 +22,8 @@ export interface Database {
     reply: string | null;
     lease_until: number;
     received_at: number;
+    delivery: Generated<'reply' | 'push'>;
+    crisis: number;
   };
   subscriptions: {
     user_id: string;

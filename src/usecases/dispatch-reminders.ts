@@ -17,6 +17,8 @@ export interface DispatchSummary {
   skipped: number;
   /** People whose reminder could not be sent before the event started. */
   missed: number;
+  /** People in batches that another run holds now (it is sending them, or died and its lease runs out). */
+  held: number;
   /** People in batches that LINE refused, or that still fail after retries (retried next pass). */
   failed: number;
 }
@@ -36,9 +38,18 @@ export interface DispatchDeps {
   retry?: { attempts: number; baseDelayMs: number };
 }
 
+export interface DispatchResult {
+  summary: DispatchSummary;
+  plan: DispatchPlan[];
+  quota: { limit: number | null; used: number } | null;
+  /** Batches another run holds: what this pass could not send, and from when it can be retried. */
+  held: { slotKey: string; recipients: number; until: Date }[];
+}
+
 /** LINE's multicast accepts up to 500 user ids a request. */
 export const MULTICAST_LIMIT = 500;
-const BATCH_LEASE_MS = 60_000;
+/** One multicast call's 20-second timeout and a margin; renewed before each retry. */
+const BATCH_LEASE_MS = 25_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -52,14 +63,14 @@ export async function dispatchReminders(
   deps: DispatchDeps,
   now: Date,
   options: { dryRun?: boolean } = {},
-): Promise<{ summary: DispatchSummary; plan: DispatchPlan[]; quota: { limit: number | null; used: number } | null }> {
+): Promise<DispatchResult> {
   const { definitions, store, messenger, logger } = deps;
   const sleep = deps.sleep ?? defaultSleep;
   const retry = deps.retry ?? { attempts: 4, baseDelayMs: 500 };
   const at = now.getTime();
   const { ibasho } = definitions.content;
   const slots = reminderSlots({ rule: ibasho.rule.value, dates: ibasho.dates }, ibasho.reminders, now);
-  const summary: DispatchSummary = { due: slots.due.length, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0 };
+  const summary: DispatchSummary = { due: slots.due.length, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0, held: 0 };
   const plan: DispatchPlan[] = [];
 
   // Simulator users can subscribe to try the feature, but a push can only reach LINE users, and a
@@ -140,7 +151,7 @@ export async function dispatchReminders(
       await store.clearOpenNotifications(opening.window, opening.sendAt, opening.waiting);
     }
   }
-  if (options.dryRun) return { summary, plan, quota };
+  if (options.dryRun) return { summary, plan, quota, held: [] };
 
   for (const batch of await store.pendingBatches(at)) {
     if (!(await store.leaseBatch(batch.batchId, at, BATCH_LEASE_MS))) continue;
@@ -157,13 +168,18 @@ export async function dispatchReminders(
       summary.failed += batch.recipients.length;
     }
   }
+  const held = (await store.heldBatches(at)).map((b) => ({ slotKey: b.slotKey, recipients: b.recipients, until: new Date(b.leaseUntil) }));
+  summary.held = held.reduce((sum, b) => sum + b.recipients, 0);
+  for (const batch of held) logger.warn({ slot: batch.slotKey, recipients: batch.recipients, until: batch.until.toISOString() }, 'reminder batch held by another run');
   logger.info({ ...summary }, 'reminder pass');
-  return { summary, plan, quota };
+  return { summary, plan, quota, held };
 
   async function sendBatch(batch: ReminderBatch): Promise<'sent' | 'failed'> {
     let attempts = batch.attempts;
+    const started = Date.now();
     for (let i = 0; i < retry.attempts; i++) {
       attempts++;
+      if (i > 0) await store.renewBatchLease(batch.batchId, at + (Date.now() - started) + BATCH_LEASE_MS);
       try {
         await messenger.multicast(batch.recipients, batch.message, batch.retryKey);
         await store.finishBatch(batch.batchId, 'sent', attempts);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { step } from '../domain/conversation';
+import { lateTurn, step } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
 import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
@@ -9,7 +9,7 @@ import { isLineUser } from './user-ids';
 import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
 
 export type IncomingEvent =
-  | { kind: 'turn'; eventId: string; userId: string; replyToken: string; input: Input; redelivery: boolean }
+  | { kind: 'turn'; eventId: string; userId: string; replyToken: string; input: Input; redelivery: boolean; /** LINE's event time, ms. */ timestamp: number }
   | { kind: 'unfollow'; eventId: string; userId: string }
   | { kind: 'ignored'; eventId: string; reason: string };
 
@@ -23,10 +23,36 @@ export interface HandleEventDeps {
   hashUserId(userId: string): string;
 }
 
-export type EventResult = 'replied' | 'resent' | 'duplicate' | 'in-progress' | 'deleted' | 'ignored';
+export type EventResult =
+  /** Answered now. */
+  | 'replied'
+  /** An event whose first holder did not finish: its reply was sent by the one that took it over. */
+  | 'resent'
+  /** Its reply may already have reached the person, and it is not a crisis reply: not sent again. */
+  | 'assumed-delivered'
+  | 'duplicate'
+  | 'late'
+  | 'deleted'
+  | 'ignored';
 
-/** How long an instance holds an event while it replies; longer than any reply call takes. */
-const LEASE_MS = 30_000;
+export type EventHandler = ((event: IncomingEvent) => Promise<EventResult>) & {
+  /** Finishes events whose holder died (their lease ran out) and that LINE did not redeliver. */
+  finishAbandoned(now: Date): Promise<number>;
+};
+
+/** Another instance holds the event and did not finish within the wait: LINE should try again later. */
+export class EventHeldError extends Error {
+  override name = 'EventHeldError';
+}
+
+/** Longer than the LINE client's 20-second call timeout, so that a live holder is never overtaken. */
+export const LEASE_MS = 25_000;
+/** LINE waits 2 seconds for a webhook's answer; a redelivery waits this long for the event's holder. */
+const HOLD_WAIT_MS = 1_200;
+const HOLD_POLL_MS = 100;
+/** Event ids are kept for two days (retention.ts); older events could not be told from a replay. */
+export const EVENT_ACCEPT_WINDOW_MS = 24 * 60 * 60 * 1000;
+const ABANDONED_BATCH = 100;
 const MAX_CONFLICT_RETRIES = 20;
 
 /** A UUID derived from the event id, so a push for the same event is never sent twice. */
@@ -42,63 +68,116 @@ function stoppedAt(conversation: StoredConversation | null): { day: string; node
   return conversation?.lastDay && typeof node === 'string' ? { day: conversation.lastDay, node } : null;
 }
 
+const isSendFailure = (error: unknown, failure: SendError['failure']) => error instanceof SendError && error.failure === failure;
+
 /**
- * Handles one webhook event: exactly one state change per event id, a reply sent at least once and
- * normally once, events of one person in arrival order. Throws when the event must be redelivered.
+ * Handles one webhook event: exactly one state change per event id, and a reply that reaches the
+ * person once. Each gap between "LINE accepted" and "we recorded it" is decided (README, "What the bot
+ * guarantees"):
+ * - The turn and its reply are recorded, with a lease, before the reply call: a crash before the
+ *   record loses nothing (LINE gets no 200 and redelivers; the turn is computed then).
+ * - A crash after the record: a redelivery, or the sweeper when LINE does not redeliver, takes the
+ *   event over once the lease runs out and sends the stored reply with its reply token.
+ * - If that token was already used, the earlier holder's reply reached LINE: it is not sent again,
+ *   except a crisis reply, which is pushed again rather than risk that it was lost.
+ * - Once a reply has to go by push, that is recorded before the push, and every later attempt reuses
+ *   the event's retry key, which LINE accepts only once.
+ * Events of one person are applied in LINE's timestamp order: an older one arriving late is answered
+ * without moving the conversation back. Throws when the event must be redelivered.
  */
-export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent) => Promise<EventResult> {
+export function createEventHandler(deps: HandleEventDeps): EventHandler {
   const { definitions, store, messenger, clock, logger } = deps;
   const queue = new KeyedQueue();
+  const decided = (eventId: string, userId: string, decision: string) => logger.info({ user: deps.hashUserId(userId), eventId, decision }, 'delivery decision');
 
-  async function deliver(eventId: string, userId: string, replyToken: string | null, reply: Reply): Promise<void> {
+  async function pushOnce(eventId: string, userId: string, reply: Reply): Promise<void> {
+    await store.markPushDelivery(eventId);
     try {
-      if (!replyToken) throw new SendError('invalid-reply-token', null, 'no reply token stored');
-      await messenger.reply(replyToken, reply);
+      await messenger.push(userId, reply, retryKeyFor(eventId));
     } catch (error) {
-      if (!(error instanceof SendError) || error.failure !== 'invalid-reply-token') throw error;
-      // The token expired (e.g. a late redelivery): the person still gets their answer, by push.
-      logger.warn({ user: deps.hashUserId(userId), eventId }, 'reply token no longer valid; pushing the reply');
-      try {
-        await messenger.push(userId, reply, retryKeyFor(eventId));
-      } catch (pushError) {
-        if (!(pushError instanceof SendError) || pushError.failure !== 'already-accepted') throw pushError;
-      }
+      if (!isSendFailure(error, 'already-accepted')) throw error;
     }
   }
 
-  async function send(eventId: string, userId: string, replyToken: string | null, reply: Reply): Promise<void> {
+  /** The first attempt, by the instance that recorded the turn: nothing has been sent for it yet. */
+  async function firstDelivery(eventId: string, userId: string, replyToken: string, reply: Reply): Promise<EventResult> {
     try {
-      await deliver(eventId, userId, replyToken, reply);
+      await messenger.reply(replyToken, reply);
+      return 'replied';
+    } catch (error) {
+      if (!isSendFailure(error, 'invalid-reply-token')) throw error;
+      // The token expired before this first use (a late redelivery): nothing was sent, so push.
+      decided(eventId, userId, 'reply token expired before its first use: pushed with the event\'s retry key');
+      await pushOnce(eventId, userId, reply);
+      return 'replied';
+    }
+  }
+
+  /** A later attempt, after a holder that may or may not have reached LINE. */
+  async function takeOverDelivery(eventId: string, pending: StoredEvent): Promise<EventResult> {
+    const reply = pending.reply!;
+    if (pending.delivery === 'push') {
+      await pushOnce(eventId, pending.userId, reply);
+      decided(eventId, pending.userId, 'push repeated with the same retry key (LINE accepts it once)');
+      return 'resent';
+    }
+    try {
+      if (!pending.replyToken) throw new SendError('invalid-reply-token', null, 'no reply token stored');
+      await messenger.reply(pending.replyToken, reply);
+      decided(eventId, pending.userId, 'reply sent with its unused token after a takeover');
+      return 'resent';
+    } catch (error) {
+      if (!isSendFailure(error, 'invalid-reply-token')) throw error;
+      if (pending.crisis) {
+        await pushOnce(eventId, pending.userId, reply);
+        decided(eventId, pending.userId, 'crisis reply: token already used or expired after an attempt; pushed again rather than risk a loss');
+        return 'resent';
+      }
+      decided(eventId, pending.userId, 'token already used after an attempt: taken as delivered, not sent again');
+      return 'assumed-delivered';
+    }
+  }
+
+  /** Runs a delivery; marks the event replied, or releases it for the next attempt and rethrows. */
+  async function settle(eventId: string, deliver: () => Promise<EventResult>): Promise<EventResult> {
+    let result: EventResult;
+    try {
+      result = await deliver();
     } catch (error) {
       await store.releaseEvent(eventId).catch(() => undefined);
       throw error;
     }
     await store.markReplied(eventId);
+    return result;
   }
 
-  async function resume(eventId: string, userId: string, replyToken: string): Promise<EventResult> {
-    const pending = await store.claimPendingEvent(eventId, clock.now(), LEASE_MS);
-    if (!pending?.reply) return 'in-progress';
-    await send(eventId, userId, pending.replyToken ?? replyToken, pending.reply);
-    logger.info({ user: deps.hashUserId(userId), eventId }, 'reply sent again for a redelivered event');
-    return 'resent';
+  /** An event recorded before: done, taken over, or (held by a live instance) waited for briefly. */
+  async function finishKnown(eventId: string, userId: string): Promise<EventResult> {
+    for (let waited = 0; ; waited += HOLD_POLL_MS) {
+      const known = await store.findEvent(eventId);
+      // Gone (the person blocked the bot meanwhile) or done.
+      if (!known || known.status === 'replied') return 'duplicate';
+      const pending = await store.claimPendingEvent(eventId, clock.now(), LEASE_MS);
+      if (pending?.reply) return settle(eventId, () => takeOverDelivery(eventId, pending));
+      if (waited >= HOLD_WAIT_MS) {
+        decided(eventId, userId, 'held by a live instance: answered 5xx so that LINE tries again later');
+        throw new EventHeldError(`event ${eventId} is held by another instance`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+    }
   }
 
   async function handleTurn(event: Extract<IncomingEvent, { kind: 'turn' }>): Promise<EventResult> {
     const user = deps.hashUserId(event.userId);
-    const settle = (known: StoredEvent | null): Promise<EventResult> | EventResult =>
-      !known ? 'in-progress' : known.status === 'replied' ? 'duplicate' : resume(event.eventId, event.userId, event.replyToken);
     // LINE marks redeliveries, so only those are looked up first; any other duplicate (the same
     // delivery at two instances at once) is caught by the event id's primary key below.
-    if (event.redelivery) {
-      const known = await store.findEvent(event.eventId);
-      if (known) return settle(known);
-    }
+    if (event.redelivery && (await store.findEvent(event.eventId))) return finishKnown(event.eventId, event.userId);
 
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const { conversation: stored, subscribed } = await store.loadTurnContext(event.userId);
       const now = clock.now();
-      const turn = step(definitions, stored?.state ?? null, event.input, now, { subscribed });
+      const late = stored?.lastEventAt != null && event.timestamp < stored.lastEventAt;
+      const turn = (late ? lateTurn : step)(definitions, stored?.state ?? null, event.input, now, { subscribed });
       let recorded: 'recorded' | 'duplicate';
       try {
         recorded = await store.recordTurn({
@@ -108,7 +187,9 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
           state: turn.state,
           expectedVersion: stored?.version ?? null,
           reply: turn.reply,
+          crisis: turn.outcome === 'crisis',
           at: now,
+          lastEventAt: Math.max(stored?.lastEventAt ?? 0, event.timestamp),
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
@@ -118,15 +199,33 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
         if (error instanceof ConflictError) continue;
         throw error;
       }
-      if (recorded === 'duplicate') return settle(await store.findEvent(event.eventId));
-      await send(event.eventId, event.userId, event.replyToken, turn.reply);
+      if (recorded === 'duplicate') return finishKnown(event.eventId, event.userId);
+      const result = await settle(event.eventId, () => firstDelivery(event.eventId, event.userId, event.replyToken, turn.reply));
       logger.info({ user, eventId: event.eventId, input: event.input.kind, outcome: turn.outcome, node: turn.node }, 'turn handled');
-      return 'replied';
+      return late ? 'late' : result;
     }
     throw new ConflictError(`gave up after ${MAX_CONFLICT_RETRIES} concurrent changes`);
   }
 
-  return (event) => {
+  async function finishAbandoned(now: Date): Promise<number> {
+    let finished = 0;
+    for (const { eventId, userId } of await store.abandonedEvents(now, ABANDONED_BATCH)) {
+      try {
+        const result = await queue.run(userId, () => finishKnown(eventId, userId));
+        if (result !== 'duplicate') finished++;
+      } catch (error) {
+        logger.warn({ user: deps.hashUserId(userId), eventId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'abandoned event not finished yet');
+      }
+    }
+    return finished;
+  }
+
+  const handle = (event: IncomingEvent): Promise<EventResult> => {
+    if (event.kind === 'turn' && clock.now().getTime() - event.timestamp > EVENT_ACCEPT_WINDOW_MS) {
+      // Its id may have been purged: it could be a replay of an old, signed body.
+      logger.warn({ eventId: event.eventId, user: deps.hashUserId(event.userId) }, 'event ignored: older than the window in which its id is remembered');
+      return Promise.resolve('ignored');
+    }
     switch (event.kind) {
       case 'ignored':
         logger.info({ eventId: event.eventId, reason: event.reason }, 'event ignored');
@@ -141,4 +240,5 @@ export function createEventHandler(deps: HandleEventDeps): (event: IncomingEvent
         return queue.run(event.userId, () => handleTurn(event));
     }
   };
+  return Object.assign(handle, { finishAbandoned });
 }

@@ -36,8 +36,13 @@ export interface Messenger {
 
 export interface StoredEvent {
   status: 'pending' | 'replied';
+  userId: string;
   replyToken: string | null;
   reply: Reply | null;
+  /** How the pending reply goes out: with its reply token, or by push once the token failed. */
+  delivery: 'reply' | 'push';
+  /** A crisis reply: when it may or may not have arrived, it is sent again rather than risk a loss. */
+  crisis: boolean;
 }
 
 export interface StoredConversation {
@@ -46,6 +51,8 @@ export interface StoredConversation {
   version: number;
   /** The Tokyo date of the last counted turn ("YYYY-MM-DD"), or null. */
   lastDay: string | null;
+  /** LINE's timestamp (ms) of the newest event applied, or null. */
+  lastEventAt: number | null;
 }
 
 /** What a turn needs to know about a person, read in one go. */
@@ -69,7 +76,11 @@ export interface RecordTurn {
   /** The version read before the turn, or null when there was no row. */
   expectedVersion: number | null;
   reply: Reply;
+  /** Whether the reply is a crisis reply (see StoredEvent.crisis). */
+  crisis: boolean;
   at: Date;
+  /** LINE's timestamp of the newest event applied to the conversation after this turn. */
+  lastEventAt: number;
   /** How long the recording instance holds the event while it sends the reply. */
   leaseMs: number;
   /** A change to the いばしょ reminder subscription made by this turn. */
@@ -119,6 +130,10 @@ export interface Store {
   claimPendingEvent(eventId: string, now: Date, leaseMs: number): Promise<StoredEvent | null>;
   /** Lets a redelivery take over at once after a failed send. */
   releaseEvent(eventId: string): Promise<void>;
+  /** Records, before the push is made, that the event's reply goes out by push from now on. */
+  markPushDelivery(eventId: string): Promise<void>;
+  /** Pending events that nobody holds any more (their holder died or gave up), oldest first. */
+  abandonedEvents(now: Date, limit: number): Promise<{ eventId: string; userId: string }[]>;
   /** Marks the event's reply as sent; calls close together share one statement. */
   markReplied(eventId: string): Promise<void>;
   /** Forgets everything about a person (they blocked the bot). */
@@ -168,6 +183,10 @@ export interface ReminderStore {
   pendingBatches(now: number): Promise<ReminderBatch[]>;
   /** Takes a batch for sending; false when another dispatcher holds it or it is no longer pending. */
   leaseBatch(batchId: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Keeps holding a batch this dispatcher leased (before each retry). */
+  renewBatchLease(batchId: string, leaseUntil: number): Promise<void>;
+  /** Pending batches another dispatcher holds at `now`, and until when. */
+  heldBatches(now: number): Promise<{ batchId: string; slotKey: string; recipients: number; leaseUntil: number }[]>;
   finishBatch(batchId: string, status: 'sent' | 'failed' | 'missed', attempts: number): Promise<void>;
   /** Leaves a batch pending for a later pass (its lease released). */
   deferBatch(batchId: string, attempts: number): Promise<void>;

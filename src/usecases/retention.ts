@@ -9,14 +9,15 @@ export interface RetentionPolicy {
 
 /**
  * Keeps only what the features need: idle conversations go after the configured period, webhook
- * event ids after a day (LINE redelivers within minutes to hours), reminder delivery records after
+ * event ids after two days (events older than one day are refused, so a replayed body is always
+ * recognised; LINE redelivers within minutes to hours), reminder delivery records after
  * 30 days (their events are long over). Subscriptions stay until the person revokes them.
  */
 export async function purgeExpired(store: Store, policy: RetentionPolicy, now: Date, logger: Logger) {
   const at = now.getTime();
   const counts = await store.purge({
     conversationsIdleSince: at - policy.conversationIdleDays * DAY_MS,
-    eventsBefore: at - DAY_MS,
+    eventsBefore: at - 2 * DAY_MS,
     remindersBefore: at - 30 * DAY_MS,
   });
   logger.info({ ...counts }, 'retention purge');

@@ -119,7 +119,7 @@ describe('sending', () => {
     const pass = dispatcher();
     expect((await pass(tokyo('2026-12-21T17:59:00'))).summary.due).toBe(0);
     const first = await pass(tokyo('2026-12-21T18:00:30'));
-    expect(first.summary).toEqual({ due: 1, sent: 1, recipients: 2, skipped: 0, missed: 0, failed: 0 });
+    expect(first.summary).toEqual({ due: 1, sent: 1, recipients: 2, skipped: 0, missed: 0, failed: 0, held: 0 });
     await pass(tokyo('2026-12-21T18:01:30'));
     await pass(tokyo('2026-12-21T20:00:00'));
     expect(bot.fake.multicasts()).toHaveLength(1);
@@ -280,9 +280,39 @@ describe('npm run reminders (a real process)', () => {
     const users = [newUser(), newUser()];
     for (const user of users) await subscribe(user);
     const [one, two] = await Promise.all([cli('--now', '2026-12-21T09:00:30Z'), cli('--now', '2026-12-21T09:00:30Z')]);
-    const lines = [one.stdout.trim(), two.stdout.trim()];
-    for (const line of lines) expect(line).toMatch(/^due=1 sent=\d recipients=\d skipped=0 missed=0 failed=0$/);
+    const lines = [one.stdout, two.stdout].map((out) => out.split('\n')[0]!);
+    for (const line of lines) expect(line).toMatch(/^due=1 sent=\d recipients=\d skipped=0 missed=0 failed=0 held=\d$/);
+    // One run sends; the other finds nothing left, or says that the batch is being sent by the first.
+    expect(lines.filter((line) => line.includes('sent=1 recipients=2'))).toHaveLength(1);
     expect(recipients().sort()).toEqual([...users].sort());
+  });
+
+  test('a run killed while LINE accepts its batch: a rerun says the batch is held and until when; after the lease it is sent once', async () => {
+    const users = [newUser(), newUser()];
+    for (const user of users) await subscribe(user);
+    // LINE accepts the multicast at once but answers late; the CLI is killed while it waits.
+    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 200, body: {}, accept: true, delayMs: 10_000 }]);
+    const { spawn } = await import('node:child_process');
+    const env = { ...process.env, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl, DATA_DIR: bot.dataDir, CONTENT_DIR: contentDir, LOG_LEVEL: 'warn' };
+    const doomed = spawn(process.execPath, ['dist/src/cli/reminders.js', '--now', '2026-12-21T09:00:30Z'], { cwd: ROOT, env });
+    const exited = new Promise((resolve) => doomed.on('exit', resolve));
+    const deadline = Date.now() + 15_000;
+    while (!bot.fake.requests.some((r) => r.path === '/v2/bot/message/multicast') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    doomed.kill('SIGKILL');
+    await exited;
+    expect(bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
+
+    const rerun = await cli('--now', '2026-12-21T09:00:40Z');
+    expect(rerun.stdout).toMatch(/held=2$/m);
+    expect(rerun.stdout).toContain('held by another run until 2026-12-21T09:00:55.000Z: 2026-12-22:day-before (2 people)');
+
+    const afterLease = await cli('--now', '2026-12-21T09:01:00Z');
+    expect(afterLease.stdout).toMatch(/^due=1 sent=1 recipients=2 skipped=0 missed=0 failed=0 held=0$/m);
+    // The retry key of the first call: LINE answered 409, and nobody got the reminder twice.
+    expect(bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
+    const keys = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(1);
   });
 
   test('a bad --now is a clear error', async () => {

@@ -292,11 +292,11 @@ describe('restart, いばしょ and old buttons', () => {
     const user = newUser();
     await say(followEvent(user));
     const familyQuestion = await say(textEvent(user, '家族'));
-    const oldButton = tap(user, familyQuestion, '家族会');
     await say(textEvent(user, '最初から'));
     await say(textEvent(user, '本人'));
     await say(textEvent(user, 'こころ'));
-    const messages = await say(oldButton);
+    // The person scrolls up and taps a button of the earlier question now.
+    const messages = await say(tap(user, familyQuestion, '家族会'));
     expect(telLinks(messages)).toContain('tel:0337198909');
   });
 
@@ -434,12 +434,13 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(conversationRow(user).snapshot).toContain('"family"');
   });
 
-  test('a reply token that expired before redelivery → the answer is pushed once, with a retry key', async () => {
+  const decisions = (eventId: string) => bot.logs.filter((l) => l.msg === 'delivery decision' && l.eventId === eventId).map((l) => l.decision);
+
+  test('a reply token that expired before its first use (a late redelivery) → the answer is pushed once, with a retry key', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500 }, { status: 400, body: { message: 'Invalid reply token' } }]);
-    const event = textEvent(user, '本人');
-    expect((await bot.send([event])).status).toBe(500);
+    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
+    const event = { ...textEvent(user, '本人'), deliveryContext: { isRedelivery: true } };
     expect((await bot.send([event])).status).toBe(200);
     expect((await bot.send([event])).status).toBe(200);
     const pushes = bot.fake.pushes();
@@ -447,6 +448,72 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(pushes[0]!.to).toBe(user);
     expect(pushes[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
     expect(replyText(pushes[0]!.messages)).toContain('どんなことが');
+    expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('expired before its first use')]);
+  });
+
+  test('LINE delivered the reply but answered 500: the redelivery finds the token used and does not send it again', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    const event = textEvent(user, '本人');
+    expect((await bot.send([event])).status).toBe(500);
+    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect(bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
+    expect(bot.fake.pushes()).toHaveLength(0);
+    expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('taken as delivered')]);
+  });
+
+  test('the same, for a crisis reply: it is pushed again rather than risk that it was lost', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    const event = textEvent(user, 'もう死にたい');
+    expect((await bot.send([event])).status).toBe(500);
+    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    const pushes = bot.fake.pushes();
+    expect(pushes).toHaveLength(1);
+    expect(replyText(pushes[0]!.messages)).toContain('119');
+    expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('crisis reply')]);
+  });
+
+  test('a push that failed is retried with the same retry key, and LINE accepts it once', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
+    bot.fake.script('POST', '/v2/bot/message/push', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    const event = { ...textEvent(user, '家族'), deliveryContext: { isRedelivery: true } };
+    expect((await bot.send([event])).status).toBe(500);
+    expect((await bot.send([event])).status).toBe(200);
+    const attempts = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/push' && (r.body as { to?: string }).to === user);
+    expect(attempts).toHaveLength(2);
+    expect(new Set(attempts.map((r) => r.headers['x-line-retry-key'])).size).toBe(1);
+    expect(bot.fake.pushes().filter((p) => p.to === user)).toHaveLength(1);
+    expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('expired before its first use'), expect.stringContaining('same retry key')]);
+  });
+
+  test('an older event that arrives after a newer one was applied is answered once, without moving the conversation back', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    const earlier = textEvent(user, '家族');
+    const later = textEvent(user, '本人', { timestamp: (earlier.timestamp as number) + 1_000 });
+    const question = await say(later);
+    const snapshot = conversationRow(user).snapshot;
+    const answer = await say(earlier);
+    expect(replyText(answer)).toContain('遅れて届きました');
+    expect(conversationRow(user).snapshot).toBe(snapshot);
+    expect(quickReplies(answer)).toEqual(quickReplies(question));
+    expect((await bot.send([{ ...earlier, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect(bot.fake.replies().filter((r) => r.replyToken === earlier.replyToken)).toHaveLength(1);
+  });
+
+  test('a late event with crisis words still gets the crisis reply', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    const earlier = textEvent(user, 'きえたい');
+    await say(textEvent(user, '家族', { timestamp: (earlier.timestamp as number) + 1_000 }));
+    expect(replyText(await say(earlier))).toContain('119');
   });
 
   test('two users interleaved keep their own conversations', async () => {

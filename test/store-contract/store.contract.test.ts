@@ -60,7 +60,9 @@ function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
     state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
     expectedVersion: null,
     reply,
+    crisis: false,
     at: new Date(T0),
+    lastEventAt: T0,
     leaseMs: 30_000,
     ...overrides,
   };
@@ -87,15 +89,15 @@ function contract(factory: StoreFactory) {
       expect(await conversationOf(userId)).toBeNull();
       const t = turn({ userId });
       expect(await store.recordTurn(t)).toBe('recorded');
-      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null });
-      expect(await store.findEvent(t.eventId)).toEqual({ status: 'pending', replyToken: t.replyToken, reply });
+      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null, lastEventAt: T0 });
+      expect(await store.findEvent(t.eventId)).toEqual({ status: 'pending', userId, replyToken: t.replyToken, reply, delivery: 'reply', crisis: false });
     });
 
     test('markReplied keeps only the id: the reply and token are erased', async () => {
       const t = turn({ userId: uid() });
       await store.recordTurn(t);
       await store.markReplied(t.eventId);
-      expect(await store.findEvent(t.eventId)).toEqual({ status: 'replied', replyToken: null, reply: null });
+      expect(await store.findEvent(t.eventId)).toMatchObject({ status: 'replied', replyToken: null, reply: null });
     });
 
     test('many markReplied at once share a write, and each caller returns only once its event is marked', async () => {
@@ -115,7 +117,7 @@ function contract(factory: StoreFactory) {
       await store.recordTurn(t);
       const again = turn({ userId, eventId: t.eventId, expectedVersion: 1, state: { ...t.state, snapshot: { value: 'family', context: { lastQuestion: 'family' } } } });
       expect(await store.recordTurn(again)).toBe('duplicate');
-      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null });
+      expect(await conversationOf(userId)).toEqual({ state: t.state, version: 1, lastDay: null, lastEventAt: T0 });
     });
 
     test('a stale version is a ConflictError and leaves no trace of the event', async () => {
@@ -176,11 +178,47 @@ function contract(factory: StoreFactory) {
       expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 99_000), 30_000)).toBeNull();
     });
 
+    test('the newest applied event time is kept with the conversation; a crisis reply is marked as such', async () => {
+      const userId = uid();
+      const first = turn({ userId, lastEventAt: T0 + 5_000, crisis: true });
+      await store.recordTurn(first);
+      expect((await conversationOf(userId))?.lastEventAt).toBe(T0 + 5_000);
+      expect((await store.findEvent(first.eventId))?.crisis).toBe(true);
+      await store.recordTurn(turn({ userId, expectedVersion: 1, lastEventAt: T0 + 9_000 }));
+      expect((await conversationOf(userId))?.lastEventAt).toBe(T0 + 9_000);
+    });
+
+    test('a pending event switched to push delivery stays so when it is taken over', async () => {
+      const t = turn({ userId: uid() });
+      await store.recordTurn(t);
+      await store.markPushDelivery(t.eventId);
+      await store.releaseEvent(t.eventId);
+      expect(await store.claimPendingEvent(t.eventId, new Date(T0 + 1_000), 30_000)).toMatchObject({ delivery: 'push', userId: t.userId, reply });
+    });
+
+    test('abandoned events: pending ones whose lease ran out, oldest first; held or replied ones are not listed', async () => {
+      const [held, old, older, done] = [uid(), uid(), uid(), uid()].map((userId, i) => turn({ userId, at: new Date(T0 - i * 1_000) }));
+      for (const t of [held!, old!, older!, done!]) await store.recordTurn(t);
+      await store.markReplied(done!.eventId);
+      // The store is shared with other tests: only these four events are looked at.
+      const ours = new Set([held, old, older, done].map((t) => t!.eventId));
+      const abandoned = async (at: number) => (await store.abandonedEvents(new Date(at), 1000)).filter((e) => ours.has(e.eventId));
+      expect(await abandoned(T0 + 27_000)).toEqual([]);
+      await store.releaseEvent(old!.eventId);
+      await store.releaseEvent(older!.eventId);
+      expect(await abandoned(T0 + 27_000)).toEqual([
+        { eventId: older!.eventId, userId: older!.userId },
+        { eventId: old!.eventId, userId: old!.userId },
+      ]);
+      expect(await store.abandonedEvents(new Date(T0 + 27_000), 1)).toHaveLength(1);
+      expect((await abandoned(T0 + 31_000)).map((e) => e.eventId)).toEqual([older!.eventId, old!.eventId, held!.eventId]);
+    });
+
     test('a corrupt stored snapshot is handed on as such, not thrown', async () => {
       const userId = uid();
       await store.recordTurn(turn({ userId }));
       await sql`UPDATE conversations SET snapshot = ${'{broken'} WHERE user_id = ${userId}`.execute(store.database);
-      expect(await conversationOf(userId)).toEqual({ state: { flowVersion: 'guide@1', snapshot: null }, version: 1, lastDay: null });
+      expect(await conversationOf(userId)).toEqual({ state: { flowVersion: 'guide@1', snapshot: null }, version: 1, lastDay: null, lastEventAt: T0 });
     });
   });
 

@@ -14,7 +14,7 @@ import { compose, type Composed } from '../../src/compose';
 import { readConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startFakeLineApi, type FakeLineApi } from './fake-line-api';
-import { signBody, webhookBody, type WebhookEvent } from './line-webhook';
+import { signBody, stampEventsAt, webhookBody, type WebhookEvent } from './line-webhook';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CHANNEL_SECRET = '7e57c4a22e15ec2e70123456789abcde';
@@ -58,6 +58,7 @@ export async function startBot(options: { now?: Date | string; env?: Record<stri
     ROOT,
   );
   const composed = await compose(config, { logger: createLogger('debug', capture), clock: { now: () => now } });
+  stampEventsAt(() => now);
   const server: Server = await new Promise((resolve) => {
     const s = http.createServer(composed.handleRequest).listen(0, '127.0.0.1', () => resolve(s));
   });

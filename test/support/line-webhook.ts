@@ -14,7 +14,7 @@ import type { webhook } from '@line/bot-sdk';
 export type WebhookEvent = webhook.Event;
 
 export interface EventOptions {
-  /** Event time in ms since the epoch; default Date.now(). */
+  /** Event time in ms since the epoch; default now (see stampEventsAt). */
   timestamp?: number;
   /** deliveryContext.isRedelivery; default false. */
   redelivery?: boolean;
@@ -56,12 +56,29 @@ function newQuoteToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
+let worldClock: (() => number) | null = null;
+
+/**
+ * Makes events happen in the bot's (injected) time: LINE stamps an event when the person acts, and
+ * the bot refuses events older than it can deduplicate. Events are never stamped before real time,
+ * and the stamp keeps moving forward with real time while the bot's clock stands still.
+ */
+export function stampEventsAt(now: (() => Date) | null): void {
+  if (!now) {
+    worldClock = null;
+    return;
+  }
+  const startedAt = Date.now();
+  worldClock = () => Math.max(Date.now(), now().getTime() + (Date.now() - startedAt));
+}
+
 function base(userId: string, opts: EventOptions | undefined) {
+  const timestamp = opts?.timestamp ?? worldClock?.() ?? Date.now();
   return {
     source: { type: 'user' as const, userId },
-    timestamp: opts?.timestamp ?? Date.now(),
+    timestamp,
     mode: 'active' as const,
-    webhookEventId: opts?.webhookEventId ?? ulid(opts?.timestamp),
+    webhookEventId: opts?.webhookEventId ?? ulid(timestamp),
     deliveryContext: { isRedelivery: opts?.redelivery ?? false },
   };
 }

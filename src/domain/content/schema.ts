@@ -154,6 +154,7 @@ export const phrasesFile = z.strictObject({
   restartIntro: phrase,
   resetNotice: phrase,
   staleButton: phrase,
+  lateEvent: phrase,
   fallbackText: phrase,
   nonText: phrase,
   answerIntro: phrase,

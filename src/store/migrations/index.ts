@@ -100,4 +100,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('open_notifications').execute();
     },
   },
+  '0005-event-order-and-delivery': {
+    async up(db: Kysely<any>) {
+      // The LINE timestamp of the newest event applied to a conversation: older ones must not move it back.
+      await db.schema.alterTable('conversations').addColumn('last_event_at', 'bigint').execute();
+      // How a pending event's reply goes out ('reply' with its token, or 'push' once the token failed),
+      // and whether it is a crisis reply (sent again rather than risk it being lost).
+      await db.schema.alterTable('webhook_events').addColumn('delivery', 'text', (c) => c.notNull().defaultTo('reply')).execute();
+      await db.schema.alterTable('webhook_events').addColumn('crisis', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('webhook_events_pending').on('webhook_events').columns(['status', 'lease_until']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('webhook_events_pending').execute();
+      await db.schema.alterTable('webhook_events').dropColumn('crisis').execute();
+      await db.schema.alterTable('webhook_events').dropColumn('delivery').execute();
+      await db.schema.alterTable('conversations').dropColumn('last_event_at').execute();
+    },
+  },
 };
