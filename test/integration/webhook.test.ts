@@ -401,6 +401,36 @@ describe('the webhook endpoint as LINE uses it', () => {
     }
   });
 
+  test.each([
+    ['a null event', null],
+    ['a postback without postback', { type: 'postback', replyToken: 'a'.repeat(32), timestamp: Date.now(), mode: 'active', webhookEventId: 'E-pb', source: { type: 'user', userId: 'U'.padEnd(33, '1') } }],
+    ['a message without message', { type: 'message', replyToken: 'b'.repeat(32), timestamp: Date.now(), mode: 'active', webhookEventId: 'E-msg', source: { type: 'user', userId: 'U'.padEnd(33, '2') } }],
+    ['a text message whose text is not a string', { type: 'message', message: { type: 'text', id: '1', text: 42 }, replyToken: 'c'.repeat(32), timestamp: Date.now(), mode: 'active', webhookEventId: 'E-txt', source: { type: 'user', userId: 'U'.padEnd(33, '3') } }],
+  ])('%s inside a correctly signed body: logged, skipped, 200 (never redelivered forever)', async (_, malformed) => {
+    const user = newUser();
+    const good = textEvent(user, '家族');
+    const response = await bot.send([malformed as never, good]);
+    expect(response.status).toBe(200);
+    expect(bot.fake.replies().filter((r) => r.replyToken === good.replyToken)).toHaveLength(1);
+    expect(bot.logs.some((l) => l.msg === 'event ignored')).toBe(true);
+  });
+
+  test('two events without a webhookEventId are both answered: they are not duplicates of each other', async () => {
+    const user = newUser();
+    const { webhookEventId: _a, ...first } = textEvent(user, '家族');
+    const { webhookEventId: _b, ...second } = textEvent(user, '家族会');
+    expect((await bot.send([first as never, second as never])).status).toBe(200);
+    expect(bot.fake.replies().filter((r) => r.replyToken === first.replyToken || r.replyToken === second.replyToken)).toHaveLength(2);
+  });
+
+  test('an event older than a day (its id may be forgotten: a replayed body) is refused with 200 and not answered', async () => {
+    const user = newUser();
+    const old = textEvent(user, '家族', { timestamp: new Date('2026-11-25T01:00:00Z').getTime() - 25 * 3600_000 });
+    expect((await bot.send([old])).status).toBe(200);
+    expect(bot.fake.replies().filter((r) => r.replyToken === old.replyToken)).toHaveLength(0);
+    expect(bot.logs.some((l) => l.eventId === old.webhookEventId && String(l.msg).includes('older than the window'))).toBe(true);
+  });
+
   test('GET /webhook is not the webhook', async () => {
     expect((await fetch(`${bot.url}/webhook`)).status).toBe(404);
   });

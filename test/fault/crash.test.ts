@@ -1,0 +1,154 @@
+/**
+ * Faults as an operator meets them, with real processes: the server killed with SIGKILL while LINE has
+ * accepted replies it has not yet answered, restarted on the same data, and LINE redelivering every
+ * event that got no 200 (at once, then every second). Per person: every event answered exactly once
+ * (a crisis reply may come twice, never zero times), every event applied once, and the conversation
+ * where the person last saw it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
+import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
+import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
+import { retryKeyFor } from '../../src/usecases/handle-webhook-event';
+
+const newUser = () => `U${randomBytes(16).toString('hex')}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Server {
+  url: string;
+  process: ChildProcess;
+}
+
+function startServer(dataDir: string, lineBaseUrl: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REMINDERS: 'off', SIMULATOR: 'off', DATA_DIR: dataDir, LINE_API_BASE_URL: lineBaseUrl, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
+      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, process: child });
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** LINE's side: delivers an event to whichever server is up, and redelivers until it gets a 200. */
+class LinePlatform {
+  server: Server | null = null;
+  readonly unanswered = new Set<WebhookEvent>();
+
+  async deliver(event: WebhookEvent): Promise<boolean> {
+    const server = this.server;
+    if (!server) {
+      this.unanswered.add(event);
+      return false;
+    }
+    const redelivery = this.unanswered.has(event);
+    const body = webhookBody([redelivery ? { ...event, deliveryContext: { isRedelivery: true } } : event]);
+    try {
+      const response = await fetch(`${server.url}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) },
+        body,
+        signal: AbortSignal.timeout(15_000),
+      });
+      if (response.status === 200) {
+        this.unanswered.delete(event);
+        return true;
+      }
+    } catch {
+      // The server died under the request.
+    }
+    this.unanswered.add(event);
+    return false;
+  }
+
+  async redeliverUntilAnswered(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while (this.unanswered.size > 0 && Date.now() < deadline) {
+      await Promise.all([...this.unanswered].map((event) => this.deliver(event)));
+      if (this.unanswered.size > 0) await sleep(1_000);
+    }
+  }
+}
+
+describe('the server killed with SIGKILL between "LINE accepted" and "we recorded it"', () => {
+  let fake: FakeLineApi;
+  let dataDir: string;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-fault-'));
+  });
+
+  afterAll(async () => {
+    for (const server of servers) server.process.kill('SIGKILL');
+    await fake.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('every person: 0 lost, 0 duplicated (crisis replies at least once), each event applied once, the conversation where they last saw it', async () => {
+    const line = new LinePlatform();
+    line.server = await startServer(dataDir, fake.baseUrl);
+    servers.push(line.server);
+
+    const people = Array.from({ length: 16 }, (_, i) => {
+      const user = newUser();
+      const words = i % 4 === 0 ? ['家族', 'もう死にたい', '家族会', 'メニュー', '本人'] : ['家族', '家族会', 'メニュー', 'いばしょ', '本人'];
+      return { user, events: [followEvent(user), ...words.map((word) => textEvent(user, word))] as WebhookEvent[] };
+    });
+    const crisisEvents = new Set(people.flatMap((p) => p.events.filter((e) => e.type === 'message' && (e.message as { text?: string }).text === 'もう死にたい')));
+
+    const step = (index: number) => Promise.all(people.map((p) => line.deliver(p.events[index]!)));
+    await step(0);
+    await step(1);
+
+    // LINE accepts the next replies at once but answers only after 5 s; the server dies meanwhile.
+    fake.script('POST', '/v2/bot/message/reply', Array.from({ length: 8 }, () => ({ status: 200, body: { sentMessages: [] }, accept: true, delayMs: 5_000 })));
+    const inFlight = step(2);
+    await sleep(800);
+    line.server.process.kill('SIGKILL');
+    line.server = null;
+    await inFlight;
+    expect(line.unanswered.size).toBeGreaterThan(0);
+
+    line.server = await startServer(dataDir, fake.baseUrl);
+    servers.push(line.server);
+    // Redelivery at once after the restart, then every second until everything is answered (a held
+    // event is taken over when the dead process's lease runs out).
+    await line.redeliverUntilAnswered(60_000);
+    expect(line.unanswered.size).toBe(0);
+    for (let index = 3; index < 6; index++) await step(index);
+    expect(line.unanswered.size).toBe(0);
+
+    const db = new BetterSqlite3(path.join(dataDir, 'guide.db'), { readonly: true });
+    try {
+      for (const person of people) {
+        for (const event of person.events) {
+          const token = (event as { replyToken: string }).replyToken;
+          const replies = fake.replies().filter((r) => r.replyToken === token).length;
+          const pushes = fake.pushes().filter((p) => p.retryKey === retryKeyFor(event.webhookEventId)).length;
+          if (crisisEvents.has(event)) expect([event.webhookEventId, replies + pushes >= 1]).toEqual([event.webhookEventId, true]);
+          else expect([event.webhookEventId, replies + pushes]).toEqual([event.webhookEventId, 1]);
+        }
+        const row = db.prepare('SELECT version, snapshot FROM conversations WHERE user_id = ?').get(person.user) as { version: number; snapshot: string };
+        expect(row.version).toBe(person.events.length);
+        expect(JSON.parse(row.snapshot).value).toBe('self');
+      }
+    } finally {
+      db.close();
+    }
+    expect(fake.violations()).toEqual([]);
+  }, 120_000);
+});
