@@ -28,7 +28,8 @@ export function webhookRouter(options: { channelSecret: string; handleEvent: (ev
       const results = await Promise.allSettled(events.map((event) => options.handleEvent(fromLineEvent(event))));
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
-      res.status(200).json({});
+      // LINE reads only the status. res.json would also hash the body for an ETag on every webhook.
+      res.status(200).type('json').end('{}');
     },
   );
   return router;
