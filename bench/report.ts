@@ -1,4 +1,4 @@
-/** Medians over rounds, the table, the summary line and the targets of issue 7. */
+/** Medians over rounds, the table, the summary line and the targets of issue 13. */
 import type { FanoutResult } from './fanout';
 import type { LoadResult, PhaseResult } from './loadgen';
 import { median } from './measure';
@@ -120,17 +120,24 @@ export function table(targets: TargetSummary[], rate: number): string {
   return lines.join('\n');
 }
 
-export const TARGETS = { p99E2eMs: 20, rssMb: 150, coldStartMs: 1500, fanoutSeconds: 5 } as const;
+/**
+ * The targets of issue 13, with the bot on the same stack as the echo bot (Express, the SDK's
+ * middleware and client): the ratio then measures what the conversation, the store and the replies cost.
+ */
+export const TARGETS = { throughputVsEcho: 0.7, p99E2eMs: 20, rssMb: 150, coldStartMs: 1000, fanoutSeconds: 2, fanoutCalls: 40 } as const;
 
 /** The summary line for one bot target, and whether each target of the issue is met. */
 export function summaryFor(bot: TargetSummary, echo: TargetSummary | undefined, floor: TargetSummary | undefined, fanout: FanoutResult | null) {
   const ratio = (base: TargetSummary | undefined) => (base ? bot.saturationPerSec / base.saturationPerSec : NaN);
+  const p99MinusEcho = echo ? bot.e2eP99 - echo.e2eP99 : NaN;
   const fields: [string, string][] = [
     ['throughput_vs_echo', fixed(ratio(echo), 2)],
     ['throughput_vs_floor', fixed(ratio(floor), 2)],
     ['p99_e2e_ms', fixed(bot.e2eP99, 2)],
+    ['p99_minus_echo_ms', fixed(p99MinusEcho, 2)],
     ['rss_mb', fixed(bot.peakRssMb, 1)],
     ['cold_start_ms', fixed(bot.coldStartMs)],
+    ['cpu_ms_per_event', fixed(bot.cpuMsPerEvent, 3)],
   ];
   if (fanout) {
     fields.push([`reminder_fanout_${fanout.subscribers >= 1000 ? `${Math.round(fanout.subscribers / 1000)}k` : fanout.subscribers}_s`, fixed(fanout.seconds, 2)]);
@@ -142,12 +149,17 @@ export function summaryFor(bot: TargetSummary, echo: TargetSummary | undefined, 
   const clean = bot.errors === 0 && bot.missing === 0 && bot.violations === 0;
   checks.push({ label: 'no errors, missing replies or schema violations', met: clean, detail: `errors=${bot.errors} missing=${bot.missing} violations=${bot.violations}` });
   if (echo) {
-    checks.push({ label: 'throughput ≥ 1.0 × echo bot', met: ratio(echo) >= 1, detail: `${fixed(bot.saturationPerSec)} vs ${fixed(echo.saturationPerSec)} ev/s = ${fixed(ratio(echo), 2)}×` });
+    checks.push({
+      label: `throughput ≥ ${TARGETS.throughputVsEcho} × the echo bot in the same run`,
+      met: ratio(echo) >= TARGETS.throughputVsEcho,
+      detail: `${fixed(bot.saturationPerSec)} vs ${fixed(echo.saturationPerSec)} ev/s = ${fixed(ratio(echo), 2)}×; CPU ${fixed(bot.cpuMsPerEvent, 3)} vs ${fixed(echo.cpuMsPerEvent, 3)} ms/event`,
+    });
   }
-  checks.push({ label: `p99 e2e ≤ ${TARGETS.p99E2eMs} ms at the fixed rate`, met: bot.e2eP99 <= TARGETS.p99E2eMs, detail: `${fixed(bot.e2eP99, 2)} ms` });
-  if (echo) {
-    checks.push({ label: 'p99 e2e ≤ the echo bot p99 in the same run', met: bot.e2eP99 <= echo.e2eP99, detail: `${fixed(bot.e2eP99, 2)} vs ${fixed(echo.e2eP99, 2)} ms` });
-  }
+  checks.push({
+    label: `p99 e2e ≤ ${TARGETS.p99E2eMs} ms at the fixed rate`,
+    met: bot.e2eP99 <= TARGETS.p99E2eMs,
+    detail: `${fixed(bot.e2eP99, 2)} ms${echo ? ` (echo bot ${fixed(echo.e2eP99, 2)} ms: ${p99MinusEcho >= 0 ? '+' : ''}${fixed(p99MinusEcho, 2)} ms)` : ''}`,
+  });
   checks.push({ label: `peak RSS ≤ ${TARGETS.rssMb} MB`, met: bot.peakRssMb <= TARGETS.rssMb, detail: `${fixed(bot.peakRssMb, 1)} MB` });
   if (echo) {
     checks.push({ label: 'peak RSS ≤ the echo bot peak RSS in the same run', met: bot.peakRssMb <= echo.peakRssMb, detail: `${fixed(bot.peakRssMb, 1)} vs ${fixed(echo.peakRssMb, 1)} MB` });
@@ -155,9 +167,11 @@ export function summaryFor(bot: TargetSummary, echo: TargetSummary | undefined, 
   checks.push({ label: `cold start to /healthz ≤ ${TARGETS.coldStartMs} ms`, met: bot.coldStartMs <= TARGETS.coldStartMs, detail: `${fixed(bot.coldStartMs)} ms` });
   if (fanout) {
     const exact = fanout.calls === fanout.expectedCalls && fanout.notReached === 0 && fanout.strangers === 0 && fanout.uniqueRecipients === fanout.recipients && fanout.repeatCalls === 0;
+    // 40 calls is the target for 20,000 subscribers (500 ids a multicast); other sizes are held to their own exact count.
+    const callLimit = fanout.subscribers === 20_000 ? TARGETS.fanoutCalls : fanout.expectedCalls;
     checks.push({
-      label: `${fanout.subscribers}-subscriber fan-out in exactly ${fanout.expectedCalls} calls, everyone once, ≤ ${TARGETS.fanoutSeconds} s`,
-      met: exact && fanout.seconds <= TARGETS.fanoutSeconds && fanout.violations === 0,
+      label: `${fanout.subscribers}-subscriber fan-out ≤ ${TARGETS.fanoutSeconds} s in ${callLimit} calls, everyone once`,
+      met: exact && fanout.calls <= callLimit && fanout.seconds <= TARGETS.fanoutSeconds && fanout.violations === 0,
       detail: `${fanout.calls} calls, ${fanout.uniqueRecipients}/${fanout.subscribers} reached, ${fanout.recipients - fanout.uniqueRecipients} duplicates, ${fanout.strangers} strangers, second pass ${fanout.repeatCalls} calls, ${fixed(fanout.seconds, 2)} s, violations ${fanout.violations}`,
     });
   }

@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { Express } from 'express';
 import type { Config } from './config';
 import { loadDefinitions } from './definitions-files';
 import type { Definitions } from './domain/definitions';
@@ -15,8 +15,8 @@ import type { Clock, Logger } from './usecases/ports';
 import path from 'node:path';
 
 export interface Composed {
-  /** Serve with http.createServer(handleRequest). */
-  handleRequest: RequestListener;
+  /** The Express app: serve it with http.createServer(handleRequest), or hand it to supertest. */
+  handleRequest: Express;
   store: KyselyStore;
   definitions: Definitions;
   /** Finishes webhook events whose holder died and that LINE did not redeliver; null without LINE credentials. */

@@ -6,6 +6,7 @@ import { DefinitionsError } from './domain/definitions';
 import { startEvery } from './usecases/periodic';
 import { purgeExpired } from './usecases/retention';
 import { createLogger } from './logger';
+import { useLineHttpAgent } from './line/line-http';
 
 const root = path.resolve(__dirname, '..', '..');
 const REMINDER_INTERVAL_MS = 60_000;
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   loadDotEnv(path.join(root, '.env'), process.env);
   const config = readConfig(process.env, root);
   const logger = createLogger(config.logLevel);
+  // Keep-alive connections to LINE and the 20-second call timeout, for every fetch of this process.
+  if (config.line) useLineHttpAgent();
   const composed = await compose(config, { logger });
   let stopReminders = () => {};
   if (composed.runReminders && config.reminders) {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
 import { loadDefinitions } from '../definitions-files';
 import { DefinitionsError } from '../domain/definitions';
+import { useLineHttpAgent } from '../line/line-http';
 import { LineMessenger } from '../line/line-messenger';
 import { createLogger } from '../logger';
 import { openStore } from '../store/open-store';
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel, process.stderr);
   const store = await openStore(config);
   try {
+    useLineHttpAgent();
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
     const result = await dispatchReminders({ definitions, store, messenger, logger }, now, { dryRun: values['dry-run'] });
     if (values['dry-run']) {

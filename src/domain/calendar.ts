@@ -1,15 +1,36 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import timezone from 'dayjs/plugin/timezone';
 import holidayJp from '@holiday-jp/holiday_jp';
 import { weekdayIds, type WeekdayId } from './content/schema';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
 
 export const TOKYO = 'Asia/Tokyo';
 
 /**
- * Japan has kept UTC+9 without daylight saving time since 1951, so Tokyo wall time is a fixed shift,
- * and dates are plain arithmetic on UTC midnights. dayjs's Asia/Tokyo conversion gives the same
- * results (test/unit/calendar-offset.test.ts checks every hour of two years against it), but costs
- * tens of microseconds a call, and a reply computes hundreds of dates.
+ * Every conversion between instants and Tokyo dates and times goes through dayjs's Asia/Tokyo zone;
+ * calendar dates (no time, no zone) through dayjs.utc. A zone conversion costs tens of microseconds
+ * (it formats through Intl), and a reply asks for the same few days, minutes and months again and
+ * again, so results are kept: per minute for an instant, per date and time of day for a wall-clock
+ * time, per date or month otherwise. Content and the clock only ever ask for a few hundred keys a
+ * day; each cache is emptied when it reaches MEMO_LIMIT, which bounds memory in a long-running server.
  */
-const TOKYO_OFFSET_MS = 9 * 60 * 60 * 1000;
+const MEMO_LIMIT = 4096;
+
+function memo<V>(compute: (key: string) => V): (key: string) => V {
+  const kept = new Map<string, V>();
+  return (key) => {
+    let value = kept.get(key);
+    if (value === undefined) {
+      if (kept.size >= MEMO_LIMIT) kept.clear();
+      value = compute(key);
+      kept.set(key, value);
+    }
+    return value;
+  };
+}
 
 /** A calendar date in Japan, "YYYY-MM-DD". */
 export type LocalDate = string;
@@ -25,59 +46,60 @@ export interface TokyoTime {
   minute: number;
 }
 
-export function tokyoTime(instant: Date | number): TokyoTime {
-  const shifted = new Date(+instant + TOKYO_OFFSET_MS);
-  return {
-    date: formatUtcDate(+shifted),
-    month: shifted.getUTCMonth() + 1,
-    day: shifted.getUTCDate(),
-    weekday: shifted.getUTCDay(),
-    hour: shifted.getUTCHours(),
-    minute: shifted.getUTCMinutes(),
-  };
-}
+const MINUTE_MS = 60_000;
 
-/** Epoch milliseconds of a Tokyo wall-clock time; "24:00" is midnight at the end of the day. */
-export function tokyoInstant(date: LocalDate, time: string): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hours, minutes] = time.split(':').map(Number) as [number, number];
-  return Date.UTC(year, month - 1, day, hours, minutes) - TOKYO_OFFSET_MS;
+const tokyoTimeOfMinute = memo((minute: string): Readonly<TokyoTime> => {
+  const d = dayjs(Number(minute) * MINUTE_MS).tz(TOKYO);
+  return Object.freeze({ date: d.format('YYYY-MM-DD'), month: d.month() + 1, day: d.date(), weekday: d.day(), hour: d.hour(), minute: d.minute() });
+});
+
+/** Tokyo wall time of an instant (every instant of a minute has the same fields: zone offsets are whole minutes). */
+export function tokyoTime(instant: Date | number): Readonly<TokyoTime> {
+  return tokyoTimeOfMinute(String(Math.floor(+instant / MINUTE_MS)));
 }
 
 export function localDateOf(instant: Date | number): LocalDate {
-  return formatUtcDate(+instant + TOKYO_OFFSET_MS);
+  return tokyoTime(instant).date;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+const tokyoInstantOf = memo((dateTime: string): number => {
+  const [date, time] = dateTime.split(' ') as [string, string];
+  const [hours, minutes] = time.split(':').map(Number) as [number, number];
+  // From the day's start, so that "24:00" is midnight at the end of the day.
+  return dayjs.tz(date, TOKYO).add(hours, 'hour').add(minutes, 'minute').valueOf();
+});
 
-/** Plain arithmetic on UTC midnights: opening hours call this hundreds of times a reply. */
-function utcMidnight(date: LocalDate): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+/** Epoch milliseconds of a Tokyo wall-clock time "HH:MM" on a date; "24:00" is midnight at the end of the day. */
+export function tokyoInstant(date: LocalDate, time: string): number {
+  return tokyoInstantOf(`${date} ${time}`);
 }
 
-function formatUtcDate(ms: number): LocalDate {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
+const addDaysOf = memo((key: string): LocalDate => {
+  const [date, days] = key.split('|') as [string, string];
+  return dayjs.utc(date).add(Number(days), 'day').format('YYYY-MM-DD');
+});
 
 export function addDays(date: LocalDate, days: number): LocalDate {
-  return formatUtcDate(utcMidnight(date) + days * DAY_MS);
+  return addDaysOf(`${date}|${days}`);
 }
 
 /** "YYYY-MM" plus n months. */
 export function addMonths(yearMonth: string, months: number): string {
-  const index = Number(yearMonth.slice(0, 4)) * 12 + Number(yearMonth.slice(5, 7)) - 1 + months;
-  return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}`;
+  return dayjs.utc(`${yearMonth}-01`).add(months, 'month').format('YYYY-MM');
 }
 
+const datePartsOf = memo((date: LocalDate) => {
+  const d = dayjs.utc(date);
+  return Object.freeze({ month: d.month() + 1, day: d.date(), weekday: d.day() });
+});
+
 /** Month (1-12), day of month and weekday index (0 = Sunday) of a date. */
-export function dateParts(date: LocalDate): { month: number; day: number; weekday: number } {
-  return { month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)), weekday: new Date(utcMidnight(date)).getUTCDay() };
+export function dateParts(date: LocalDate): Readonly<{ month: number; day: number; weekday: number }> {
+  return datePartsOf(date);
 }
 
 export function weekdayOf(date: LocalDate): WeekdayId {
-  return weekdayIds[new Date(utcMidnight(date)).getUTCDay()]!;
+  return weekdayIds[datePartsOf(date).weekday]!;
 }
 
 export function isPublicHoliday(date: LocalDate): boolean {
@@ -92,8 +114,8 @@ export function isNewYearBreak(date: LocalDate): boolean {
 
 /** The nth given weekday of a month ("2026-12", 4, "tue" → "2026-12-22"). */
 export function nthWeekdayOfMonth(yearMonth: string, nth: number, weekday: WeekdayId): LocalDate | null {
-  const first = `${yearMonth}-01`;
-  const offset = (weekdayIds.indexOf(weekday) - new Date(utcMidnight(first)).getUTCDay() + 7) % 7;
-  const date = addDays(first, offset + (nth - 1) * 7);
-  return date.startsWith(yearMonth) ? date : null;
+  const first = dayjs.utc(`${yearMonth}-01`);
+  const offset = (weekdayIds.indexOf(weekday) - first.day() + 7) % 7;
+  const date = first.add(offset + (nth - 1) * 7, 'day');
+  return date.month() === first.month() ? date.format('YYYY-MM-DD') : null;
 }

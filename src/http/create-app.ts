@@ -1,8 +1,7 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import express from 'express';
+import express, { type Express } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
 import type { Logger, Store } from '../usecases/ports';
-import { webhookEndpoint } from '../line/webhook-endpoint';
+import { webhookRouter } from '../line/webhook-router';
 import { errorHandler } from './error-handler';
 
 const READY_TIMEOUT_MS = 1000;
@@ -12,15 +11,12 @@ export interface AppOptions {
   store: Store;
   /** Null when LINE credentials are not configured: /webhook then answers 503. */
   line: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> } | null;
-  /** Extra routers (the simulator) mounted after the webhook. */
+  /** Extra routers (the simulator, the stats page) mounted after the webhook. */
   extraRouters?: express.Router[];
 }
 
-/**
- * The HTTP surface, without listen(): tests and main() both use it. POST /webhook goes straight to
- * its node:http endpoint; every other request (health, simulator, stats) goes through Express.
- */
-export function createApp(options: AppOptions): RequestListener {
+/** The HTTP surface, without listen(): tests (through supertest) and main() both use it. */
+export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -44,7 +40,9 @@ export function createApp(options: AppOptions): RequestListener {
     }
   });
 
-  if (!options.line) {
+  if (options.line) {
+    app.use(webhookRouter(options.line));
+  } else {
     app.post('/webhook', (_req, res) => {
       res.status(503).json({ message: 'LINE is not configured on this server' });
     });
@@ -52,16 +50,5 @@ export function createApp(options: AppOptions): RequestListener {
   for (const router of options.extraRouters ?? []) app.use(router);
 
   app.use(errorHandler(options.logger));
-
-  if (!options.line) return app;
-  const webhook = webhookEndpoint({ ...options.line, logger: options.logger });
-  return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && isWebhookPath(req.url)) webhook(req, res);
-    else app(req, res);
-  };
-}
-
-function isWebhookPath(url: string | undefined): boolean {
-  const path = url?.split('?', 1)[0];
-  return path === '/webhook' || path === '/webhook/';
+  return app;
 }

@@ -1,7 +1,6 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { Reply } from '../domain/reply';
 import { SendError, type Messenger, type SendFailure } from '../usecases/ports';
-import { useKeepAlivePost } from './keep-alive-post';
 import { toLineMessages } from './to-line-messages';
 
 function classify(status: number, body: string): SendFailure {
@@ -18,16 +17,27 @@ export function toSendError(error: unknown): SendError {
     const body = typeof error.body === 'string' ? error.body : '';
     return new SendError(classify(error.status, body), error.status, `LINE API ${error.status}: ${body.slice(0, 200)}`);
   }
-  return new SendError('retryable', null, `LINE API unreachable: ${(error as Error)?.message ?? String(error)}`);
+  return new SendError('retryable', null, `LINE API unreachable: ${describe(error)}`);
 }
 
-/** The Messenger on LINE's Messaging API, through the official SDK client. */
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT …) is in its cause. */
+function describe(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (!cause) return message;
+  const code = typeof cause.code === 'string' ? `${cause.code}: ` : '';
+  return `${message} (${code}${String(cause.message ?? '')})`;
+}
+
+/**
+ * The Messenger on LINE's Messaging API, through the official SDK client and its public methods only.
+ * Connection reuse and the call timeout are set for the whole process in line-http.ts.
+ */
 export class LineMessenger implements Messenger {
   readonly client: messagingApi.MessagingApiClient;
 
-  constructor(options: { channelAccessToken: string; baseURL: string; requestTimeoutMs?: number }) {
+  constructor(options: { channelAccessToken: string; baseURL: string }) {
     this.client = new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.baseURL });
-    useKeepAlivePost(this.client, options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs });
   }
 
   async reply(replyToken: string, reply: Reply): Promise<void> {

@@ -67,7 +67,7 @@ test('a tiny run of every target gives a clean report with the summary line', as
 
   const text = formatReport(report);
   expect(text).toMatch(
-    /^bench\(bot\): throughput_vs_echo=\d+\.\d\d throughput_vs_floor=\d+\.\d\d p99_e2e_ms=\d+\.\d\d rss_mb=\d+\.\d cold_start_ms=\d+ reminder_fanout_1k_s=\d+\.\d\d reminder_api_calls=3$/m,
+    /^bench\(bot\): throughput_vs_echo=\d+\.\d\d throughput_vs_floor=\d+\.\d\d p99_e2e_ms=\d+\.\d\d p99_minus_echo_ms=-?\d+\.\d\d rss_mb=\d+\.\d cold_start_ms=\d+ cpu_ms_per_event=\d+\.\d\d\d reminder_fanout_1k_s=\d+\.\d\d reminder_api_calls=3$/m,
   );
   expect(text).toContain('| bot |');
   expect(progress.some((line) => line.startsWith('round 1 floor'))).toBe(true);

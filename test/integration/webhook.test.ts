@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
 import { startBot, quickReplies, replyText, telLinks, type BotHarness } from '../support/bot-harness';
@@ -16,6 +17,23 @@ import {
 import { CHANNEL_SECRET } from '../support/bot-harness';
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
+
+/** A POST written chunk by chunk on node:http, for what supertest and fetch always set (Content-Type, Content-Length). */
+function rawPost(url: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (part: string) => (body += part));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    // The server may answer 413 and stop reading before the last chunk.
+    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    if (chunks.length === 1) request.setHeader('content-length', Buffer.byteLength(chunks[0]!));
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
 
 let bot: BotHarness;
 
@@ -365,6 +383,41 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(conversationRow(user)).toBeUndefined();
   });
 
+  test('a refused signature answers JSON and logs why, without the body', async () => {
+    const user = newUser();
+    const response = await bot.send([textEvent(user, '家族のことで')], { signature: 'x' });
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body)).toEqual({ message: 'invalid signature' });
+    const warning = bot.logs.find((l) => l.msg === 'webhook rejected: bad or missing signature');
+    expect(warning).toMatchObject({ path: '/webhook', reason: 'signature validation failed' });
+    expect(bot.logText()).not.toContain('家族のことで');
+    expect(bot.logText()).not.toContain(user);
+  });
+
+  test.each([
+    ['text/plain', 'text/plain'],
+    ['application/octet-stream', 'application/octet-stream'],
+    ['no Content-Type', null],
+  ])('a signed body sent as %s is taken as its bytes (no JSON parser ahead of the signature)', async (_name, type) => {
+    const user = newUser();
+    const body = webhookBody([followEvent(user)]);
+    const response = await rawPost(`${bot.url}/webhook`, [body], { 'x-line-signature': signBody(body, CHANNEL_SECRET), ...(type ? { 'content-type': type } : {}) });
+    expect(response.status).toBe(200);
+    expect(conversationRow(user)).toBeDefined();
+  });
+
+  test('a chunked body (no Content-Length) over 1 MiB → 413, nothing processed', async () => {
+    const user = newUser();
+    const chunk = 'x'.repeat(64 * 1024);
+    const response = await rawPost(`${bot.url}/webhook`, [`{"events":[${JSON.stringify(followEvent(user))}],"padding":"`, ...Array(20).fill(chunk), '"}'], {
+      'x-line-signature': 'irrelevant',
+      'content-type': 'application/json',
+    });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({ message: 'body too large' });
+    expect(conversationRow(user)).toBeUndefined();
+  });
+
   test('a body re-serialised after signing (same JSON, other bytes) → 401', async () => {
     const body = webhookBody([followEvent(newUser())]);
     const signature = signBody(body, CHANNEL_SECRET);
@@ -391,11 +444,11 @@ describe('the webhook endpoint as LINE uses it', () => {
     for (const suffix of ['/', '?from=line']) {
       const user = newUser();
       const body = webhookBody([followEvent(user)]);
-      const response = await fetch(`${bot.url}/webhook${suffix}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) },
-        body,
-      });
+      const response = await bot
+        .http()
+        .post(`/webhook${suffix}`)
+        .set({ 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) })
+        .send(body);
       expect(response.status).toBe(200);
       expect(conversationRow(user)).toBeDefined();
     }
@@ -432,7 +485,7 @@ describe('the webhook endpoint as LINE uses it', () => {
   });
 
   test('GET /webhook is not the webhook', async () => {
-    expect((await fetch(`${bot.url}/webhook`)).status).toBe(404);
+    expect((await bot.http().get('/webhook')).status).toBe(404);
   });
 
   test('a redelivered event is answered once and changes the state once', async () => {
@@ -453,7 +506,10 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(followEvent(user));
     bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' } }]);
     const event = textEvent(user, '家族');
-    expect((await bot.send([event])).status).toBe(500);
+    const failed = await bot.send([event]);
+    expect(failed.status).toBe(500);
+    expect(JSON.parse(failed.body)).toEqual({ message: 'internal error' });
+    expect(bot.logs.some((l) => l.msg === 'request failed' && l.path === '/webhook' && l.level === 50)).toBe(true);
     const version = conversationRow(user).version;
     const response = await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }]);
     expect(response.status).toBe(200);
@@ -611,7 +667,7 @@ describe('the webhook endpoint as LINE uses it', () => {
 
 describe('health', () => {
   test('GET /healthz and /readyz', async () => {
-    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
+    await bot.http().get('/healthz').expect(200, { status: 'ok' });
+    await bot.http().get('/readyz').expect(200, { status: 'ready' });
   });
 });

@@ -70,8 +70,9 @@ describe('/flow', () => {
   });
 
   const get = async (route: string) => {
-    const response = await fetch(`${bot.url}${route}`);
-    return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text(), headers: response.headers };
+    const response = await bot.http().get(route).buffer(true);
+    const headers = new Headers(response.headers as Record<string, string>);
+    return { status: response.status, type: headers.get('content-type') ?? '', body: response.text ?? String(response.body), headers };
   };
 
   test('shows every question, option, and answer with each window name and phone number, as tel: links', async () => {

@@ -1,5 +1,5 @@
 /**
- * The simulator's JSON API over real HTTP: one more adapter in front of the same use case, so for
+ * The simulator's JSON API over HTTP (supertest on the app): one more adapter in front of the same use case, so for
  * the same inputs it answers with exactly the LINE messages the webhook sends to LINE.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,12 +13,8 @@ const WITHOUT_LINE = { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' };
 const lineUser = () => `U${randomBytes(16).toString('hex')}`;
 
 async function api(bot: BotHarness, route: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${bot.url}/simulator/api/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
+  const response = await bot.http().post(`/simulator/api/${route}`).set('content-type', 'application/json').send(JSON.stringify(body));
+  return { status: response.status, body: response.body };
 }
 
 async function newSimUser(bot: BotHarness): Promise<string> {
@@ -142,7 +138,7 @@ describe('simulator users are kept apart from LINE users', () => {
   });
 
   test('a body that is not JSON → 400', async () => {
-    const response = await fetch(`${bot.url}/simulator/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":' });
+    const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').send('{"userId":');
     expect(response.status).toBe(400);
   });
 
@@ -164,9 +160,9 @@ describe('simulator users are kept apart from LINE users', () => {
       ['GET', '/simulator/api/events'],
       ['GET', `/simulator/api/events?userId=${a}`],
     ] as const) {
-      const response = await fetch(`${bot.url}${route}`, { method });
+      const response = await bot.http()[method === 'GET' ? 'get' : 'post'](route);
       expect(response.status).toBe(404);
-      expect(await response.text()).not.toContain('family');
+      expect(response.text).not.toContain('family');
     }
   });
 
@@ -222,8 +218,8 @@ describe('when the simulator is served', () => {
   test('without LINE credentials: on, and /webhook answers 503', async () => {
     const bot = await startBot({ env: WITHOUT_LINE });
     try {
-      for (const page of pages) expect([page, (await fetch(`${bot.url}${page}`)).status]).toEqual([page, 200]);
-      expect((await fetch(`${bot.url}/webhook`, { method: 'POST', body: '{}' })).status).toBe(503);
+      for (const page of pages) expect([page, (await bot.http().get(page)).status]).toEqual([page, 200]);
+      expect((await bot.http().post('/webhook').send('{}')).status).toBe(503);
       expect(bot.composed.simulator).toBe(true);
     } finally {
       await bot.close();
@@ -233,8 +229,8 @@ describe('when the simulator is served', () => {
   test('with LINE credentials: off unless SIMULATOR=on', async () => {
     const bot = await startBot();
     try {
-      for (const page of pages) expect([page, (await fetch(`${bot.url}${page}`)).status]).toEqual([page, 404]);
-      expect((await fetch(`${bot.url}/simulator/api/users`, { method: 'POST' })).status).toBe(404);
+      for (const page of pages) expect([page, (await bot.http().get(page)).status]).toEqual([page, 404]);
+      expect((await bot.http().post('/simulator/api/users')).status).toBe(404);
       expect(bot.composed.simulator).toBe(false);
     } finally {
       await bot.close();
@@ -244,7 +240,7 @@ describe('when the simulator is served', () => {
   test('without LINE credentials and SIMULATOR=off: off', async () => {
     const bot = await startBot({ env: { ...WITHOUT_LINE, SIMULATOR: 'off' } });
     try {
-      expect((await fetch(`${bot.url}/`)).status).toBe(404);
+      expect((await bot.http().get('/')).status).toBe(404);
     } finally {
       await bot.close();
     }

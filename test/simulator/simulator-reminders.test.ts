@@ -34,11 +34,7 @@ afterAll(async () => {
 });
 
 async function simSay(userId: string, event: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${bot.url}/simulator/api/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, event }),
-  });
+  const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').send(JSON.stringify({ userId, event }));
   expect(response.status).toBe(200);
 }
 
@@ -46,7 +42,7 @@ test('a simulator user who subscribes to いばしょ reminders is never sent to
   const lineUser = `U${randomBytes(16).toString('hex')}`;
   await bot.send([followEvent(lineUser)]);
   await bot.send([textEvent(lineUser, 'いばしょのお知らせを受け取る')]);
-  const { userId: simUser } = (await (await fetch(`${bot.url}/simulator/api/users`, { method: 'POST' })).json()) as { userId: string };
+  const { userId: simUser } = (await bot.http().post('/simulator/api/users')).body as { userId: string };
   await simSay(simUser, { kind: 'follow' });
   await simSay(simUser, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
 

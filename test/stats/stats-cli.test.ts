@@ -181,9 +181,9 @@ describe('npm run stats', () => {
 
 describe('/stats on the running server', () => {
   test('shows the same figures, with the chart and its table', async () => {
-    const response = await fetch(`${bot.url}/stats?from=2026-11-24&to=2026-11-25`);
+    const response = await bot.http().get('/stats?from=2026-11-24&to=2026-11-25');
     expect(response.status).toBe(200);
-    const page = await response.text();
+    const page = response.text;
     expect(page).toMatch(/<svg class="chart"/);
     expect(page).toMatch(/<tr data-node="family-groups">.*<td data-column="reached">6<\/td><td data-column="stopped">6<\/td>/);
     expect(page).toMatch(/<tr data-node="self-living">.*<td data-column="reached">&lt;5<\/td><td data-column="stopped">&lt;5<\/td>/);
@@ -194,8 +194,8 @@ describe('/stats on the running server', () => {
   test('is not there unless STATS_PAGE=on', async () => {
     const off = await startBot({ now: '2026-11-25T01:00:00Z' });
     try {
-      expect((await fetch(`${off.url}/stats`)).status).toBe(404);
-      expect((await fetch(`${off.url}/stats/assets/stats.css`)).status).toBe(404);
+      expect((await off.http().get('/stats')).status).toBe(404);
+      expect((await off.http().get('/stats/assets/stats.css')).status).toBe(404);
     } finally {
       await off.close();
     }

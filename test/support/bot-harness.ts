@@ -1,15 +1,17 @@
 /**
- * Runs the real server (compose + listen on 127.0.0.1:0) against the stand-in LINE API, with a
- * fresh SQLite file, a settable clock and captured JSON logs. Webhooks are sent over real HTTP,
- * signed with the channel secret, exactly as LINE sends them.
+ * Runs the real app (compose) against the stand-in LINE API, with a fresh SQLite file, a settable
+ * clock and captured JSON logs. Requests go through supertest to the Express app in-process (real
+ * HTTP on an ephemeral port per request); webhooks are signed with the channel secret, exactly as
+ * LINE sends them. `url` is the same app listening on 127.0.0.1:0, for a real browser.
  */
-import http from 'node:http';
+import { createServer } from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
+import supertest from 'supertest';
 import { compose, type Composed } from '../../src/compose';
 import { readConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -25,6 +27,8 @@ export interface BotHarness {
   fake: FakeLineApi;
   composed: Composed;
   dataDir: string;
+  /** supertest on the Express app: `bot.http().get('/healthz')`. */
+  http(): ReturnType<typeof supertest>;
   /** Every log line the server wrote, as parsed JSON, and as raw text. */
   logs: Record<string, unknown>[];
   logText(): string;
@@ -60,13 +64,14 @@ export async function startBot(options: { now?: Date | string; env?: Record<stri
   const composed = await compose(config, { logger: createLogger('debug', capture), clock: { now: () => now } });
   stampEventsAt(() => now);
   const server: Server = await new Promise((resolve) => {
-    const s = http.createServer(composed.handleRequest).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(composed.handleRequest).listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const http = () => supertest(composed.handleRequest);
   const post = async (body: string, headers: Record<string, string>) => {
-    const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    return { status: response.status, body: await response.text() };
+    const response = await http().post('/webhook').set({ 'content-type': 'application/json', ...headers }).send(body);
+    return { status: response.status, body: response.text };
   };
 
   return {
@@ -74,6 +79,7 @@ export async function startBot(options: { now?: Date | string; env?: Record<stri
     fake,
     composed,
     dataDir,
+    http,
     get logs() {
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     },
