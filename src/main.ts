@@ -6,6 +6,7 @@ import { DefinitionsError } from './domain/definitions';
 import { startEvery } from './usecases/periodic';
 import { purgeExpired } from './usecases/retention';
 import { createLogger } from './logger';
+import { SERVER_OPTIONS } from './http/create-app';
 import { useLineHttpAgent } from './line/line-http';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const stopSweeper = finishAbandoned ? startEvery(ABANDONED_EVENTS_INTERVAL_MS, (now) => finishAbandoned(now), { clock: systemClock, logger }) : () => {};
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
-  const server = http.createServer(composed.handleRequest).listen(config.port, () => {
+  const server = http.createServer(SERVER_OPTIONS, composed.handleRequest).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import express, { type Express } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
 import type { Logger, Store } from '../usecases/ports';
@@ -5,6 +6,12 @@ import { webhookRouter } from '../line/webhook-router';
 import { errorHandler } from './error-handler';
 
 const READY_TIMEOUT_MS = 1000;
+
+/**
+ * For the HTTP server that serves the app: a request must arrive whole within 5 s (LINE's are a few
+ * kilobytes and LINE itself waits only 2 s), checked every second, so slow senders cannot hold memory.
+ */
+export const SERVER_OPTIONS: http.ServerOptions = { headersTimeout: 5_000, requestTimeout: 5_000, connectionsCheckingInterval: 1_000 };
 
 export interface AppOptions {
   logger: Logger;

@@ -1,5 +1,6 @@
 import { JSONParseError, SignatureValidationFailed } from '@line/bot-sdk';
 import type { ErrorRequestHandler } from 'express';
+import { WebhookBusyError } from '../line/webhook-router';
 import type { Logger } from '../usecases/ports';
 
 /**
@@ -8,6 +9,13 @@ import type { Logger } from '../usecases/ports';
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // A body left unread (a refused stranger): close the connection rather than read it to reuse it.
+    if (!req.complete) res.set('Connection', 'close');
+    if (error instanceof WebhookBusyError) {
+      logger.warn({ path: req.path }, 'webhook refused: too many bodies in flight');
+      res.status(503).set('Retry-After', '1').json({ message: 'busy' });
+      return;
+    }
     if (error instanceof SignatureValidationFailed) {
       logger.warn({ path: req.path, reason: error.message }, 'webhook rejected: bad or missing signature');
       res.status(401).json({ message: 'invalid signature' });

@@ -1,10 +1,34 @@
-import { middleware, type webhook } from '@line/bot-sdk';
-import express, { Router } from 'express';
+import { middleware, SignatureValidationFailed, type webhook } from '@line/bot-sdk';
+import express, { Router, type RequestHandler } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
 import { fromLineEvent } from './from-line-event';
 
 /** LINE's bodies are a few kilobytes; anything far larger is not from LINE. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Bodies read at once: at most this many MiB held for strangers; LINE's bursts stay far below. */
+export const WEBHOOK_BODIES_IN_FLIGHT = 32;
+
+/** Thrown when too many webhook bodies are being read at once; answered 503 so LINE tries again. */
+export class WebhookBusyError extends Error {
+  override name = 'WebhookBusyError';
+  readonly status = 503;
+}
+
+/**
+ * Refuses before a byte of the body is read: a request without a signature (401, the SDK's own
+ * error), and any request beyond the bodies in flight (503). Strangers cost a header parse, not a MiB.
+ */
+function refuseStrangers(): RequestHandler {
+  let inFlight = 0;
+  return (req, res, next) => {
+    const signature = req.headers['x-line-signature'];
+    if (typeof signature !== 'string' || signature === '') return next(new SignatureValidationFailed('no signature'));
+    if (inFlight >= WEBHOOK_BODIES_IN_FLIGHT) return next(new WebhookBusyError('too many webhook bodies in flight'));
+    inFlight++;
+    res.once('close', () => inFlight--);
+    next();
+  };
+}
 
 /**
  * POST /webhook as the SDK documents it: its middleware checks the signature on the raw bytes and
@@ -20,6 +44,7 @@ export function webhookRouter(options: { channelSecret: string; handleEvent: (ev
   const router = Router();
   router.post(
     '/webhook',
+    refuseStrangers(),
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES }),
     middleware({ channelSecret: options.channelSecret }),
     async (req, res) => {

@@ -1,0 +1,114 @@
+/**
+ * Hostile requests against a real server process (started with the node flags of `npm start`):
+ * many slow bodies without a signature, and many slow bodies with a made-up one. The server must
+ * refuse them cheaply, keep answering LINE, and come back to its memory baseline.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
+import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
+import { followEvent, signBody, webhookBody } from '../support/line-webhook';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+let fake: FakeLineApi;
+let server: ChildProcess;
+let port: number;
+
+beforeAll(async () => {
+  fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-strangers-'));
+  server = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=8', 'dist/src/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', REMINDERS: 'off', SIMULATOR: 'off', DATA_DIR: dataDir, LINE_API_BASE_URL: fake.baseUrl, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN },
+  });
+  port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    server.stderr!.on('data', (chunk) => {
+      stderr += String(chunk);
+      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+}, 30_000);
+
+afterAll(async () => {
+  server.kill('SIGKILL');
+  await fake.close();
+});
+
+/** Opens a socket, sends the headers of a 1 MiB POST /webhook, then dribbles the body; resolves with the status line (or 'closed'). */
+function slowBody(headers: Record<string, string>, stopAfterMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    const head = Object.entries({ host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': String(1024 * 1024), ...headers })
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n');
+    let drip: NodeJS.Timeout | undefined;
+    socket.on('connect', () => {
+      socket.write(`POST /webhook HTTP/1.1\r\n${head}\r\n\r\n`);
+      drip = setInterval(() => socket.writable && socket.write('x'.repeat(512)), 200);
+    });
+    const give = setTimeout(() => socket.destroy(), stopAfterMs);
+    socket.on('data', (chunk) => {
+      answer += String(chunk);
+    });
+    const done = () => {
+      clearInterval(drip);
+      clearTimeout(give);
+      resolve(answer.split('\r\n', 1)[0] || 'closed');
+    };
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+  });
+}
+
+async function lineStillAnswered(): Promise<number> {
+  const body = webhookBody([followEvent(`U${'f'.repeat(32)}`)]);
+  const started = Date.now();
+  const response = await fetch(`http://127.0.0.1:${port}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) },
+    body,
+  });
+  expect(response.status).toBe(200);
+  return Date.now() - started;
+}
+
+test('1,000 slow bodies without a signature: 401 before the body is read, and memory back to its baseline', async () => {
+  await lineStillAnswered();
+  await sleep(500);
+  const baseline = rssMb(server.pid!);
+  const answers = await Promise.all(Array.from({ length: 1000 }, () => slowBody({}, 10_000)));
+  expect(answers.filter((a) => a.startsWith('HTTP/1.1 401'))).toHaveLength(1000);
+  expect(await lineStillAnswered()).toBeLessThan(2_000);
+  await sleep(2_000);
+  expect(rssMb(server.pid!)).toBeLessThan(baseline + 30);
+}, 60_000);
+
+test('1,000 slow bodies with a made-up signature: at most 32 are read at once, the rest get 503, slow ones are cut off; memory comes back', async () => {
+  const baseline = rssMb(server.pid!);
+  let peak = baseline;
+  const watch = setInterval(() => (peak = Math.max(peak, rssMb(server.pid!))), 100);
+  const attack = Promise.all(Array.from({ length: 1000 }, () => slowBody({ 'x-line-signature': 'bm90IGEgc2lnbmF0dXJl' }, 20_000)));
+  await sleep(1_000);
+  // LINE is still answered while the attack goes on (its requests may be refused with 503 and redelivered).
+  const during = await fetch(`http://127.0.0.1:${port}/healthz`);
+  expect(during.status).toBe(200);
+  const answers = await attack;
+  clearInterval(watch);
+  const busy = answers.filter((a) => a.startsWith('HTTP/1.1 503')).length;
+  const timedOut = answers.filter((a) => a.startsWith('HTTP/1.1 408') || a === 'closed').length;
+  expect(busy).toBeGreaterThanOrEqual(1000 - 32);
+  expect(busy + timedOut).toBe(1000);
+  expect(peak).toBeLessThan(baseline + 100);
+  await lineStillAnswered();
+  await sleep(2_000);
+  expect(rssMb(server.pid!)).toBeLessThan(baseline + 30);
+}, 60_000);
