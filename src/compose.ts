@@ -8,6 +8,7 @@ import { userIdHasher } from './logger';
 import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
 import { STATS_ASSETS, statsRouter } from './stats/stats-router';
 import { openStore } from './store/open-store';
+import { openSqliteStore } from './store/sqlite-store';
 import type { KyselyStore } from './store/kysely-store';
 import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
 import { createEventHandler } from './usecases/handle-webhook-event';
@@ -18,6 +19,8 @@ export interface Composed {
   /** The Express app: serve it with http.createServer(handleRequest), or hand it to supertest. */
   handleRequest: Express;
   store: KyselyStore;
+  /** The simulator's own store (in memory), or null when the simulator is off. */
+  simulatorStore: KyselyStore | null;
   definitions: Definitions;
   /** Finishes webhook events whose holder died and that LINE did not redeliver; null without LINE credentials. */
   finishAbandonedEvents: ((now: Date) => Promise<number>) | null;
@@ -62,11 +65,14 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const extraRouters = [];
-  if (config.simulator) {
+  // Simulator conversations are practice, not people: kept in memory, out of the production tables,
+  // gone when the server stops (and purged like the rest while it runs).
+  const simulatorStore = config.simulator ? await openSqliteStore(':memory:') : null;
+  if (simulatorStore) {
     extraRouters.push(
       simulatorRouter({
         definitions,
-        store,
+        store: simulatorStore,
         clock,
         logger: deps.logger,
         hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
@@ -81,5 +87,18 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters });
-  return { handleRequest, store, definitions, runReminders, finishAbandonedEvents, disabled, simulator: config.simulator, close: () => store.close() };
+  return {
+    handleRequest,
+    store,
+    simulatorStore,
+    definitions,
+    runReminders,
+    finishAbandonedEvents,
+    disabled,
+    simulator: config.simulator,
+    async close() {
+      await simulatorStore?.close();
+      await store.close();
+    },
+  };
 }

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   } else if (composed.runReminders) {
     process.stderr.write('off: いばしょ reminder dispatcher (REMINDERS=off); run `npm run reminders` from cron instead\n');
   }
-  const stopPurge = startEvery(PURGE_INTERVAL_MS, (now) => purgeExpired(composed.store, { conversationIdleDays: config.conversationRetentionDays }, now, logger), {
+  const stores = [composed.store, ...(composed.simulatorStore ? [composed.simulatorStore] : [])];
+  const retention = { conversationIdleDays: config.conversationRetentionDays };
+  const stopPurge = startEvery(PURGE_INTERVAL_MS, (now) => Promise.all(stores.map((store) => purgeExpired(store, retention, now, logger))), {
     clock: systemClock,
     logger,
   });

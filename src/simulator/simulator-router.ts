@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { DefinitionsLocation } from '../definitions-files';
 import type { Definitions } from '../domain/definitions';
 import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
@@ -17,6 +18,45 @@ export interface SimulatorOptions extends Omit<HandleEventDeps, 'messenger'> {
   /** Where flows/ and content/ are, checked again on each /flow request. */
   location: DefinitionsLocation;
   assetsDir: string;
+}
+
+/** Per address and minute: a person chatting sends a few events a minute; a script would send thousands. */
+const EVENTS_PER_MINUTE = 120;
+const USERS_PER_MINUTE = 20;
+/** Ids issued and still remembered; the oldest are forgotten first (their page then asks for a new one). */
+const ISSUED_IDS_KEPT = 10_000;
+
+function perMinute(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    // Whether X-Forwarded-For is believed is the app's decision ('trust proxy'), not the limiter's.
+    validate: { trustProxy: false },
+    message: { message: 'too many requests; wait a minute' },
+  });
+}
+
+/** The simulator ids this server handed out: an id it never issued is refused, not served. */
+class IssuedIds {
+  private readonly ids = new Set<string>();
+
+  issue(): string {
+    const id = newSimulatorUserId();
+    if (this.ids.size >= ISSUED_IDS_KEPT) this.ids.delete(this.ids.values().next().value!);
+    this.ids.add(id);
+    return id;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  forget(id: string): void {
+    this.ids.delete(id);
+  }
 }
 
 /** Log lines of simulator users say so, next to the same fields as LINE users'. */
@@ -45,6 +85,8 @@ const pageHeaders: RequestHandler = (_req, res, next) => {
  *   POST /simulator/api/users   a new simulator user id
  *   POST /simulator/api/events  {userId, event} → {result, messages}: the exact LINE messages
  *   GET  /flow, /flow.svg       the whole decision tree, with any content problem
+ * Its conversations live in a store of their own (`options.store`: in memory, see compose.ts), never
+ * in the production tables; ids are issued by this server and rate-limited per address.
  */
 export function simulatorRouter(options: SimulatorOptions): Router {
   const messenger = new SimulatorMessenger();
@@ -56,11 +98,12 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   router.use('/simulator/assets', pageHeaders, express.static(options.assetsDir, { index: false, fallthrough: false }));
 
   const api = Router();
+  const issued = new IssuedIds();
   api.use(express.json({ limit: '32kb' }));
-  api.post('/users', (_req, res) => {
-    res.status(201).json({ userId: newSimulatorUserId() });
+  api.post('/users', perMinute(USERS_PER_MINUTE), (_req, res) => {
+    res.status(201).json({ userId: issued.issue() });
   });
-  api.post('/events', async (req, res) => {
+  api.post('/events', perMinute(EVENTS_PER_MINUTE), async (req, res) => {
     let request: ReturnType<typeof parseSimulatorRequest>;
     try {
       request = parseSimulatorRequest(req.body);
@@ -70,6 +113,11 @@ export function simulatorRouter(options: SimulatorOptions): Router {
       return;
     }
     const { userId, event } = request;
+    if (!issued.has(userId)) {
+      res.status(400).json({ message: 'userId was not issued by this server (or was forgotten after a restart): ask POST /simulator/api/users for a new one' });
+      return;
+    }
+    if (event.kind === 'unfollow') issued.forget(userId);
     const incoming = fromSimulatorEvent(userId, event, options.clock.now());
     let result: EventResult;
     let messages: ReturnType<SimulatorMessenger['collect']> = [];

@@ -105,7 +105,7 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
     await chip('本人です').click();
     await chip('話を聞いてほしい').waitFor();
     expect(await simUserId()).toBe(userId);
-    const stored = (await bot.composed.store.loadTurnContext(userId as string)).conversation;
+    const stored = (await bot.composed.simulatorStore!.loadTurnContext(userId as string)).conversation;
     expect(JSON.stringify(stored?.state)).toContain('"self"');
   });
 
@@ -125,11 +125,11 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
 
   test('会話を消す deletes the conversation on the server, as blocking on LINE does, and starts over', async () => {
     const userId = (await simUserId()) as string;
-    expect((await bot.composed.store.loadTurnContext(userId)).conversation).not.toBeNull();
+    expect((await bot.composed.simulatorStore!.loadTurnContext(userId)).conversation).not.toBeNull();
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: '会話を消す' }).click();
     await page.getByRole('button', { name: '友だち追加' }).waitFor();
-    expect((await bot.composed.store.loadTurnContext(userId)).conversation).toBeNull();
+    expect((await bot.composed.simulatorStore!.loadTurnContext(userId)).conversation).toBeNull();
     expect(await simUserId()).toBeNull();
     expect(await page.locator('#quick-replies').isVisible()).toBe(false);
   });

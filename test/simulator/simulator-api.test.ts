@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { startBot, quickReplies, replyText, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, stickerEvent, textEvent } from '../support/line-webhook';
 
@@ -30,13 +31,25 @@ async function simSay(bot: BotHarness, userId: string, event: Record<string, unk
   return body.messages;
 }
 
-function rows(bot: BotHarness, sql: string, ...params: unknown[]): any[] {
+/** Rows of the production database file. */
+function productionRows(bot: BotHarness, query: string, ...params: unknown[]): any[] {
   const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
   try {
-    return db.prepare(sql).all(...params);
+    return db.prepare(query).all(...params);
   } finally {
     db.close();
   }
+}
+
+/** Rows of the simulator's own store (in memory, in the server). */
+async function rows(bot: BotHarness, query: string, ...params: unknown[]): Promise<any[]> {
+  const store = bot.composed.simulatorStore!;
+  const parts = query.split('?');
+  const statement = sql.join(
+    parts.map((part, i) => (i < params.length ? sql`${sql.raw(part)}${params[i]}` : sql.raw(part))),
+    sql``,
+  );
+  return (await statement.execute(store.database)).rows as any[];
 }
 
 describe('the simulator and the webhook give the same LINE messages', () => {
@@ -133,8 +146,27 @@ describe('simulator users are kept apart from LINE users', () => {
     const { status, body: answer } = await api(bot, 'events', body);
     expect(status).toBe(400);
     expect(typeof answer.message).toBe('string');
-    expect(rows(bot, 'SELECT user_id FROM conversations')).toEqual([]);
-    expect(rows(bot, 'SELECT event_id FROM webhook_events')).toEqual([]);
+    expect(await rows(bot, 'SELECT user_id FROM conversations')).toEqual([]);
+    expect(await rows(bot, 'SELECT event_id FROM webhook_events')).toEqual([]);
+  });
+
+  test('a well-formed sim id this server never issued → 400, nothing stored', async () => {
+    const made = 'sim-0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
+    const { status, body } = await api(bot, 'events', { userId: made, event: { kind: 'follow' } });
+    expect(status).toBe(400);
+    expect(body.message).toContain('not issued by this server');
+    expect(await rows(bot, 'SELECT user_id FROM conversations')).toEqual([]);
+  });
+
+  test('rate-limited per address: a script sending hundreds of events a minute gets 429', async () => {
+    const sim = await newSimUser(bot);
+    const statuses: number[] = [];
+    for (let i = 0; i < 130; i++) statuses.push((await api(bot, 'events', { userId: sim, event: { kind: 'text', text: 'メニュー' } })).status);
+    expect(statuses.slice(0, 120).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(120).every((s) => s === 429)).toBe(true);
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) ids.push((await api(bot, 'users', {})).status);
+    expect(ids.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
 
   test('a body that is not JSON → 400', async () => {
@@ -171,29 +203,32 @@ describe('simulator users are kept apart from LINE users', () => {
     await simSay(bot, sim, { kind: 'follow' });
     await simSay(bot, sim, { kind: 'text', text: '本人' });
     const users = [
-      ...rows(bot, 'SELECT user_id FROM conversations'),
-      ...rows(bot, 'SELECT user_id FROM webhook_events'),
+      ...(await rows(bot, 'SELECT user_id FROM conversations')),
+      ...(await rows(bot, 'SELECT user_id FROM webhook_events')),
     ].map((r) => r.user_id);
     expect(users.length).toBeGreaterThan(0);
     expect(users.every((u) => u === sim)).toBe(true);
-    expect(rows(bot, 'SELECT event_id FROM webhook_events').every((r) => r.event_id.startsWith('sim-'))).toBe(true);
+    expect((await rows(bot, 'SELECT event_id FROM webhook_events')).every((r) => r.event_id.startsWith('sim-'))).toBe(true);
     expect(bot.fake.requests).toEqual([]);
+    // Never in the production tables.
+    for (const table of ['conversations', 'webhook_events', 'subscriptions']) expect(productionRows(bot, `SELECT * FROM ${table}`)).toEqual([]);
   });
 
   test('会話を消す (an unfollow) deletes everything about the sim user, as blocking on LINE does', async () => {
     const sim = await newSimUser(bot);
     await simSay(bot, sim, { kind: 'follow' });
     await simSay(bot, sim, { kind: 'text', text: '家族' });
-    expect(rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toHaveLength(1);
+    expect(await rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toHaveLength(1);
 
     const { status, body } = await api(bot, 'events', { userId: sim, event: { kind: 'unfollow' } });
     expect(status).toBe(200);
     expect(body).toEqual({ result: 'deleted', messages: [] });
-    expect(rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toEqual([]);
-    expect(rows(bot, 'SELECT * FROM webhook_events WHERE user_id = ?', sim)).toEqual([]);
+    expect(await rows(bot, 'SELECT * FROM conversations WHERE user_id = ?', sim)).toEqual([]);
+    expect(await rows(bot, 'SELECT * FROM webhook_events WHERE user_id = ?', sim)).toEqual([]);
 
-    // Coming back later is a fresh start, as after blocking and unblocking.
-    const again = await simSay(bot, sim, { kind: 'text', text: '仕事' });
+    // The id is forgotten with it: the page asks for a new one, and starts fresh, as after blocking and unblocking.
+    expect((await api(bot, 'events', { userId: sim, event: { kind: 'text', text: '仕事' } })).status).toBe(400);
+    const again = await simSay(bot, await newSimUser(bot), { kind: 'text', text: '仕事' });
     expect(replyText(again)).toContain('うまく受け取れませんでした');
   });
 

@@ -1,7 +1,7 @@
 /**
- * Simulator users share the store with LINE users (their own sim- ids), so anything that later sends
- * to stored users through LINE must leave them out: LINE refuses a multicast with an id it does not
- * know, which would cost every LINE user in the same batch their reminder.
+ * Simulator users live in a store of their own, so nothing that later sends to stored users through
+ * LINE can reach them: LINE refuses a multicast with an id it does not know, which would cost every
+ * LINE user in the same batch their reminder.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -52,6 +52,8 @@ test('a simulator user who subscribes to いばしょ reminders is never sent to
     new Date('2026-12-21T09:00:30Z'),
   );
 
+  expect((await bot.composed.store.loadTurnContext(simUser)).subscribed).toBe(false);
+  expect((await bot.composed.simulatorStore!.loadTurnContext(simUser)).subscribed).toBe(true);
   const recipients = bot.fake.multicasts().flatMap((m) => m.to);
   expect(recipients).toContain(lineUser);
   expect(recipients.filter((to) => to.startsWith('sim-'))).toEqual([]);
