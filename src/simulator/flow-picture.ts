@@ -20,7 +20,7 @@ export interface PictureWindow {
 
 export type PictureNode =
   | { kind: 'question'; id: string; prompt: string; options: { label: string; synonyms: string[]; child: PictureNode }[] }
-  | { kind: 'answer'; id: string; audience: 'self' | 'family' | 'all'; windows: PictureWindow[] }
+  | { kind: 'answer'; id: string; audience: 'self' | 'family' | 'others' | 'all'; windows: PictureWindow[] }
   | { kind: 'directory'; id: string; windows: PictureWindow[] }
   /** A node drawn earlier in the picture. */
   | { kind: 'sameAs'; id: string }
