@@ -138,8 +138,9 @@ function windowCard(defs: Definitions, window: SupportWindow, audience: Audience
     if (status) lines.push(status);
   }
   if (window.place) lines.push({ label: c.place, text: window.place.value });
+  // A place people walk into keeps its way there on the card itself.
+  if (window.access && (detail || window.otherWays.some((w) => w.value.kind === 'visit'))) lines.push({ label: c.access, text: window.access.value });
   if (detail) {
-    if (window.access) lines.push({ label: c.access, text: window.access.value });
     if (window.area) lines.push({ label: c.area, text: window.area.value });
     for (const note of window.notes) {
       if (note.for === 'all' || audience === 'all' || note.for === audience) lines.push({ text: note.value, tone: 'muted' });
@@ -347,8 +348,9 @@ export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] 
     lines.push({ label: phrases.card.phone, text: number, tap: { kind: 'tel', label: fill(phrases.card.callButton, { phone: number }), number } });
     if ('unknown' in window.hours) lines.push({ label: phrases.card.hours, text: d.hoursUnknown, tone: 'muted' });
     else {
+      lines.push({ label: phrases.card.hours, text: window.hours.value.text });
       const status = statusLine(phrases, openStatus(window.hours.value, now), now);
-      lines.push({ label: phrases.card.hours, text: window.hours.value.text, ...(status ? { tone: status.tone } : {}) });
+      if (status) lines.push(status);
     }
     alt.push(`${window.name} ${number}`);
     const through = reachedThrough.get(window.id) ?? [];

@@ -71,7 +71,7 @@ describe('choosing options', () => {
     expect(turn.outcome).toBe('answer');
     expect(turn.state.snapshot).toEqual({ value: 'self-talk', context: { lastQuestion: 'self' } });
     // Two windows and the card of ways without a call; the other two windows behind ほかの窓口も見る.
-    expect(cardTitles(turn.reply.messages)).toEqual([...['concierge', 'hokenyobo'].map(windowName), phrases.otherWays.title]);
+    expect(cardTitles(turn.reply.messages)).toEqual([...['concierge', 'tokyo-hss'].map(windowName), phrases.otherWays.title]);
     expect(turn.reply.choices.map((c) => c.label)).toEqual([
       phrases.quickReply.moreWindows,
       phrases.quickReply.other,
@@ -83,7 +83,7 @@ describe('choosing options', () => {
     const more = step(defs, stored(turn.state), { kind: 'postback', data: 'do=more&n=self-talk' }, NOW);
     expect(more.outcome).toBe('moreWindows');
     expect(more.state).toEqual(turn.state);
-    expect(cardTitles(more.reply.messages)).toEqual(['himonya', 'tokyo-hss'].map(windowName));
+    expect(cardTitles(more.reply.messages)).toEqual(['hokenyobo', 'himonya'].map(windowName));
     expect(more.reply.choices.map((c) => c.label)).not.toContain(phrases.quickReply.moreWindows);
   });
 
@@ -93,7 +93,11 @@ describe('choosing options', () => {
     expect(texts(turn.reply.messages)[0]).not.toContain('電話のボタン');
     const ways = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards : [])).find((c) => c.title === phrases.otherWays.title)!;
     const uris = ways.lines.flatMap((l) => l.buttons ?? []).map((b) => (b.kind === 'uri' ? b.uri : null));
-    expect(uris).toEqual([defs.content.crisis.chat[0]!.url, 'https://www.hikikomori-tokyo.jp/howto/index.php']);
+    // サポートネット's mail is on its own card, next to its call button, so the card of ways has the LINE chat only.
+    expect(uris).toEqual([defs.content.crisis.chat[0]!.url]);
+    const hss = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards : [])).find((c) => c.title === windowName('tokyo-hss'))!;
+    expect(hss.buttons.map((b) => b.kind)).toEqual(['tel', 'uri', 'postback']);
+    expect(hss.buttons[1]).toEqual({ kind: 'uri', label: 'メールで相談する', uri: 'https://www.hikikomori-tokyo.jp/howto/index.php' });
   });
 
   test('くわしく見る on a card → that window in full (notes, area), the state kept', () => {
