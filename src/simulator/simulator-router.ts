@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import type { DefinitionsLocation } from '../definitions-files';
 import type { Definitions } from '../domain/definitions';
 import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
-import type { Logger } from '../usecases/ports';
+import type { Clock, Logger } from '../usecases/ports';
+import { planRichMenu } from '../domain/rich-menu-plan';
 import { renderFlowPage } from './flow-page';
 import { currentFlowState } from './flow-state';
 import { renderFlowSvg } from './flow-svg';
@@ -17,6 +19,8 @@ export interface SimulatorOptions extends Omit<HandleEventDeps, 'messenger'> {
   /** Where flows/ and content/ are, checked again on each /flow request. */
   location: DefinitionsLocation;
   assetsDir: string;
+  /** The clock is fixed (SIMULATOR_NOW): the page says so. */
+  fixedNow?: boolean;
 }
 
 /** Log lines of simulator users say so, next to the same fields as LINE users'. */
@@ -43,12 +47,17 @@ const pageHeaders: RequestHandler = (_req, res, next) => {
  * The local chat simulator, one more adapter in front of the same use case as the webhook:
  *   GET  /                      the chat page
  *   POST /simulator/api/users   a new simulator user id
- *   POST /simulator/api/events  {userId, event} → {result, messages}: the exact LINE messages
+ *   POST /simulator/api/events  {userId, event, at?} → {result, messages}: the exact LINE messages;
+ *                               `at` answers as if it were then (the page passes its ?at=)
+ *   GET  /simulator/api/setup   the rich menu (the same plan as `npm run richmenu`) and the clock
  *   GET  /flow, /flow.svg       the whole decision tree, with any content problem
  */
 export function simulatorRouter(options: SimulatorOptions): Router {
   const messenger = new SimulatorMessenger();
-  const handleEvent = createEventHandler({ ...options, messenger, logger: simulatorLogger(options.logger) });
+  // ?at= on the page: this request's turn runs at that instant; other requests keep the real clock.
+  const requestInstant = new AsyncLocalStorage<Date>();
+  const clock: Clock = { now: () => requestInstant.getStore() ?? options.clock.now() };
+  const handleEvent = createEventHandler({ ...options, clock, messenger, logger: simulatorLogger(options.logger) });
   const running: Definitions = options.definitions;
   const router = Router();
 
@@ -60,6 +69,13 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   api.post('/users', (_req, res) => {
     res.status(201).json({ userId: newSimulatorUserId() });
   });
+  api.get('/setup', (_req, res) => {
+    const plan = planRichMenu(running);
+    res.json({
+      richMenu: { chatBarText: plan.chatBarText, areas: plan.areas.map((a) => ({ key: a.key, label: a.label, data: a.data })) },
+      fixedNow: options.fixedNow ? options.clock.now().toISOString() : null,
+    });
+  });
   api.post('/events', async (req, res) => {
     let request: ReturnType<typeof parseSimulatorRequest>;
     try {
@@ -69,12 +85,12 @@ export function simulatorRouter(options: SimulatorOptions): Router {
       res.status(400).json({ message: error.message });
       return;
     }
-    const { userId, event } = request;
+    const { userId, event, at } = request;
     const incoming = fromSimulatorEvent(userId, event);
     let result: EventResult;
     let messages: ReturnType<SimulatorMessenger['collect']> = [];
     try {
-      result = await handleEvent(incoming);
+      result = at ? await requestInstant.run(at, () => handleEvent(incoming)) : await handleEvent(incoming);
     } finally {
       if (incoming.kind === 'turn') messages = messenger.collect(incoming.replyToken, userId);
     }
