@@ -99,7 +99,7 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   router.use('/simulator/api', api);
 
   router.get('/flow', pageHeaders, (_req, res) => {
-    res.type('html').send(renderFlowPage(currentFlowState(running, options.location)));
+    res.type('html').send(renderFlowPage(currentFlowState(running, options.location, options.clock.now())));
   });
   router.get('/flow.svg', pageHeaders, (_req, res) => {
     const state = currentFlowState(running, options.location);

@@ -264,7 +264,7 @@ describe('the simulator clock: ?at= per request and SIMULATOR_NOW for the whole 
       const bad = await api(bot, 'events', { userId: user, event: { kind: 'text', text: 'こんにちは' }, at: 'yesterday' });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toContain('at must be');
-      const setup = await (await fetch(`${bot.url}/simulator/api/setup`)).json();
+      const setup = (await (await fetch(`${bot.url}/simulator/api/setup`)).json()) as any;
       expect(setup.fixedNow).toBeNull();
       expect(setup.richMenu.areas.map((a: any) => a.label)).toEqual(['本人として相談', '家族として相談', 'いばしょの日程', '電話番号の一覧', 'お知らせ設定', '最初から']);
     } finally {
@@ -275,7 +275,7 @@ describe('the simulator clock: ?at= per request and SIMULATOR_NOW for the whole 
   test('SIMULATOR_NOW fixes the simulator clock and the page is told so', async () => {
     const bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { ...WITHOUT_LINE, SIMULATOR_NOW: '2026-11-25T19:30:00+09:00' } });
     try {
-      const setup = await (await fetch(`${bot.url}/simulator/api/setup`)).json();
+      const setup = (await (await fetch(`${bot.url}/simulator/api/setup`)).json()) as any;
       expect(setup.fixedNow).toBe('2026-11-25T10:30:00.000Z');
       const user = await newSimUser(bot);
       const messages = await simSay(bot, user, { kind: 'text', text: '死にたい' });
