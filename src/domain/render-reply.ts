@@ -131,15 +131,16 @@ function windowCard(defs: Definitions, window: SupportWindow, audience: Audience
   }
 
   if ('unknown' in window.hours) {
-    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: c.hoursUnknown, tone: 'muted' });
+    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: detail ? c.hoursUnknown : phrases.directory.hoursUnknown, tone: 'muted' });
   } else {
     if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: window.hours.value.text });
     const status = statusLine(phrases, openStatus(window.hours.value, now), now);
     if (status) lines.push(status);
   }
-  if (window.place) lines.push({ label: c.place, text: window.place.value });
-  // A place people walk into keeps its way there on the card itself.
-  if (window.access && (detail || window.otherWays.some((w) => w.value.kind === 'visit'))) lines.push({ label: c.access, text: window.access.value });
+  // A place people walk into keeps its place and the way there on the card itself.
+  const walkIn = window.otherWays.some((w) => w.value.kind === 'visit');
+  if (window.place && (detail || walkIn)) lines.push({ label: c.place, text: window.place.value });
+  if (window.access && (detail || walkIn)) lines.push({ label: c.access, text: window.access.value });
   if (detail) {
     if (window.area) lines.push({ label: c.area, text: window.area.value });
     for (const note of window.notes) {
@@ -294,7 +295,9 @@ export function answerMessages(defs: Definitions, node: string, windowIds: strin
   const { phrases } = defs.content;
   const { shown, ways } = splitAnswer(defs, windowIds, now);
   const cards = shown.map((id) => windowCard(defs, defs.windowsById.get(id)!, audience, now));
-  if (ways) cards.push(ways);
+  // The ways in without a call come as a bubble of their own, so that LINE does not stretch them (or the
+  // window cards) to the height of the tallest card of a carousel.
+  const waysMessage: ReplyMessage[] = ways ? [{ kind: 'cards', altText: altTextOf(phrases.otherWays.title, [ways]), cards: [ways] }] : [];
   const outro = [phrases.answerOutro];
   if (closedWindows(defs, shown, now).length > 0) {
     const afterHours = afterHoursText(defs);
@@ -303,6 +306,7 @@ export function answerMessages(defs: Definitions, node: string, windowIds: strin
   return [
     { kind: 'text', text: phrases.answerLeads[node] ?? phrases.answerIntro },
     ...carousels(phrases.answerAltText, cards),
+    ...waysMessage,
     { kind: 'text', text: outro.join('\n\n') },
   ];
 }
