@@ -124,6 +124,7 @@ describeInChromium('test/browser/phone-screen.test.ts', 'the chat page on a phon
     expect(await card.count()).toBe(1);
     const height = await page.evaluate<number>(`[...document.querySelectorAll('#log .row')].at(-1).querySelector('.flex-bubble').getBoundingClientRect().height`);
     expect(height).toBeLessThan(1400);
+    await page.evaluate(`[...document.querySelectorAll('#log .row')].at(-2).scrollIntoView({ block: 'start' })`);
     await shoot('phone-list', 'phone-list');
     await card.getByRole('button', { name: '・福祉のコンシェルジュ(福祉の総合相談窓口)' }).click();
     await log().getByText('「福祉の総合相談窓口(福祉のコンシェルジュ)につないでください」', { exact: false }).waitFor();

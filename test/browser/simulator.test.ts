@@ -10,7 +10,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
 import { startBot, type BotHarness } from '../support/bot-harness';
 
-const DOCS_SHOTS = ['simulator', 'flow'];
+/** Copied to docs/ as named (docs/simulator.png comes from phone-screen.test.ts). */
+const DOCS_SHOTS: Record<string, string> = { 'flow-open': 'flow' };
 
 describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the tree at /flow', 'the chat simulator and /flow in Chromium at 375px', () => {
   let bot: BotHarness;
@@ -41,7 +42,7 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
   async function shoot(name: string): Promise<void> {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await page.screenshot({ path: file });
-    if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
+    if (DOCS_SHOTS[name]) copyToDocs(file, DOCS_SHOTS[name]);
   }
 
   const chip = (name: string) => page.locator('#quick-replies').getByRole('button', { name, exact: true });
@@ -167,6 +168,7 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
     await page.getByText('家族です', { exact: true }).first().click();
     await page.getByText('親のわたしが高齢で心配', { exact: true }).click();
     await page.getByText('「親なきあと」のこと', { exact: false }).first().waitFor();
+    await page.evaluate(`document.querySelector('.branches details[open] .branches details[open]').scrollIntoView({ block: 'start' })`);
     await shoot('flow-open');
   });
 
