@@ -73,7 +73,8 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
       simulatorRouter({
         definitions,
         store: simulatorStore,
-        clock,
+        clock: config.simulatorNow ? { now: () => new Date(config.simulatorNow!.getTime()) } : clock,
+        fixedNow: config.simulatorNow !== null,
         logger: deps.logger,
         hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
         location: config,

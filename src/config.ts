@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   simulator: boolean;
+  /** SIMULATOR_NOW: the simulator answers as if it were this instant (staff can see what the bot says at night). */
+  simulatorNow: Date | null;
   /** Whether the usage counts page /stats is served (off unless STATS_PAGE=on). */
   statsPage: boolean;
   /** Whether the server runs the reminder dispatcher every minute. */
@@ -82,6 +84,11 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
   const retention = Number(env.CONVERSATION_RETENTION_DAYS?.trim() || 30);
   if (!Number.isFinite(retention) || retention <= 0) throw new ConfigError('CONVERSATION_RETENTION_DAYS must be a positive number of days');
+  const simulatorNowText = env.SIMULATOR_NOW?.trim() ?? '';
+  const simulatorNow = simulatorNowText ? new Date(simulatorNowText) : null;
+  if (simulatorNow && Number.isNaN(simulatorNow.getTime())) {
+    throw new ConfigError(`SIMULATOR_NOW must be an ISO date and time such as 2026-11-25T02:00:00+09:00, not "${simulatorNowText}"`);
+  }
   const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
   return {
     port,
@@ -90,6 +97,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
+    simulatorNow,
     statsPage: statsSetting === 'on',
     reminders: remindersSetting !== 'off',
     conversationRetentionDays: retention,

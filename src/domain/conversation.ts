@@ -3,17 +3,22 @@ import { transition } from 'xstate';
 import type { Definitions } from './definitions';
 import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent } from './flow/compile';
 import { interpretInput, type Input, type Intent } from './interpret-input';
+import { nextIbasho } from './ibasho-schedule';
 import {
-  afterHoursMessage,
   answerMessages,
   closedWindows,
+  crisisHasMore,
   crisisMessages,
   directoryMessages,
   fill,
   formatWhen,
   forwardCardMessages,
+  moreCrisisMessages,
+  moreWindowsMessages,
   questionChoices,
   reminderTimesText,
+  splitAnswer,
+  windowDetailMessages,
 } from './render-reply';
 import { openStatus } from './opening-hours';
 import type { Choice, Reply, ReplyMessage } from './reply';
@@ -39,6 +44,8 @@ export type TurnOutcome =
   | 'reminderSettings'
   | 'forwardCard'
   | 'openNotice'
+  | 'moreWindows'
+  | 'windowDetail'
   | 'reset';
 
 export interface Turn {
@@ -107,6 +114,9 @@ function choicesAfterAnswer(
   const forFamily = flowNode?.kind === 'answer' && flowNode.audience === 'family';
   const closed = (closedNow ?? closedWindows(defs, windows, now))[0];
   const choices: Choice[] = [];
+  if (flowNode?.kind === 'answer' && splitAnswer(defs, windows, now).rest.length > 0) {
+    choices.push({ label: q.moreWindows, action: { kind: 'moreWindows', node } });
+  }
   if (closed) choices.push({ label: q.notifyOpen, action: { kind: 'notifyOpen', window: closed.window.id } });
   if (showsIbasho) choices.push(reminderChoice(defs, subscribed));
   if (showsIbasho && forFamily) choices.push({ label: q.forwardCard, action: { kind: 'forwardCard' } });
@@ -114,6 +124,22 @@ function choicesAfterAnswer(
   if (!showsIbasho) choices.push({ label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } });
   choices.push({ label: q.restart, action: { kind: 'go', node: start } });
   return choices;
+}
+
+/**
+ * Whether a reminder can be sent for the next いばしょ: its date is published (or reminders are set to
+ * go out for planned dates too). While not, a person who subscribes is told plainly that nothing comes
+ * until the ward publishes a date.
+ */
+export function remindersCanFire(defs: Definitions, now: Date): boolean {
+  const { ibasho } = defs.content;
+  if (ibasho.reminders.times.length === 0) return false;
+  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  return next !== null && (next.confirmed || ibasho.reminders.forPlannedDates);
+}
+
+function phonesNode(defs: Definitions): string | undefined {
+  return Object.entries(defs.flow.flow.nodes).find(([, node]) => node.kind === 'directory')?.[0];
 }
 
 function ibashoNode(defs: Definitions): string | undefined {
@@ -130,10 +156,8 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
     case 'question':
       return { messages: [{ kind: 'text', text: flowNode.prompt }], choices: choicesAt(defs, node, subscribed, now), outcome: 'question' };
     case 'answer': {
-      const messages = answerMessages(defs, flowNode.windows, flowNode.audience, now);
+      const messages = answerMessages(defs, node, flowNode.windows, flowNode.audience, now);
       const closed = closedWindows(defs, flowNode.windows, now);
-      const afterHours = closed.length > 0 ? afterHoursMessage(defs) : null;
-      if (afterHours) messages.push(afterHours);
       return { messages, choices: choicesAfterAnswer(defs, node, subscribed, now, closed), outcome: 'answer' };
     }
     case 'directory':
@@ -198,12 +222,36 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
     case 'start':
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.greeting }], 'greeted');
     case 'crisis':
+    case 'moreCrisis': {
+      const menu: Choice = { label: phrases.quickReply.menu, action: { kind: 'go', node: start } };
+      const more: Choice[] = intent.kind === 'crisis' && crisisHasMore(defs, now) ? [{ label: phrases.quickReply.moreCrisis, action: { kind: 'moreCrisis' } }] : [];
       return {
         state: toState(defs, snapshot),
-        reply: { messages: crisisMessages(defs, now), choices: [{ label: phrases.quickReply.menu, action: { kind: 'go', node: start } }] },
+        reply: { messages: intent.kind === 'crisis' ? crisisMessages(defs, now) : moreCrisisMessages(defs, now), choices: [...more, menu] },
         outcome: 'crisis',
         node,
       };
+    }
+    case 'moreWindows': {
+      const answer = defs.flow.flow.nodes[intent.node];
+      if (answer?.kind !== 'answer' || splitAnswer(defs, answer.windows, now).rest.length === 0) {
+        return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
+      }
+      const done = stay(moreWindowsMessages(defs, answer.windows, answer.audience, now), 'moreWindows');
+      done.reply.choices = done.reply.choices.filter((c) => c.action.kind !== 'moreWindows');
+      return done;
+    }
+    case 'windowDetail': {
+      if (!defs.windowsById.has(intent.window)) return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
+      const here = defs.flow.flow.nodes[node];
+      const audience = here?.kind === 'answer' ? here.audience : 'all';
+      const done = stay(windowDetailMessages(defs, intent.window, audience, now), 'windowDetail');
+      done.reply.choices = [
+        { label: phrases.quickReply.phones, action: { kind: 'go', node: phonesNode(defs) ?? start } },
+        ...done.reply.choices.filter((c) => c.action.kind !== 'moreWindows' && c.action.kind !== 'notifyOpen'),
+      ];
+      return done;
+    }
     case 'nonText':
       return stay([{ kind: 'text', text: phrases.nonText }], 'nonText');
     case 'unrecognized':
@@ -211,8 +259,11 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
     case 'subscribe': {
       const r = phrases.reminder;
       const times = reminderTimesText(defs);
-      const lines = [fill(person.subscribed ? r.alreadySubscribed : r.subscribed, { times })];
-      if (!defs.content.ibasho.reminders.forPlannedDates) lines.push(r.onlyConfirmedNote);
+      const dated = remindersCanFire(defs, now);
+      const lines = [
+        dated ? fill(person.subscribed ? r.alreadySubscribed : r.subscribed, { times }) : person.subscribed ? r.alreadySubscribedNoDate : r.subscribedNoDate,
+      ];
+      if (dated && !defs.content.ibasho.reminders.forPlannedDates) lines.push(r.onlyConfirmedNote);
       lines.push(r.howToStop);
       const turn = stay([{ kind: 'text', text: lines.join('\n') }], 'subscribed', true);
       turn.reply.choices = [reminderChoice(defs, true), ...turn.reply.choices.filter((c) => c.action.kind !== 'subscribe' && c.action.kind !== 'unsubscribe')];
@@ -225,7 +276,12 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
     }
     case 'reminderSettings': {
       const times = reminderTimesText(defs);
-      const text = fill(person.subscribed ? phrases.reminderSettings.subscribed : phrases.reminderSettings.notSubscribed, { times });
+      const s = phrases.reminderSettings;
+      const text = remindersCanFire(defs, now)
+        ? fill(person.subscribed ? s.subscribed : s.notSubscribed, { times })
+        : person.subscribed
+          ? s.subscribedNoDate
+          : s.notSubscribedNoDate;
       const done = stay([{ kind: 'text', text }], 'reminderSettings');
       done.reply.choices = [reminderChoice(defs, person.subscribed), { label: phrases.quickReply.restart, action: { kind: 'go', node: start } }];
       return done;

@@ -47,6 +47,7 @@ function parse<T extends z.ZodType>(schema: T, file: { path: string; data: unkno
 const requiredPlaceholders: Record<string, string[]> = {
   'card.callButton': ['phone'],
   'card.phoneUnknown': ['via', 'phone', 'howToAsk'],
+  'card.phoneVia': ['via', 'phone'],
   'card.closedNow': ['next'],
   'ibasho.heldNext': ['date', 'start', 'end'],
   'ibasho.heldToday': ['start', 'end'],
@@ -88,6 +89,13 @@ function checkWindows(windows: SupportWindow[], file: string, problems: string[]
   });
   if (!windows.some((w) => w.schedule === 'ibasho')) {
     problems.push(`${file}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
+  }
+}
+
+/** An answer's lead sentence must belong to an answer of the flow. */
+function checkAnswerLeads(phrases: Content['phrases'], flow: Flow, file: string, problems: string[]) {
+  for (const node of Object.keys(phrases.answerLeads)) {
+    if (flow.nodes[node]?.kind !== 'answer') problems.push(`${file}: answerLeads.${node}: no answer "${node}" in the flow`);
   }
 }
 
@@ -173,6 +181,7 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   if (ibasho) checkIbasho(ibasho, raw.ibasho.path, problems);
   if (phrases) checkPhrases(phrases, raw.phrases.path, problems);
   if (flow && windows) checkFlow(flow, windows.windows, raw, problems);
+  if (flow && phrases) checkAnswerLeads(phrases, flow, raw.phrases.path, problems);
   if (!flow || !windows || !ibasho || !crisis || !phrases || problems.length > 0) throw new DefinitionsError(problems);
 
   const content: Content = { windows: windows.windows, ibasho, crisis, phrases };

@@ -22,8 +22,9 @@ function isClosedDay(hours: WeeklyHours, date: string): boolean {
 function intervalsStartingOn(hours: WeeklyHours, date: string): Interval[] {
   if (!hours.slots || isClosedDay(hours, date)) return [];
   const weekday = weekdayOf(date);
+  const dayOfMonth = Number(date.slice(8, 10));
   return hours.slots
-    .filter((slot) => slot.days.includes(weekday))
+    .filter((slot) => slot.days?.includes(weekday) || slot.monthDays?.includes(dayOfMonth))
     .map((slot) => {
       const start = tokyoInstant(date, slot.open);
       const end = tokyoInstant(date, slot.close);

@@ -10,6 +10,9 @@ export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'reminderSettings') return 'do=reminder-settings';
   if (action.kind === 'forwardCard') return 'do=forward-card';
   if (action.kind === 'notifyOpen') return `do=notify-open&w=${encodeURIComponent(action.window)}`;
+  if (action.kind === 'moreWindows') return `do=more&n=${encodeURIComponent(action.node)}`;
+  if (action.kind === 'moreCrisis') return 'do=more-crisis';
+  if (action.kind === 'windowDetail') return `do=detail&w=${encodeURIComponent(action.window)}`;
   const params = new URLSearchParams({ go: action.node });
   if (action.from) params.set('from', action.from);
   return params.toString();
@@ -21,8 +24,11 @@ export function decodePostback(data: string): ChoiceAction | null {
   if (data === 'do=unsubscribe') return { kind: 'unsubscribe' };
   if (data === 'do=reminder-settings') return { kind: 'reminderSettings' };
   if (data === 'do=forward-card') return { kind: 'forwardCard' };
+  if (data === 'do=more-crisis') return { kind: 'moreCrisis' };
   const params = new URLSearchParams(data);
   if (params.get('do') === 'notify-open' && params.get('w')) return { kind: 'notifyOpen', window: params.get('w')! };
+  if (params.get('do') === 'more' && params.get('n')) return { kind: 'moreWindows', node: params.get('n')! };
+  if (params.get('do') === 'detail' && params.get('w')) return { kind: 'windowDetail', window: params.get('w')! };
   const node = params.get('go');
   if (!node) return null;
   const from = params.get('from');

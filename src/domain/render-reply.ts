@@ -1,10 +1,10 @@
-import type { Audience, CrisisLine, Phrases, SupportWindow } from './content/schema';
+import type { Audience, Phrases, SupportWindow, WeeklyHours } from './content/schema';
 import type { Definitions } from './definitions';
 import type { QuestionNode } from './flow/schema';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
-import { openStatus } from './opening-hours';
+import { openStatus, type OpenStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
-import type { Card, CardLine, Choice, Reply, ReplyMessage } from './reply';
+import type { Card, CardButton, CardLine, Choice, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
 const ALT_TEXT_LIMIT = 1500;
@@ -83,50 +83,23 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
   return lines;
 }
 
-function windowCard(defs: Definitions, window: SupportWindow, audience: Audience, now: Date): Card {
-  const { phrases } = defs.content;
-  const c = phrases.card;
-  const lines: CardLine[] = [{ text: window.helpsWith.value }];
-  if (window.schedule === 'ibasho') lines.push(...ibashoLines(defs, now));
-
-  const { number, via } = reachingNumber(defs, window);
-  if (via && 'unknown' in window.phone) {
-    lines.push({ label: c.phone, text: fill(c.phoneUnknown, { via: via.name, phone: number, howToAsk: window.phone.howToAsk }) });
-  } else {
-    lines.push({ label: c.phone, text: number });
-  }
-
-  if ('unknown' in window.hours) {
-    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: c.hoursUnknown, tone: 'muted' });
-  } else {
-    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: window.hours.value.text });
-    const status = statusLine(phrases, openStatus(window.hours.value, now), now);
-    if (status) lines.push(status);
-  }
-  if (window.place) lines.push({ label: c.place, text: window.place.value });
-  if (window.access) lines.push({ label: c.access, text: window.access.value });
-  if (window.area) lines.push({ label: c.area, text: window.area.value });
-  for (const note of window.notes) {
-    if (note.for === 'all' || audience === 'all' || note.for === audience) lines.push({ text: note.value, tone: 'muted' });
-  }
-  return { title: window.name, lines, buttons: [{ kind: 'tel', label: fill(c.callButton, { phone: number }), number }] };
-}
-
-function crisisCard(phrases: Phrases, line: CrisisLine, now: Date): Card {
-  const lines: CardLine[] = [{ label: phrases.card.phone, text: line.phone }, { label: phrases.card.hours, text: line.hoursText }];
-  const status = line.slots ? statusLine(phrases, openStatus({ text: line.hoursText, slots: line.slots, closedOnHolidays: false, closedNewYear: false }, now), now) : null;
-  if (status) lines.push(status);
-  return { title: line.name, lines, buttons: [{ kind: 'tel', label: fill(phrases.card.callButton, { phone: line.phone }), number: line.phone }] };
-}
-
 /** A text fallback of cards (LINE's altText, ≤1500 characters): each title with its number. */
 function altTextOf(heading: string, cards: Card[]): string {
-  let text = heading;
+  const parts = [heading];
   for (const card of cards) {
     const tel = card.buttons.find((b) => b.kind === 'tel');
-    const line = `\n${card.title}${tel && tel.kind === 'tel' ? ` ${tel.number}` : ''}`;
-    if ([...text].length + [...line].length > ALT_TEXT_LIMIT) break;
-    text += line;
+    parts.push(`${card.title ?? ''}${tel && tel.kind === 'tel' ? ` ${tel.number}` : ''}`);
+  }
+  return clipLines(parts);
+}
+
+/** Joins lines, stopping before LINE's altText limit. */
+function clipLines(parts: string[]): string {
+  let text = '';
+  for (const part of parts) {
+    const next = text ? `${text}\n${part}` : part;
+    if ([...next].length > ALT_TEXT_LIMIT) break;
+    text = next;
   }
   return text;
 }
@@ -140,41 +113,260 @@ function carousels(heading: string, cards: Card[]): ReplyMessage[] {
   return messages;
 }
 
-export function answerMessages(defs: Definitions, windowIds: string[], audience: Audience, now: Date): ReplyMessage[] {
+/** Compact cards show what a person needs to choose; the rest is one tap away (くわしく見る). */
+function windowCard(defs: Definitions, window: SupportWindow, audience: Audience, now: Date, detail = false): Card {
   const { phrases } = defs.content;
-  const cards = windowIds.map((id) => windowCard(defs, defs.windowsById.get(id)!, audience, now));
-  return [{ kind: 'text', text: phrases.answerIntro }, ...carousels(phrases.answerAltText, cards)];
+  const c = phrases.card;
+  const lines: CardLine[] = [{ text: window.helpsWith.value }];
+  if (window.schedule === 'ibasho') lines.push(...ibashoLines(defs, now));
+
+  const { number, via } = reachingNumber(defs, window);
+  if (via && 'unknown' in window.phone) {
+    const text = detail
+      ? fill(c.phoneUnknown, { via: via.name, phone: number, howToAsk: window.phone.howToAsk })
+      : fill(c.phoneVia, { via: via.name, phone: number });
+    lines.push({ label: c.phone, text });
+  } else {
+    lines.push({ label: c.phone, text: number });
+  }
+
+  if ('unknown' in window.hours) {
+    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: detail ? c.hoursUnknown : phrases.directory.hoursUnknown, tone: 'muted' });
+  } else {
+    if (window.schedule !== 'ibasho') lines.push({ label: c.hours, text: window.hours.value.text });
+    const status = statusLine(phrases, openStatus(window.hours.value, now), now);
+    if (status) lines.push(status);
+  }
+  // A place people walk into keeps its place and the way there on the card itself.
+  const walkIn = window.otherWays.some((w) => w.value.kind === 'visit');
+  if (window.place && (detail || walkIn)) lines.push({ label: c.place, text: window.place.value });
+  if (window.access && (detail || walkIn)) lines.push({ label: c.access, text: window.access.value });
+  if (detail) {
+    if (window.area) lines.push({ label: c.area, text: window.area.value });
+    for (const note of window.notes) {
+      if (note.for === 'all' || audience === 'all' || note.for === audience) lines.push({ text: note.value, tone: 'muted' });
+    }
+  }
+  for (const way of window.otherWays) if (!way.value.uri && (!detail || window.notes.length === 0)) lines.push({ text: way.value.text, tone: 'open' });
+
+  const buttons: CardButton[] = [{ kind: 'tel', label: fill(c.callButton, { phone: number }), number }];
+  for (const way of window.otherWays) if (way.value.uri && way.value.button) buttons.push({ kind: 'uri', label: way.value.button, uri: way.value.uri });
+  if (!detail) buttons.push({ kind: 'postback', label: c.detailButton, action: { kind: 'windowDetail', window: window.id } });
+  return { title: window.name, lines, buttons };
 }
 
+/** Crisis lines' hours as WeeklyHours, made once per line (openStatus keeps its work per hours object). */
+const crisisHours = new WeakMap<object, WeeklyHours>();
+function hoursOfLine(line: { hoursText: string; slots?: WeeklyHours['slots'] }): WeeklyHours | null {
+  if (!line.slots) return null;
+  let hours = crisisHours.get(line);
+  if (!hours) crisisHours.set(line, (hours = { text: line.hoursText, slots: line.slots, closedOnHolidays: false, closedNewYear: false }));
+  return hours;
+}
+
+/** A crisis line (phone) or chat (LINE) with its status at `now`. */
+interface CrisisEntry {
+  name: string;
+  hoursText: string;
+  button: CardButton;
+  text: boolean;
+  status: OpenStatus;
+  number?: string;
+}
+
+function crisisEntries(defs: Definitions, now: Date): CrisisEntry[] {
+  const { phrases, crisis } = defs.content;
+  const chats: CrisisEntry[] = crisis.chat.map((chat) => ({
+    name: chat.name,
+    hoursText: chat.hoursText,
+    button: { kind: 'uri', label: phrases.card.chatButton, uri: chat.url },
+    text: true,
+    status: openStatus(hoursOfLine(chat), now),
+  }));
+  const phones: CrisisEntry[] = crisis.lines.map((line) => ({
+    name: line.name,
+    hoursText: line.hoursText,
+    button: { kind: 'tel', label: fill(phrases.card.callButton, { phone: line.phone }), number: line.phone },
+    text: false,
+    status: openStatus(hoursOfLine(line), now),
+    number: line.phone,
+  }));
+  return [...chats, ...phones];
+}
+
+/**
+ * A line of the crisis reply: open (or hours unknown) with its button; closed with when it opens, no
+ * button. Outside a crisis a closed chat keeps its button: adding the friend now and writing when it
+ * opens is fine, and the line says when that is.
+ */
+function crisisEntryLines(phrases: Phrases, entry: CrisisEntry, now: Date, buttonWhenClosed = false): CardLine[] {
+  const name: CardLine = { text: entry.number ? `${entry.name} ${entry.number}` : entry.name, tone: 'heading' };
+  if (entry.status.kind === 'closed' && !buttonWhenClosed) {
+    const status = statusLine(phrases, entry.status, now)!;
+    return [name, { text: entry.hoursText, tone: 'muted' }, status];
+  }
+  const lines: CardLine[] = [name, { text: entry.hoursText, tone: 'muted' }];
+  const status = statusLine(phrases, entry.status, now);
+  if (status) lines.push(status);
+  lines[lines.length - 1] = { ...lines[lines.length - 1]!, buttons: [entry.button] };
+  return lines;
+}
+
+const CRISIS_OPEN_SHOWN = 3;
+
+/** Which crisis entries the first reply shows: open ones (text-based first) and closed chats; the rest later. */
+function splitCrisis(entries: CrisisEntry[]): { shown: CrisisEntry[]; rest: CrisisEntry[] } {
+  const reachable = entries.filter((e) => e.status.kind !== 'closed');
+  const ordered = [...reachable.filter((e) => e.status.kind === 'open'), ...reachable.filter((e) => e.status.kind !== 'open')];
+  const shownOpen = ordered.slice(0, CRISIS_OPEN_SHOWN);
+  const closedText = entries.filter((e) => e.text && e.status.kind === 'closed');
+  const shown = [...shownOpen, ...closedText];
+  return { shown, rest: entries.filter((e) => !shown.includes(e)) };
+}
+
+function crisisAlt(defs: Definitions, entries: CrisisEntry[]): string {
+  const { phrases, crisis } = defs.content;
+  const parts = [phrases.crisisAltText, ...crisis.emergency.map((e) => `${e.number} ${e.label}`)];
+  for (const e of entries) if (e.number) parts.push(`${e.name} ${e.number}`);
+  return clipLines(parts);
+}
+
+/**
+ * The crisis reply: one card. The sentence of care, 119/110, then the lines open now (LINE first),
+ * a closed chat with when it opens (no button); the rest behind ほかの相談先. `extraLines` go right
+ * after 119/110 (e.g. a note for a family member writing about someone else).
+ */
+export function crisisMessages(defs: Definitions, now: Date, extraLines: CardLine[] = []): ReplyMessage[] {
+  const { phrases, crisis } = defs.content;
+  const { shown } = splitCrisis(crisisEntries(defs, now));
+  const lines: CardLine[] = [
+    {
+      text: phrases.crisisIntro,
+      buttons: crisis.emergency.map((e) => ({ kind: 'tel', label: fill(phrases.crisisEmergencyButton, { number: e.number }), number: e.number })),
+    },
+    ...extraLines,
+    { text: phrases.crisisLinesIntro, tone: 'heading' },
+    ...shown.flatMap((entry) => crisisEntryLines(phrases, entry, now)),
+    { text: phrases.crisisOutro, tone: 'muted' },
+  ];
+  return [{ kind: 'cards', altText: crisisAlt(defs, shown), cards: [{ lines, buttons: [] }] }];
+}
+
+/** Whether the crisis reply at `now` leaves lines for ほかの相談先. */
+export function crisisHasMore(defs: Definitions, now: Date): boolean {
+  return splitCrisis(crisisEntries(defs, now)).rest.length > 0;
+}
+
+/** The crisis lines the first reply left out, each with its status. */
+export function moreCrisisMessages(defs: Definitions, now: Date): ReplyMessage[] {
+  const { phrases } = defs.content;
+  const { rest } = splitCrisis(crisisEntries(defs, now));
+  const lines: CardLine[] = [{ text: phrases.crisisMoreIntro }, ...rest.flatMap((entry) => crisisEntryLines(phrases, entry, now))];
+  return [{ kind: 'cards', altText: crisisAlt(defs, rest), cards: [{ lines, buttons: [] }] }];
+}
+
+/** At most this many cards per answer, the card of ways without a call included. */
+const CARDS_PER_ANSWER = 3;
+
+/** LINE and e-mail ways in, for people who cannot call, leaving out the windows already on a card. */
+function otherWaysCard(defs: Definitions, shownWindowIds: string[], now: Date): Card | null {
+  const { phrases } = defs.content;
+  const lines: CardLine[] = [];
+  for (const entry of crisisEntries(defs, now).filter((e) => e.text)) lines.push(...crisisEntryLines(phrases, entry, now, true));
+  for (const window of defs.content.windows) {
+    if (shownWindowIds.includes(window.id)) continue;
+    for (const way of window.otherWays) {
+      if (!way.value.uri || !way.value.button) continue;
+      lines.push({ text: window.name, tone: 'heading' }, { text: way.value.text, buttons: [{ kind: 'uri', label: way.value.button, uri: way.value.uri }] });
+    }
+  }
+  return lines.length > 0 ? { title: phrases.otherWays.title, lines, buttons: [] } : null;
+}
+
+/** The windows of an answer on its first cards, and the rest (behind ほかの窓口も見る). */
+export function splitAnswer(defs: Definitions, windowIds: string[], now: Date): { shown: string[]; rest: string[]; ways: Card | null } {
+  const firstShown = windowIds.slice(0, CARDS_PER_ANSWER - 1);
+  const ways = otherWaysCard(defs, firstShown, now);
+  const shown = ways ? firstShown : windowIds.slice(0, CARDS_PER_ANSWER);
+  return { shown, rest: windowIds.slice(shown.length), ways };
+}
+
+export function answerMessages(defs: Definitions, node: string, windowIds: string[], audience: Audience, now: Date): ReplyMessage[] {
+  const { phrases } = defs.content;
+  const { shown, ways } = splitAnswer(defs, windowIds, now);
+  const cards = shown.map((id) => windowCard(defs, defs.windowsById.get(id)!, audience, now));
+  // The ways in without a call come as a bubble of their own, so that LINE does not stretch them (or the
+  // window cards) to the height of the tallest card of a carousel.
+  const waysMessage: ReplyMessage[] = ways ? [{ kind: 'cards', altText: altTextOf(phrases.otherWays.title, [ways]), cards: [ways] }] : [];
+  const outro = [phrases.answerOutro];
+  if (closedWindows(defs, shown, now).length > 0) {
+    const afterHours = afterHoursText(defs);
+    if (afterHours) outro.unshift(afterHours);
+  }
+  return [
+    { kind: 'text', text: phrases.answerLeads[node] ?? phrases.answerIntro },
+    ...carousels(phrases.answerAltText, cards),
+    ...waysMessage,
+    { kind: 'text', text: outro.join('\n\n') },
+  ];
+}
+
+export function moreWindowsMessages(defs: Definitions, windowIds: string[], audience: Audience, now: Date): ReplyMessage[] {
+  const { phrases } = defs.content;
+  const { rest } = splitAnswer(defs, windowIds, now);
+  const cards = rest.map((id) => windowCard(defs, defs.windowsById.get(id)!, audience, now));
+  return [{ kind: 'text', text: phrases.moreWindowsIntro }, ...carousels(phrases.answerAltText, cards)];
+}
+
+export function windowDetailMessages(defs: Definitions, windowId: string, audience: Audience, now: Date): ReplyMessage[] {
+  const { phrases } = defs.content;
+  const window = defs.windowsById.get(windowId)!;
+  const card = windowCard(defs, window, audience, now, true);
+  const messages: ReplyMessage[] = [];
+  if (!window.otherWays.some((w) => w.value.uri)) messages.push({ kind: 'text', text: phrases.callHint });
+  messages.push({ kind: 'cards', altText: altTextOf(phrases.answerAltText, [card]), cards: [card] });
+  return messages;
+}
+
+/**
+ * The phone list: one card. Each number once, with the windows reached through it under it; each
+ * name opens that window's details.
+ */
 export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] {
   const { phrases } = defs.content;
-  const cards = defs.content.windows.map((w) => windowCard(defs, w, 'all', now));
-  return [{ kind: 'text', text: phrases.directoryIntro }, ...carousels(phrases.answerAltText, cards)];
-}
-
-export function crisisMessages(defs: Definitions, now: Date): ReplyMessage[] {
-  const { phrases, crisis } = defs.content;
-  const emergency = crisis.emergency.map((e) => `${e.label}: ${e.number}`).join('\n');
-  const statusRank = (line: CrisisLine) => {
-    if (!line.slots) return 1;
-    const status = openStatus({ text: line.hoursText, slots: line.slots, closedOnHolidays: false, closedNewYear: false }, now);
-    return status.kind === 'open' ? 0 : 2;
-  };
-  const lines = [...crisis.lines].sort((a, b) => statusRank(a) - statusRank(b));
-  const cards = lines.map((line) => crisisCard(phrases, line, now));
-  for (const chat of crisis.chat) {
-    cards.push({
-      title: chat.name,
-      lines: [{ label: phrases.card.hours, text: chat.hoursText }],
-      buttons: [{ kind: 'uri', label: phrases.card.chatButton, uri: chat.url }],
-    });
+  const d = phrases.directory;
+  const reachedThrough = new Map<string, SupportWindow[]>();
+  for (const window of defs.content.windows) {
+    if (!('unknown' in window.phone)) continue;
+    const list = reachedThrough.get(window.phone.reachVia) ?? [];
+    list.push(window);
+    reachedThrough.set(window.phone.reachVia, list);
   }
-  const linesText = lines.map((l) => `${l.name} ${l.phone}(${l.hoursText})`).join('\n');
-  return [
-    { kind: 'text', text: `${phrases.crisisIntro}\n${emergency}\n\n${phrases.crisisLinesIntro}\n${linesText}` },
-    ...carousels(phrases.crisisAltText, cards.slice(0, CARDS_PER_CAROUSEL)),
-    { kind: 'text', text: phrases.crisisOutro },
-  ];
+  const lines: CardLine[] = [];
+  const alt: string[] = [phrases.directoryIntro];
+  for (const window of defs.content.windows) {
+    if ('unknown' in window.phone) continue;
+    const number = window.phone.value;
+    const detail: CardButton = { kind: 'postback', label: phrases.card.detailButton, action: { kind: 'windowDetail', window: window.id } };
+    lines.push({ text: window.name, tone: 'heading', tap: detail });
+    lines.push({ label: phrases.card.phone, text: number, tap: { kind: 'tel', label: fill(phrases.card.callButton, { phone: number }), number } });
+    if ('unknown' in window.hours) lines.push({ label: phrases.card.hours, text: d.hoursUnknown, tone: 'muted' });
+    else {
+      lines.push({ label: phrases.card.hours, text: window.hours.value.text });
+      const status = statusLine(phrases, openStatus(window.hours.value, now), now);
+      if (status) lines.push(status);
+    }
+    alt.push(`${window.name} ${number}`);
+    const through = reachedThrough.get(window.id) ?? [];
+    if (through.length > 0) {
+      lines.push({ text: d.reachedHere, tone: 'muted' });
+      for (const other of through) {
+        lines.push({ text: `・${other.name}`, tap: { kind: 'postback', label: phrases.card.detailButton, action: { kind: 'windowDetail', window: other.id } } });
+      }
+    }
+  }
+  const card: Card = { title: d.title, lines, buttons: [] };
+  return [{ kind: 'text', text: phrases.directoryIntro }, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
 }
 
 export function questionChoices(node: string, question: QuestionNode): Choice[] {
@@ -227,13 +419,13 @@ export function closedWindows(defs: Definitions, windowIds: string[], now: Date)
 }
 
 /** Crisis lines open around the clock, offered when the windows of an answer are closed. */
-export function afterHoursMessage(defs: Definitions): ReplyMessage | null {
+export function afterHoursText(defs: Definitions): string | null {
   const allDay = defs.content.crisis.lines.filter((line) =>
-    (line.slots ?? []).some((slot) => slot.days.length === 7 && slot.open === '00:00' && slot.close === '24:00'),
+    (line.slots ?? []).some((slot) => slot.days?.length === 7 && slot.open === '00:00' && slot.close === '24:00'),
   );
   if (allDay.length === 0) return null;
   const lines = allDay.map((line) => `${line.name} ${line.phone}`);
-  return { kind: 'text', text: [defs.content.phrases.afterHours.intro, ...lines].join('\n') };
+  return [defs.content.phrases.afterHours.intro, ...lines].join('\n');
 }
 
 /** A short, gentle message a family member can forward to ご本人, made from the same schedule and place. */

@@ -9,23 +9,36 @@ export type ChoiceAction =
   | { kind: 'unsubscribe' }
   | { kind: 'reminderSettings' }
   | { kind: 'forwardCard' }
-  | { kind: 'notifyOpen'; window: string };
+  | { kind: 'notifyOpen'; window: string }
+  /** The windows of an answer that did not fit on its first cards. */
+  | { kind: 'moreWindows'; node: string }
+  /** The crisis lines that did not fit on the crisis reply. */
+  | { kind: 'moreCrisis' }
+  /** Everything known about one window. */
+  | { kind: 'windowDetail'; window: string };
 
 export interface Choice {
   label: string;
   action: ChoiceAction;
 }
 
-export type CardButton = { kind: 'tel'; label: string; number: string } | { kind: 'uri'; label: string; uri: string };
+export type CardButton =
+  | { kind: 'tel'; label: string; number: string }
+  | { kind: 'uri'; label: string; uri: string }
+  | { kind: 'postback'; label: string; action: ChoiceAction };
 
 export interface CardLine {
   label?: string;
   text: string;
-  tone?: 'normal' | 'muted' | 'open' | 'closed';
+  tone?: 'normal' | 'muted' | 'open' | 'closed' | 'heading';
+  /** Tapping the text itself does this (a phone number, a name that opens details). */
+  tap?: CardButton;
+  /** Buttons right under this line, side by side. */
+  buttons?: CardButton[];
 }
 
 export interface Card {
-  title: string;
+  title?: string;
   lines: CardLine[];
   buttons: CardButton[];
 }

@@ -11,41 +11,69 @@ const toneColor: Record<NonNullable<CardLine['tone']>, string> = {
   muted: '#666666',
   open: '#1b7a46',
   closed: '#a15c00',
+  heading: '#1f3b2d',
 };
 
-function lineComponent(line: CardLine): FlexComponent {
-  const value: messagingApi.FlexText = {
+function actionOf(button: CardButton): messagingApi.Action {
+  switch (button.kind) {
+    case 'tel':
+      return { type: 'uri', label: button.label, uri: telUri(button.number) };
+    case 'uri':
+      return { type: 'uri', label: button.label, uri: button.uri };
+    case 'postback':
+      return { type: 'postback', label: button.label, data: encodePostback(button.action), displayText: button.label };
+  }
+}
+
+function lineText(line: CardLine): messagingApi.FlexText {
+  const tone = line.tone ?? 'normal';
+  return {
     type: 'text',
     text: line.text,
     wrap: true,
     size: 'sm',
-    color: toneColor[line.tone ?? 'normal'],
-    ...(line.tone === 'open' || line.tone === 'closed' ? { weight: 'bold' as const } : {}),
-  };
-  if (!line.label) return value;
-  return {
-    type: 'box',
-    layout: 'baseline',
-    spacing: 'sm',
-    contents: [
-      { type: 'text', text: line.label, size: 'sm', color: '#888888', flex: 2 },
-      { ...value, flex: 6 },
-    ],
+    color: line.tap ? '#1a6fb5' : toneColor[tone],
+    ...(tone === 'open' || tone === 'closed' || tone === 'heading' ? { weight: 'bold' as const } : {}),
+    ...(line.tap ? { action: actionOf(line.tap), decoration: 'underline' as const } : {}),
   };
 }
 
+function lineComponents(line: CardLine, first: boolean): FlexComponent[] {
+  const value = lineText(line);
+  const margin = line.tone === 'heading' && !first ? { margin: 'lg' as const } : {};
+  const out: FlexComponent[] = [
+    line.label
+      ? {
+          type: 'box',
+          layout: 'baseline',
+          spacing: 'sm',
+          ...margin,
+          contents: [
+            { type: 'text', text: line.label, size: 'sm', color: '#888888', flex: 2 },
+            { ...value, flex: 6 },
+          ],
+        }
+      : { ...value, ...margin },
+  ];
+  if (line.buttons?.length) {
+    out.push({ type: 'box', layout: 'horizontal', spacing: 'sm', contents: line.buttons.map((b) => buttonComponent(b)) });
+  }
+  return out;
+}
+
 function buttonComponent(button: CardButton): FlexComponent {
-  const uri = button.kind === 'tel' ? telUri(button.number) : button.uri;
+  const secondary = button.kind === 'postback';
   return {
     type: 'button',
-    style: 'primary',
+    style: secondary ? 'link' : 'primary',
     height: 'sm',
-    color: '#2e7d5b',
-    action: { type: 'uri', label: button.label, uri },
+    color: secondary ? '#2e7d5b' : button.kind === 'uri' ? '#1a6fb5' : '#2e7d5b',
+    action: actionOf(button),
   };
 }
 
 function bubble(card: Card): messagingApi.FlexBubble {
+  const lines = card.lines.flatMap((line, i) => lineComponents(line, i === 0 && !card.title));
   return {
     type: 'bubble',
     size: 'mega',
@@ -53,10 +81,7 @@ function bubble(card: Card): messagingApi.FlexBubble {
       type: 'box',
       layout: 'vertical',
       spacing: 'md',
-      contents: [
-        { type: 'text', text: card.title, weight: 'bold', size: 'md', wrap: true, color: '#1f3b2d' },
-        ...card.lines.map(lineComponent),
-      ],
+      contents: [...(card.title ? [{ type: 'text', text: card.title, weight: 'bold', size: 'md', wrap: true, color: '#1f3b2d' } as FlexComponent] : []), ...lines],
     },
     ...(card.buttons.length > 0
       ? { footer: { type: 'box', layout: 'vertical', spacing: 'sm', contents: card.buttons.map(buttonComponent) } }

@@ -1,6 +1,6 @@
 import { telUri } from '../domain/content/phone';
 import { fill } from '../domain/render-reply';
-import { commandTarget, defaultFlowText, type FlowPicture, type FlowText, type PictureNode, type PictureWindow } from './flow-picture';
+import { commandTarget, defaultFlowText, type FactMark, type FlowPicture, type FlowText, type PictureNode, type PictureWindow } from './flow-picture';
 import { fillMarkup, html, type Markup } from './markup';
 
 /** What /flow shows: the tree (null when nothing could be loaded), the content problems, and whether files changed since start. */
@@ -18,40 +18,69 @@ function commandLink(to: FlowPicture['commands'][number]['to'], text: FlowText):
   return target.node ? html`<a href="#${anchor(target.node)}">${target.text}</a>` : html`${target.text}`;
 }
 
+function mark(value: FactMark | null, text: FlowText): Markup {
+  if (!value) return html``;
+  return html`<span class="fact fact-${value}">${text.marks[value]}</span>`;
+}
+
+/** A window named in the tree: its name (a link to its details below) and the number people call. */
 function windowItem(window: PictureWindow, text: FlowText): Markup {
   const phone = html`<a href="${telUri(window.phone)}">${window.phone}</a>`;
-  return html`<li class="window">
-  <span class="window-name">${window.name}</span> <span class="id">${window.id}</span>
-  <span class="window-phone">${text.phone} ${window.via ? fillMarkup(text.via, { via: window.via, phone }) : phone}</span>
-  <span class="window-hours">${text.hours}: ${window.hours ?? text.hoursUnknown}</span>
-</li>`;
+  return html`<li class="window"><a class="window-name" href="#${windowAnchor(window.id)}">${window.name}</a> <span class="window-phone">${phone}</span> ${mark(window.marks.phone, text)}</li>`;
+}
+
+const windowAnchor = (id: string) => `window-${id}`;
+
+/** Every window once, its details on demand. */
+function windowDetails(window: PictureWindow, text: FlowText): Markup {
+  const phone = html`<a href="${telUri(window.phone)}">${window.phone}</a>`;
+  return html`<details class="window-detail" id="${windowAnchor(window.id)}">
+  <summary><span class="window-name">${window.name}</span> <span class="window-phone">${phone}</span> ${mark(window.marks.phone, text)}</summary>
+  <dl>
+    <dt>${text.helpsWith}</dt><dd>${window.helpsWith}</dd>
+    <dt>${text.phone}</dt><dd>${window.via ? fillMarkup(text.via, { via: window.via, phone }) : phone} ${mark(window.marks.phone, text)}</dd>
+    <dt>${text.hours}</dt><dd>${window.hours ?? text.hoursUnknown} ${mark(window.marks.hours, text)}</dd>
+    ${window.place ? html`<dt>${text.place}</dt><dd>${window.place} ${mark(window.marks.place, text)}</dd>` : ''}
+    ${window.otherWays.length > 0 ? html`<dt>${text.otherWays}</dt><dd>${window.otherWays.join(' / ')}</dd>` : ''}
+  </dl>
+</details>`;
+}
+
+function says(sentence: string, text: FlowText): Markup {
+  return html`<blockquote class="says"><span class="says-label">${text.botSays}</span>${sentence}</blockquote>`;
 }
 
 function nodeBox(node: PictureNode, text: FlowText): Markup {
   switch (node.kind) {
     case 'question':
       return html`<div class="node question" id="${anchor(node.id)}">
-  <p class="node-kind">${text.question} <span class="id">${node.id}</span></p>
-  <p class="prompt">${node.prompt}</p>
+  ${says(node.prompt, text)}
 </div>
-<ol class="branches">${node.options.map(
-        (option) => html`<li>
-  <p class="edge"><span class="option">${fill(text.option, { label: option.label })}</span>${
+<ul class="branches">${node.options.map(
+        (option) => html`<li><details${node.options.length <= 1 ? html` open` : ''}>
+  <summary class="edge"><span class="option">${option.label}</span>${
     option.synonyms.length > 0 ? html` <span class="typed">${fill(text.typed, { words: option.synonyms.join('、') })}</span>` : ''
-  }</p>
+  }</summary>
   ${nodeBox(option.child, text)}
-</li>`,
-      )}</ol>`;
+</details></li>`,
+      )}</ul>`;
     case 'answer':
       return html`<div class="node answer" id="${anchor(node.id)}">
-  <p class="node-kind">${text.answer} <span class="id">${node.id}</span> <span class="audience">${text.audience[node.audience]}</span></p>
-  <ul class="windows">${node.windows.map((w) => windowItem(w, text))}</ul>
+  <p class="node-kind">${text.answer} <span class="audience">${text.audience[node.audience]}</span></p>
+  ${says(node.lead, text)}
+  <p class="cards-note">${text.firstCards}</p>
+  <ul class="windows">${node.windows.slice(0, node.shown).map((w) => windowItem(w, text))}</ul>
+  <p class="cards-note">${text.waysCard}</p>
+  ${
+    node.windows.length > node.shown
+      ? html`<p class="cards-note">${text.behindMore}</p><ul class="windows">${node.windows.slice(node.shown).map((w) => windowItem(w, text))}</ul>`
+      : ''
+  }
 </div>`;
     case 'directory':
       return html`<div class="node directory" id="${anchor(node.id)}">
-  <p class="node-kind">${text.directory} <span class="id">${node.id}</span></p>
+  <p class="node-kind">${text.directory}</p>
   <p class="note">${text.directoryNote}</p>
-  <ul class="windows">${node.windows.map((w) => windowItem(w, text))}</ul>
 </div>`;
     case 'sameAs':
       return html`<div class="node same-as"><a href="#${anchor(node.id)}">${fill(text.sameAs, { node: node.id })}</a></div>`;
@@ -93,23 +122,51 @@ ${state.changed ? html`<p class="notice" role="status">${text.changedNote}</p>` 
 ${
   picture
     ? html`<p class="version">${fill(text.flowVersion, { version: picture.version })}</p>
+<p class="legend">${text.marksLegend}</p>
+<section class="sentences">
+  <h2>${text.greetingTitle}</h2>
+  ${says(picture.sentences.greeting, text)}
+</section>
 <ol class="tree"><li>${nodeBox(picture.root, text)}</li></ol>
 ${
   picture.otherRoots.length > 0
     ? html`<section><h2>${text.otherRoots}</h2><ol class="tree">${picture.otherRoots.map((n) => html`<li>${nodeBox(n, text)}</li>`)}</ol></section>`
     : ''
 }
-<section class="commands">
-  <h2>${text.commands}</h2>
+<section class="sentences">
+  <h2>${text.answerOutroTitle}</h2>
+  ${says(picture.sentences.answerOutro, text)}
+  ${picture.sentences.afterHours ? html`<h2>${text.afterHoursTitle}</h2>${says(picture.sentences.afterHours, text)}` : ''}
+  <h2>${text.fallbackTitle}</h2>
+  ${says(picture.sentences.fallback, text)}
+</section>
+<section class="ibasho-state">
+  <h2>${text.ibashoTitle}</h2>
+  <ul>
+    <li>${text.ibashoRule} ${mark(picture.ibasho.ruleMark, text)}</li>
+    <li class="${picture.ibasho.published ? 'state-ok' : 'state-warn'}">${picture.ibasho.published ? text.ibashoPublished : text.ibashoPlanned}</li>
+    <li>${picture.ibasho.next ? fill(text.ibashoNext, { next: picture.ibasho.next }) : text.ibashoNone}</li>
+    <li class="${picture.ibasho.remindersCanFire ? 'state-ok' : 'state-warn'}">${picture.ibasho.remindersCanFire ? text.remindersOn : text.remindersOff}</li>
+  </ul>
+</section>
+<section class="window-list">
+  <h2>${text.windowsTitle}</h2>
+  ${picture.windows.map((w) => windowDetails(w, text))}
+</section>
+<details class="commands">
+  <summary><h2>${text.commands}</h2></summary>
   <ul>${picture.commands.map(
     (c) => html`<li><span class="option">${c.label}</span>${
       c.synonyms.length > 0 ? html` <span class="typed">${fill(text.typed, { words: c.synonyms.join('、') })}</span>` : ''
     } <span class="target">${commandLink(c.to, text)}</span></li>`,
   )}</ul>
-</section>
+</details>
 <section class="crisis">
   <h2>${text.crisis}</h2>
-  <p class="typed">${fill(text.crisisWords, { words: picture.crisis.keywords.join('、') })}</p>
+  <details><summary class="typed">${fill(text.crisisWordsCount, { count: String(picture.crisis.keywords.length) })}</summary><p class="typed">${fill(text.crisisWords, { words: picture.crisis.keywords.join('、') })}</p></details>
+  <p class="node-kind">${text.crisisReplyTitle}</p>
+  ${says(picture.sentences.crisisIntro, text)}
+  <p class="note">${text.crisisOrder}</p>
   <ul class="windows">
     ${picture.crisis.emergency.map((e) => html`<li class="window"><span class="window-name">${text.emergency}: ${e.label}</span> <span class="window-phone"><a href="${telUri(e.number)}">${e.number}</a></span></li>`)}
     ${picture.crisis.lines.map(

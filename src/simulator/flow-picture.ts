@@ -1,6 +1,9 @@
 import type { Definitions } from '../domain/definitions';
 import { BACK_TARGET } from '../domain/flow/schema';
-import { fill, reachingNumber } from '../domain/render-reply';
+import { afterHoursText, fill, reachingNumber, splitAnswer } from '../domain/render-reply';
+import { nextIbasho } from '../domain/ibasho-schedule';
+import { remindersCanFire } from '../domain/conversation';
+import { dateParts } from '../domain/calendar';
 import type { SupportWindow } from '../domain/content/schema';
 import flowText from './assets/flow-text.json';
 
@@ -16,11 +19,40 @@ export interface PictureWindow {
   /** The window whose number it is, when the window's own number is not known. */
   via: string | null;
   hours: string | null;
+  /** Where each fact stands: confirmed (an official page), seed-only (the source article only), unknown. */
+  marks: { phone: FactMark; hours: FactMark; place: FactMark | null };
+  helpsWith: string;
+  place: string | null;
+  /** Ways in without a call (LINE, mail, walking in). */
+  otherWays: string[];
+}
+
+export type FactMark = 'confirmed' | 'seed-only' | 'unknown';
+
+/** The sentences the bot says, shown on /flow where it says them. */
+export interface PictureSentences {
+  greeting: string;
+  fallback: string;
+  answerIntro: string;
+  answerOutro: string;
+  afterHours: string | null;
+  crisisIntro: string;
+  crisisLinesIntro: string;
+  crisisOutro: string;
 }
 
 export type PictureNode =
   | { kind: 'question'; id: string; prompt: string; options: { label: string; synonyms: string[]; child: PictureNode }[] }
-  | { kind: 'answer'; id: string; audience: 'self' | 'family' | 'all'; windows: PictureWindow[] }
+  | {
+      kind: 'answer';
+      id: string;
+      audience: 'self' | 'family' | 'others' | 'all';
+      windows: PictureWindow[];
+      /** The first sentence of the answer. */
+      lead: string;
+      /** How many windows are on the first cards; the rest are behind ほかの窓口も見る. */
+      shown: number;
+    }
   | { kind: 'directory'; id: string; windows: PictureWindow[] }
   /** A node drawn earlier in the picture. */
   | { kind: 'sameAs'; id: string }
@@ -36,21 +68,31 @@ export interface FlowPicture {
   crisis: { keywords: string[]; emergency: { label: string; number: string }[]; lines: { name: string; phone: string; hours: string }[];
     chat: { name: string; url: string; hours: string }[];
   };
+  sentences: PictureSentences;
+  /** Every window once, for details on demand. */
+  windows: PictureWindow[];
+  ibasho: { published: boolean; next: string | null; remindersCanFire: boolean; ruleMark: FactMark };
 }
 
 function pictureWindow(defs: Definitions, window: SupportWindow): PictureWindow {
   const { number, via } = reachingNumber(defs, window);
+  const mark = (fact: { unknown: true } | { status: 'confirmed' | 'seed-only' }): FactMark => ('unknown' in fact ? 'unknown' : fact.status);
   return {
     id: window.id,
     name: window.name,
     phone: number,
     via: via ? via.name : null,
     hours: 'unknown' in window.hours ? null : window.hours.value.text,
+    marks: { phone: mark(window.phone), hours: mark(window.hours), place: window.place ? window.place.status : null },
+    helpsWith: window.helpsWith.value,
+    place: window.place?.value ?? null,
+    otherWays: window.otherWays.map((w) => w.value.text),
   };
 }
 
 /** The decision tree of the definitions, each node drawn once (later mentions point back to it). */
-export function flowPicture(defs: Definitions): FlowPicture {
+export function flowPicture(defs: Definitions, now: Date = new Date()): FlowPicture {
+  const { phrases } = defs.content;
   const { flow } = defs.flow;
   const drawn = new Set<string>();
   const build = (id: string): PictureNode => {
@@ -71,6 +113,8 @@ export function flowPicture(defs: Definitions): FlowPicture {
           kind: 'answer',
           id,
           audience: node.audience,
+          lead: phrases.answerLeads[id] ?? phrases.answerIntro,
+          shown: splitAnswer(defs, node.windows, now).shown.length,
           windows: node.windows.flatMap((w) => {
             const window = defs.windowsById.get(w);
             return window ? [pictureWindow(defs, window)] : [];
@@ -100,6 +144,34 @@ export function flowPicture(defs: Definitions): FlowPicture {
       lines: crisis.lines.map((l) => ({ name: l.name, phone: l.phone, hours: l.hoursText })),
       chat: crisis.chat.map((c) => ({ name: c.name, url: c.url, hours: c.hoursText })),
     },
+    sentences: {
+      greeting: phrases.greeting,
+      fallback: phrases.fallbackText,
+      answerIntro: phrases.answerIntro,
+      answerOutro: phrases.answerOutro,
+      afterHours: afterHoursText(defs),
+      crisisIntro: phrases.crisisIntro,
+      crisisLinesIntro: phrases.crisisLinesIntro,
+      crisisOutro: phrases.crisisOutro,
+    },
+    windows: defs.content.windows.map((w) => pictureWindow(defs, w)),
+    ibasho: ibashoState(defs, now),
+  };
+}
+
+function ibashoState(defs: Definitions, now: Date): FlowPicture['ibasho'] {
+  const { ibasho, phrases } = defs.content;
+  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  const day = (d: string) => {
+    const { month, day: dd, weekday } = dateParts(d as never);
+    return fill(phrases.date.format, { month: String(month), day: String(dd), weekday: phrases.date.weekdays[weekday]! });
+  };
+  const rule = ibasho.rule.value;
+  return {
+    published: ibasho.dates.some((d) => d.status === 'held'),
+    next: next ? next.dates.map(day).join(phrases.ibasho.plannedJoiner) + ` ${rule.start}〜${rule.end}` : null,
+    remindersCanFire: remindersCanFire(defs, now),
+    ruleMark: ibasho.rule.status,
   };
 }
 

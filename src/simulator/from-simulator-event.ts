@@ -35,10 +35,31 @@ export class SimulatorRequestError extends Error {
 
 const shortString = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
 
+/** `at` (the page's ?at=): answer as if it were then. An ISO date and time; a bare local time is Tokyo's. */
+export function parseSimulatorInstant(value: unknown): Date | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.length > 40) throw new SimulatorRequestError('at must be an ISO date and time such as 2026-11-25T02:00');
+  const withZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value}+09:00` : value;
+  const at = new Date(withZone);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) {
+    throw new SimulatorRequestError('at must be an ISO date and time such as 2026-11-25T02:00');
+  }
+  return at;
+}
+
 /** Checks a request body of POST /simulator/api/events; throws SimulatorRequestError (400). */
-export function parseSimulatorRequest(body: unknown): { userId: string; event: SimulatorEvent } {
-  const { userId, event } = (typeof body === 'object' && body !== null ? body : {}) as { userId?: unknown; event?: Record<string, unknown> };
+export function parseSimulatorRequest(body: unknown): { userId: string; event: SimulatorEvent; at: Date | null } {
+  const { userId, event, at: atText } = (typeof body === 'object' && body !== null ? body : {}) as {
+    userId?: unknown;
+    event?: Record<string, unknown>;
+    at?: unknown;
+  };
   if (!isSimulatorUserId(userId)) throw new SimulatorRequestError('userId must be a simulator id ("sim-" and a UUID) from POST /simulator/api/users');
+  const at = parseSimulatorInstant(atText);
+  return { ...parseEvent(userId, event), at };
+}
+
+function parseEvent(userId: string, event: Record<string, unknown> | undefined): { userId: string; event: SimulatorEvent } {
   if (typeof event !== 'object' || event === null) throw new SimulatorRequestError('event is missing');
   switch (event.kind) {
     case 'follow':
@@ -65,7 +86,7 @@ export function parseSimulatorRequest(body: unknown): { userId: string; event: S
  * The inbound event the use case gets, as `fromLineEvent` would build it from the matching LINE
  * webhook event: each request is a new event with a fresh id and reply token.
  */
-export function fromSimulatorEvent(userId: string, event: SimulatorEvent, now: Date): IncomingEvent {
+export function fromSimulatorEvent(userId: string, event: SimulatorEvent): IncomingEvent {
   const eventId = `sim-${randomUUID()}`;
   if (event.kind === 'unfollow') return { kind: 'unfollow', eventId, userId };
   const replyToken = randomBytes(16).toString('hex');
@@ -77,5 +98,6 @@ export function fromSimulatorEvent(userId: string, event: SimulatorEvent, now: D
         : event.kind === 'postback'
           ? { kind: 'postback', data: event.data }
           : { kind: 'nonText' };
-  return { kind: 'turn', eventId, userId, replyToken, input, redelivery: false, timestamp: now.getTime() };
+  // No LINE timestamp: the server makes these events itself, in arrival order, and they cannot be replayed.
+  return { kind: 'turn', eventId, userId, replyToken, input, redelivery: false, timestamp: null };
 }

@@ -1,10 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { DefinitionsLocation } from '../definitions-files';
 import type { Definitions } from '../domain/definitions';
 import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
-import type { Logger } from '../usecases/ports';
+import type { Clock, Logger } from '../usecases/ports';
+import { planRichMenu } from '../domain/rich-menu-plan';
 import { renderFlowPage } from './flow-page';
 import { currentFlowState } from './flow-state';
 import { renderFlowSvg } from './flow-svg';
@@ -18,6 +20,8 @@ export interface SimulatorOptions extends Omit<HandleEventDeps, 'messenger'> {
   /** Where flows/ and content/ are, checked again on each /flow request. */
   location: DefinitionsLocation;
   assetsDir: string;
+  /** The clock is fixed (SIMULATOR_NOW): the page says so. */
+  fixedNow?: boolean;
 }
 
 /** Per address and minute: a person chatting sends a few events a minute; a script would send thousands. */
@@ -83,14 +87,19 @@ const pageHeaders: RequestHandler = (_req, res, next) => {
  * The local chat simulator, one more adapter in front of the same use case as the webhook:
  *   GET  /                      the chat page
  *   POST /simulator/api/users   a new simulator user id
- *   POST /simulator/api/events  {userId, event} → {result, messages}: the exact LINE messages
+ *   POST /simulator/api/events  {userId, event, at?} → {result, messages}: the exact LINE messages;
+ *                               `at` answers as if it were then (the page passes its ?at=)
+ *   GET  /simulator/api/setup   the rich menu (the same plan as `npm run richmenu`) and the clock
  *   GET  /flow, /flow.svg       the whole decision tree, with any content problem
  * Its conversations live in a store of their own (`options.store`: in memory, see compose.ts), never
  * in the production tables; ids are issued by this server and rate-limited per address.
  */
 export function simulatorRouter(options: SimulatorOptions): Router {
   const messenger = new SimulatorMessenger();
-  const handleEvent = createEventHandler({ ...options, messenger, logger: simulatorLogger(options.logger) });
+  // ?at= on the page: this request's turn runs at that instant; other requests keep the real clock.
+  const requestInstant = new AsyncLocalStorage<Date>();
+  const clock: Clock = { now: () => requestInstant.getStore() ?? options.clock.now() };
+  const handleEvent = createEventHandler({ ...options, clock, messenger, logger: simulatorLogger(options.logger) });
   const running: Definitions = options.definitions;
   const router = Router();
 
@@ -103,6 +112,13 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   api.post('/users', perMinute(USERS_PER_MINUTE), (_req, res) => {
     res.status(201).json({ userId: issued.issue() });
   });
+  api.get('/setup', (_req, res) => {
+    const plan = planRichMenu(running);
+    res.json({
+      richMenu: { chatBarText: plan.chatBarText, areas: plan.areas.map((a) => ({ key: a.key, label: a.label, data: a.data })) },
+      fixedNow: options.fixedNow ? options.clock.now().toISOString() : null,
+    });
+  });
   api.post('/events', perMinute(EVENTS_PER_MINUTE), async (req, res) => {
     let request: ReturnType<typeof parseSimulatorRequest>;
     try {
@@ -112,17 +128,17 @@ export function simulatorRouter(options: SimulatorOptions): Router {
       res.status(400).json({ message: error.message });
       return;
     }
-    const { userId, event } = request;
+    const { userId, event, at } = request;
     if (!issued.has(userId)) {
       res.status(400).json({ message: 'userId was not issued by this server (or was forgotten after a restart): ask POST /simulator/api/users for a new one' });
       return;
     }
     if (event.kind === 'unfollow') issued.forget(userId);
-    const incoming = fromSimulatorEvent(userId, event, options.clock.now());
+    const incoming = fromSimulatorEvent(userId, event);
     let result: EventResult;
     let messages: ReturnType<SimulatorMessenger['collect']> = [];
     try {
-      result = await handleEvent(incoming);
+      result = at ? await requestInstant.run(at, () => handleEvent(incoming)) : await handleEvent(incoming);
     } finally {
       if (incoming.kind === 'turn') messages = messenger.collect(incoming.replyToken, userId);
     }
@@ -131,7 +147,7 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   router.use('/simulator/api', api);
 
   router.get('/flow', pageHeaders, (_req, res) => {
-    res.type('html').send(renderFlowPage(currentFlowState(running, options.location)));
+    res.type('html').send(renderFlowPage(currentFlowState(running, options.location, options.clock.now())));
   });
   router.get('/flow.svg', pageHeaders, (_req, res) => {
     const state = currentFlowState(running, options.location);

@@ -9,7 +9,16 @@ import { isLineUser } from './user-ids';
 import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
 
 export type IncomingEvent =
-  | { kind: 'turn'; eventId: string; userId: string; replyToken: string; input: Input; redelivery: boolean; /** LINE's event time, ms. */ timestamp: number }
+  | {
+      kind: 'turn';
+      eventId: string;
+      userId: string;
+      replyToken: string;
+      input: Input;
+      redelivery: boolean;
+      /** LINE's event time (ms), for order and age; null for events made in arrival order (the simulator). */
+      timestamp: number | null;
+    }
   | { kind: 'unfollow'; eventId: string; userId: string }
   | { kind: 'ignored'; eventId: string; reason: string };
 
@@ -176,7 +185,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const { conversation: stored, subscribed } = await store.loadTurnContext(event.userId);
       const now = clock.now();
-      const late = stored?.lastEventAt != null && event.timestamp < stored.lastEventAt;
+      const late = event.timestamp !== null && stored?.lastEventAt != null && event.timestamp < stored.lastEventAt;
       const turn = (late ? lateTurn : step)(definitions, stored?.state ?? null, event.input, now, { subscribed });
       let recorded: 'recorded' | 'duplicate';
       try {
@@ -189,7 +198,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
           reply: turn.reply,
           crisis: turn.outcome === 'crisis',
           at: now,
-          lastEventAt: Math.max(stored?.lastEventAt ?? 0, event.timestamp),
+          lastEventAt: Math.max(stored?.lastEventAt ?? 0, event.timestamp ?? 0),
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
@@ -221,7 +230,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
   }
 
   const handle = (event: IncomingEvent): Promise<EventResult> => {
-    if (event.kind === 'turn' && clock.now().getTime() - event.timestamp > EVENT_ACCEPT_WINDOW_MS) {
+    if (event.kind === 'turn' && event.timestamp !== null && clock.now().getTime() - event.timestamp > EVENT_ACCEPT_WINDOW_MS) {
       // Its id may have been purged: it could be a replay of an old, signed body.
       logger.warn({ eventId: event.eventId, user: deps.hashUserId(event.userId) }, 'event ignored: older than the window in which its id is remembered');
       return Promise.resolve('ignored');

@@ -10,7 +10,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
 import { startBot, type BotHarness } from '../support/bot-harness';
 
-const DOCS_SHOTS = ['simulator', 'flow'];
+/** Copied to docs/ as named (docs/simulator.png comes from phone-screen.test.ts). */
+const DOCS_SHOTS: Record<string, string> = { 'flow-open': 'flow' };
 
 describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the tree at /flow', 'the chat simulator and /flow in Chromium at 375px', () => {
   let bot: BotHarness;
@@ -41,7 +42,7 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
   async function shoot(name: string): Promise<void> {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await page.screenshot({ path: file });
-    if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
+    if (DOCS_SHOTS[name]) copyToDocs(file, DOCS_SHOTS[name]);
   }
 
   const chip = (name: string) => page.locator('#quick-replies').getByRole('button', { name, exact: true });
@@ -84,8 +85,10 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
     const inochi = page.locator('a[href="tel:0332644343"]').first();
     await inochi.waitFor();
     await log().getByText('03-3264-4343').first().waitFor();
-    // Numbers inside text bubbles are tappable too, as in the LINE app.
-    expect(await log().locator('p.bubble a[href="tel:0570087478"]').count()).toBe(1);
+    // One card: 119 and 110 first.
+    const calls = await page.evaluate<string[]>(`[...[...document.querySelectorAll('#log .row')].at(-1).querySelectorAll('a[href^="tel:"]')].map((a) => a.getAttribute('href'))`);
+    expect(calls.slice(0, 2)).toEqual(['tel:119', 'tel:110']);
+    await expect(chip('ほかの相談先').isVisible()).resolves.toBe(true);
     await expect(chip('メニューへ戻る').isVisible()).resolves.toBe(true);
     await shoot('simulator-crisis');
   });
@@ -146,5 +149,42 @@ describeInChromium('test/browser/simulator.test.ts', 'the chat page at / and the
     await expect(page.locator('.problems').count()).resolves.toBe(0);
     expect(await noSidewaysScroll()).toBe(true);
     await shoot('flow');
+  });
+
+  test('/flow is a compact tree: plain labels, no raw ids, branches open on demand, each window detailed once', async () => {
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    expect(height).toBeLessThan(4500); // was about 6,500 px with every branch and card drawn out
+    // The tree itself, branches closed, fits about one phone screen.
+    expect(await page.evaluate<number>(`document.querySelector('ol.tree').getBoundingClientRect().height`)).toBeLessThan(812);
+    const text = await page.locator('main').innerText();
+    for (const rawId of ['self-talk', 'family-care', 'concierge', 'hokenyobo']) expect(text).not.toContain(rawId);
+    const defs = bot.composed.definitions;
+    expect(await page.locator('.window-detail').count()).toBe(defs.content.windows.length);
+    // The bot's own sentences where it says them.
+    for (const sentence of [defs.content.phrases.fallbackText, defs.content.phrases.answerOutro]) expect(text).toContain(sentence);
+    expect(text).toContain(defs.content.phrases.greeting.split('\n')[0]!);
+    expect(text).toContain(defs.content.phrases.crisisIntro.split('\n')[0]!);
+    // Opening a branch shows its question and answers.
+    await page.getByText('家族です', { exact: true }).first().click();
+    await page.getByText('親のわたしが高齢で心配', { exact: true }).click();
+    await page.getByText('「親なきあと」のこと', { exact: false }).first().waitFor();
+    await page.evaluate(`document.querySelector('.branches details[open] .branches details[open]').scrollIntoView({ block: 'start' })`);
+    await shoot('flow-open');
+  });
+
+  test('/flow marks each fact confirmed, seed-only or unknown, and says where いばしょ stands', async () => {
+    const concierge = page.locator('#window-concierge');
+    await concierge.locator('summary').click();
+    expect(await concierge.locator('.fact-unknown').count()).toBeGreaterThanOrEqual(2); // its number and hours
+    expect(await concierge.locator('.fact-confirmed').count()).toBe(1); // the place
+    const hss = page.locator('#window-tokyo-hss');
+    await hss.locator('summary').click();
+    expect(await hss.locator('.fact-confirmed').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#window-kurashi .fact-seed-only').count()).toBeGreaterThanOrEqual(1);
+    const ibasho = await page.locator('.ibasho-state').innerText();
+    expect(ibasho).toContain('発表なし');
+    expect(ibasho).toContain('12月22日(火) または 12月27日(日)');
+    expect(ibasho).toContain('お知らせ: 送りません');
+    expect(ibasho).toContain('記事のみ');
   });
 });

@@ -97,7 +97,7 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
     expect(await rowOf('家族です › 接し方が分からない family-consult')).toMatchObject({ 表示された: '5', ここで終了: '5' });
     expect(await rowOf('本人です › 仕事・お金・くらし self-living')).toMatchObject({ 表示された: '<5', ここで終了: '<5' });
     expect(await rowOf('ご本人ですか、ご家族ですか? start')).toMatchObject({ つらい気持ち: '<5' });
-    expect(await rowOf('家族です › 高齢の親の介護も心配 family-care')).toMatchObject({ 表示された: '0', ここで終了: '0' });
+    expect(await rowOf('家族です › 親のわたしが高齢で心配 family-care')).toMatchObject({ 表示された: '0', ここで終了: '0' });
 
     expect(await noSidewaysScroll()).toBe(true);
     const fontSize = await page.evaluate<number>('parseFloat(getComputedStyle(document.body).fontSize)');

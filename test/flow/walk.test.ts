@@ -29,6 +29,10 @@ const instants = [
   '2026-11-23T02:00:00Z', // 勤労感謝の日
   '2026-12-22T05:00:00Z', // 4th Tuesday 14:00, during いばしょ
   '2026-12-31T18:00:00Z', // 1/1 03:00
+  '2026-11-25T17:00:00Z', // Thu 02:00
+  '2026-11-25T10:30:00Z', // Wed 19:30: every crisis line open
+  '2026-12-31T14:00:00Z', // 12/31 23:00
+  '2026-12-10T01:00:00Z', // the 10th: いのちの電話 8:00〜翌8:00
 ].map((s) => new Date(s));
 
 function problemsOf(messages: unknown[]): string[] {
@@ -80,6 +84,9 @@ describe('every reply of every state fits LINE', () => {
       ...taps,
       ...flow.commands.map((c) => ({ kind: 'text' as const, text: c.label })),
       { kind: 'postback', data: 'back' },
+      { kind: 'postback', data: 'do=more-crisis' },
+      { kind: 'postback', data: encodePostback({ kind: 'moreWindows', node: state.value as string }) },
+      ...defs.content.windows.map((w) => ({ kind: 'postback' as const, data: encodePostback({ kind: 'windowDetail', window: w.id }) })),
       { kind: 'text', text: 'よくわからない' },
       { kind: 'text', text: '死にたい' },
       { kind: 'nonText' },

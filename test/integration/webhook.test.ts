@@ -64,6 +64,20 @@ function tap(user: string, messages: any[], label: string) {
   return postbackEvent(user, item.data);
 }
 
+/** The postback of a button (or tappable text) labelled `label` on the card titled `title`. */
+function cardTap(user: string, messages: any[], title: string, label: string) {
+  const bubbles = messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));
+  const bubble = bubbles.find((b: any) => JSON.stringify(b.body).includes(title));
+  const data = JSON.stringify(bubble ?? {}).match(new RegExp(`"label":"${label}","data":"([^"]+)"`))?.[1];
+  if (!data) throw new Error(`no "${label}" on a card "${title}"`);
+  return postbackEvent(user, data);
+}
+
+/** Flex bubbles of a reply. */
+function bubblesOf(messages: any[]): any[] {
+  return messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));
+}
+
 function conversationRow(userId: string): any {
   const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
   try {
@@ -99,7 +113,7 @@ describe('every branch answers with the right phone numbers', () => {
     ['家族', '家族会・親の会', ['tel:0337198909', 'tel:0357229504']],
     ['家族', '家に来てほしい', ['tel:0357229504', 'tel:0337116447', 'tel:0120529528']],
     ['家族', '仕事・お金・くらし', ['tel:0357229370', 'tel:0337151111']],
-    ['家族', '介護', ['tel:0337151111']],
+    ['家族', '高齢で心配', ['tel:0337151111', 'tel:0337198909', 'tel:0357229370']],
     ['家族', '本人の居場所', ['tel:0337151111']],
   ];
   test.each(branches)('%s → %s', async (role, need, numbers) => {
@@ -108,9 +122,13 @@ describe('every branch answers with the right phone numbers', () => {
     const question = await say(tap(user, greeting, role));
     expect(replyText(question)).toContain('どんなことが');
     const answer = await say(tap(user, question, need));
-    expect([...new Set(telLinks(answer))].sort()).toEqual([...new Set(numbers)].sort());
     expect(answer.some((m) => m.type === 'flex' && m.altText.length > 0)).toBe(true);
+    // At most three cards, the best fitting first; the rest of the windows behind ほかの窓口も見る.
+    expect(bubblesOf(answer).length).toBeLessThanOrEqual(3);
     const labels = quickReplies(answer).map((q) => q.label);
+    const more = labels[0] === 'ほかの窓口も見る' ? await say(tap(user, answer, 'ほかの窓口も見る')) : [];
+    expect([...new Set([...telLinks(answer), ...telLinks(more)])].sort()).toEqual([...new Set(numbers)].sort());
+    if (labels[0] === 'ほかの窓口も見る') labels.shift();
     // Where いばしょ's date is shown, its reminder takes the place of いばしょの日程 (and families may make a
     // message to forward to ご本人).
     const showsIbasho = replyText(answer).includes('めぐろのいばしょ');
@@ -127,7 +145,9 @@ describe('every branch answers with the right phone numbers', () => {
     await say(followEvent(user));
     const answer = await say(textEvent(user, '家族'));
     const consult = await say(tap(user, answer, '接し方'));
-    expect(replyText(consult)).toContain('ご家族だけでの相談もできます');
+    expect(replyText(consult)).not.toContain('ご家族だけでの相談もできます');
+    const detail = await say(cardTap(user, consult, '福祉のコンシェルジュ', 'くわしく見る'));
+    expect(replyText(detail)).toContain('ご家族だけでの相談もできます');
     const place = await say(textEvent(user, 'いばしょ'));
     expect(replyText(place)).toContain('無料');
     expect(replyText(place)).toContain('ニックネーム');
@@ -267,12 +287,10 @@ describe('crisis words', () => {
     await say(followEvent(user));
     await say(textEvent(user, '家族'));
     const messages = await say(textEvent(user, words));
-    expect(messages[0].type).toBe('text');
-    expect(messages[0].text).toContain('119');
-    expect(messages[0].text).toContain('110');
-    expect(messages[0].text).toContain('03-3264-4343');
+    expect(messages).toHaveLength(1);
+    expect(telLinks(messages).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
     expect(telLinks(messages)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
-    expect(quickReplies(messages).map((q) => q.label)).toEqual(['メニューへ戻る']);
+    expect(quickReplies(messages).map((q) => q.label)).toEqual(['ほかの相談先', 'メニューへ戻る']);
     expect(conversationRow(user).snapshot).toContain('"family"');
   });
 });
@@ -322,7 +340,7 @@ describe('restart, いばしょ and old buttons', () => {
     const user = newUser();
     await say(followEvent(user));
     const question = await say(textEvent(user, '家族'));
-    const answer = await say(tap(user, question, '介護'));
+    const answer = await say(tap(user, question, '高齢で心配'));
     const back = await say(tap(user, answer, 'ほかの相談'));
     expect(quickReplies(back).map((q) => q.label)).toEqual(quickReplies(question).map((q) => q.label));
   });
@@ -626,7 +644,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     const byToken = new Map(replies.map((r) => [r.replyToken, r.messages]));
     const last = (e: any) => byToken.get(e.replyToken)!;
     expect(telLinks(last(events[4]))).toContain('tel:0337198909');
-    expect(telLinks(last(events[5]))).toContain('tel:0333027575');
+    expect(telLinks(last(events[5]))).toContain('tel:0357229504');
     expect(conversationRow(a).snapshot).toContain('family-groups');
     expect(conversationRow(b).snapshot).toContain('self-health');
   });
@@ -669,5 +687,195 @@ describe('health', () => {
   test('GET /healthz and /readyz', async () => {
     await bot.http().get('/healthz').expect(200, { status: 'ok' });
     await bot.http().get('/readyz').expect(200, { status: 'ready' });
+  });
+});
+
+describe('help that needs no phone call', () => {
+  test('an answer offers 相談ほっとLINE@東京 and サポートネット mail as URI buttons; its first line does not push the phone', async () => {
+    bot.setNow('2026-11-25T10:30:00Z'); // Wednesday 19:30: the LINE consultation is open
+    const user = newUser();
+    await say(followEvent(user));
+    await say(textEvent(user, '本人'));
+    const answer = await say(textEvent(user, '話を聞いてほしい'));
+    expect(answer[0].text).not.toMatch(/電話のボタン/);
+    expect(answer[0].text).toContain('LINEやメール');
+    const uriButtons = bubblesOf(answer)
+      .flatMap((b) => JSON.stringify(b).match(/"type":"uri","label":"[^"]+","uri":"https:[^"]+"/g) ?? [])
+      .map((s: string) => JSON.parse(`{${s}}`));
+    expect(uriButtons).toEqual([
+      { type: 'uri', label: 'メールで相談する', uri: 'https://www.hikikomori-tokyo.jp/howto/index.php' },
+      { type: 'uri', label: 'LINEで相談する', uri: 'https://line.me/R/ti/p/%40373suajs' },
+    ]);
+    // The mail button sits next to サポートネット's call button.
+    const hss = bubblesOf(answer).find((b) => JSON.stringify(b.body).includes('東京都ひきこもりサポートネット'));
+    expect(hss.footer.contents.map((c: any) => c.action.uri ?? c.action.label)).toEqual(['tel:0120529528', 'https://www.hikikomori-tokyo.jp/howto/index.php', 'くわしく見る']);
+    expect(replyText(answer)).toContain('いま受付中です');
+  });
+
+  test('いばしょ says one can walk in with a nickname, without a call, and that booking is unconfirmed', async () => {
+    const user = newUser();
+    const messages = await say(textEvent(user, 'いばしょ'));
+    expect(replyText(messages)).toContain('電話をしなくても、会場で受付票にニックネームを書いて参加できます');
+    expect(replyText(messages)).toContain('予約が要るかは確認中です');
+  });
+
+  test('only a window that can only be phoned says how the call button works, in its details', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    await say(textEvent(user, '本人'));
+    const answer = await say(textEvent(user, 'こころ'));
+    const detail = await say(cardTap(user, answer, '保健予防課', 'くわしく見る'));
+    expect(replyText(detail)).toContain('電話のボタンを押すと');
+    expect(replyText(detail)).toContain('駒場'); // the area, only in the details
+    const hss = await say(postbackEvent(user, 'do=detail&w=tokyo-hss'));
+    expect(replyText(hss)).not.toContain('電話のボタンを押すと');
+  });
+});
+
+describe('the crisis reply: one message, care, 119/110, open lines first (LINE first), the rest behind ほかの相談先', () => {
+  /** The entries of the crisis card in order: tel:/https: buttons and "次は" lines of closed ones. */
+  function crisisOrder(messages: any[]): string[] {
+    const body = bubblesOf(messages)[0].body.contents as any[];
+    const out: string[] = [];
+    const walk = (c: any) => {
+      if (c.type === 'box') return c.contents.forEach(walk);
+      if (c.type === 'button') out.push(c.action.uri);
+      else if (c.type === 'text' && /次は/.test(c.text)) out.push(`closed: ${c.text}`);
+    };
+    body.forEach(walk);
+    return out;
+  }
+
+  const cases: [string, string, string[], string[]][] = [
+    [
+      '02:00',
+      '2026-11-25T17:00:00Z',
+      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0570087478', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
+    ],
+    [
+      '10:00',
+      '2026-11-25T01:00:00Z',
+      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
+    ],
+    [
+      '19:30',
+      '2026-11-25T10:30:00Z',
+      ['tel:119', 'tel:110', 'https://line.me/R/ti/p/%40373suajs', 'tel:0332644343', 'tel:0120279338'],
+      ['tel:0570087478', 'tel:0120783556', 'tel:0351555028'],
+    ],
+    [
+      'a public holiday (勤労感謝の日 11:00): crisis lines keep their hours',
+      '2026-11-23T02:00:00Z',
+      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
+    ],
+    [
+      '12/31 23:00',
+      '2026-12-31T14:00:00Z',
+      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0570087478', 'closed: いまは受付時間外です。次は 明日 15:00 から受付です。'],
+      ['closed: いまは受付時間外です。次は 明日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 明日 17:00 から受付です。'],
+    ],
+    [
+      'the 10th at 10:00 (いのちの電話 is open 8:00〜翌8:00)',
+      '2026-12-10T01:00:00Z',
+      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0120783556', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
+    ],
+  ];
+
+  test.each(cases)('at %s', async (_label, instant, first, rest) => {
+    bot.setNow(instant);
+    const user = newUser();
+    const messages = await say(textEvent(user, 'もう死にたい'));
+    expect(messages).toHaveLength(1);
+    const body = bubblesOf(messages)[0].body.contents as any[];
+    expect(body[0].text).toMatch(/^つらい気持ちを 伝えてくれて、ありがとうございます。/);
+    expect(crisisOrder(messages)).toEqual(first);
+    // Nothing repeated: each number once.
+    const tels = telLinks(messages);
+    expect(new Set(tels).size).toBe(tels.length);
+    // Short: about one phone screen of text.
+    expect(replyText(bubblesOf(messages)).length).toBeLessThan(420);
+
+    const more = await say(tap(user, messages, 'ほかの相談先'));
+    expect(more).toHaveLength(1);
+    expect(crisisOrder(more)).toEqual(rest);
+    expect(telLinks(more).filter((t) => tels.includes(t))).toEqual([]);
+    expect(quickReplies(more).map((q) => q.label)).toEqual(['メニューへ戻る']);
+  });
+});
+
+describe('the phone list', () => {
+  test('one card: each number once with one line of hours; windows reached through the main line listed under it; names open details', async () => {
+    const user = newUser();
+    const list = await say(textEvent(user, '電話番号の一覧'));
+    expect(list.map((m) => m.type)).toEqual(['text', 'flex']);
+    expect(list[1].contents.type).toBe('bubble');
+    const tels = telLinks(list);
+    expect(tels).toEqual(['tel:0357229504', 'tel:0337116447', 'tel:0357229370', 'tel:0337198909', 'tel:0120529528', 'tel:0333027575', 'tel:0337151111']);
+    const text = replyText([list[1].contents]);
+    expect(text.match(/03-3715-1111/g)).toHaveLength(1);
+    for (const name of ['福祉のコンシェルジュ', '地域包括支援センター', 'めぐろのいばしょ', '思春期・青年期の親の会']) expect(text).toContain(name);
+    expect(text).toContain('いま受付中です'); // サポートネット on Wednesday 10:00
+
+    const name = JSON.stringify(list[1]).match(/"text":"[^"]*福祉のコンシェルジュ[^"]*"[^}]*"data":"([^"]+)"/)![1]!;
+    const detail = await say(postbackEvent(user, name));
+    expect(replyText(detail)).toContain('「福祉の総合相談窓口(福祉のコンシェルジュ)につないでください」とお伝えください');
+    expect(quickReplies(detail).map((q) => q.label)[0]).toBe('電話番号の一覧');
+  });
+});
+
+describe('the 8050 family: a parent who is getting old writes', () => {
+  test('the option speaks as the parent; the answer names 包括 (番号確認中), the concierge, 家族会 and くらし, and says gently what it cannot answer', async () => {
+    const user = newUser();
+    await say(followEvent(user));
+    const question = await say(textEvent(user, '家族'));
+    expect(quickReplies(question).map((q) => q.label)).toContain('親のわたしが高齢で心配');
+    expect(quickReplies(question).map((q) => q.label)).not.toContain('高齢の親の介護も心配');
+    const answer = await say(tap(user, question, '高齢で心配'));
+    expect(answer[0].text).toContain('親なきあと');
+    expect(answer[0].text).toContain('まだ確かな窓口をご案内できません');
+    expect(replyText(answer)).toContain('地域包括支援センター');
+    expect(replyText(answer)).toContain('直通の番号は確認中');
+    const more = await say(tap(user, answer, 'ほかの窓口も見る'));
+    expect(replyText(more)).toContain('リプルめぐろの会');
+    expect(replyText(more)).toContain('めぐろ くらしの相談窓口');
+    // Typed worries of this parent land here too.
+    const typed = await say(textEvent(user, '親なきあとが心配'));
+    expect(typed[0].text).toContain('親なきあと');
+  });
+});
+
+describe('a neighbour, friend or 民生委員', () => {
+  test('the first question offers 知り合い・近所の人のこと; the answer says what to do, who to tell, what not to do alone', async () => {
+    const user = newUser();
+    const greeting = await say(followEvent(user));
+    const answer = await say(tap(user, greeting, '知り合い・近所の人のこと'));
+    const lead = answer[0].text as string;
+    expect(lead).toContain('できること');
+    expect(lead).toContain('ひとりでしないほうがよいこと');
+    expect(lead).toContain('ひきこもりの知り合いが気になる');
+    expect(lead).toContain('お隣の人がひきこもりがちで気になる');
+    expect(lead).toContain('民生委員');
+    expect(telLinks(answer)).toEqual(['tel:0337151111']);
+    // Family-only notes are not shown to a neighbour.
+    const detail = await say(cardTap(user, answer, '福祉のコンシェルジュ', 'くわしく見る'));
+    expect(replyText(detail)).not.toContain('ご家族だけでの相談もできます');
+    expect(conversationRow(user).snapshot).toContain('"neighbor"');
+  });
+});
+
+describe('honest reminders while no いばしょ date is published', () => {
+  test('subscribing says the first message comes once the ward publishes a date, not "前日 18:00と当日 9:00"', async () => {
+    const user = newUser();
+    const place = await say(textEvent(user, 'いばしょ'));
+    const done = await say(tap(user, place, 'お知らせを受け取る'));
+    expect(replyText(done)).toContain('区が日にちを発表したら');
+    expect(replyText(done)).not.toMatch(/前日|当日 9:00/);
+    const settings = await say(textEvent(user, 'お知らせ設定'));
+    expect(replyText(settings)).toContain('発表されてから最初のお知らせが届きます');
+    expect(replyText(settings)).not.toMatch(/前日/);
   });
 });

@@ -281,3 +281,38 @@ describe('when the simulator is served', () => {
     }
   });
 });
+
+describe('the simulator clock: ?at= per request and SIMULATOR_NOW for the whole server', () => {
+  test('`at` answers as if it were then; other requests keep the server clock; a bad `at` is a 400', async () => {
+    const bot = await startBot({ now: '2026-11-25T01:00:00Z', env: WITHOUT_LINE }); // Wednesday 10:00
+    try {
+      const user = await newSimUser(bot);
+      const night = await api(bot, 'events', { userId: user, event: { kind: 'text', text: '死にたい' }, at: '2026-11-26T02:00' });
+      expect(night.status).toBe(200);
+      expect(JSON.stringify(night.body.messages)).toContain('tel:0570087478'); // open 12:00〜翌5:30
+      const morning = await simSay(bot, user, { kind: 'text', text: '死にたい' });
+      expect(JSON.stringify(morning)).not.toContain('tel:0570087478');
+      const bad = await api(bot, 'events', { userId: user, event: { kind: 'text', text: 'こんにちは' }, at: 'yesterday' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toContain('at must be');
+      const setup = (await (await fetch(`${bot.url}/simulator/api/setup`)).json()) as any;
+      expect(setup.fixedNow).toBeNull();
+      expect(setup.richMenu.areas.map((a: any) => a.label)).toEqual(['本人として相談', '家族として相談', 'いばしょの日程', '電話番号の一覧', 'お知らせ設定', '最初から']);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  test('SIMULATOR_NOW fixes the simulator clock and the page is told so', async () => {
+    const bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { ...WITHOUT_LINE, SIMULATOR_NOW: '2026-11-25T19:30:00+09:00' } });
+    try {
+      const setup = (await (await fetch(`${bot.url}/simulator/api/setup`)).json()) as any;
+      expect(setup.fixedNow).toBe('2026-11-25T10:30:00.000Z');
+      const user = await newSimUser(bot);
+      const messages = await simSay(bot, user, { kind: 'text', text: '死にたい' });
+      expect(JSON.stringify(messages)).toContain('https://line.me/R/ti/p/%40373suajs'); // open 15:00〜22:30
+    } finally {
+      await bot.close();
+    }
+  });
+});

@@ -97,7 +97,7 @@ describe('npm run stats', () => {
     expect(tableRow(stdout, 'self-living')).toEqual(['self-living', '本人です › 仕事・お金・くらし', '<5', '<5', '0', '0', '0']);
     // 6 + 1 greetings and the crisis reply were at the start; only the crisis writer stopped there.
     expect(tableRow(stdout, 'start')).toEqual(['start', 'ご本人ですか、ご家族ですか?', '9', '<5', '<5', '0', '0']);
-    expect(tableRow(stdout, 'family-care')).toEqual(['family-care', '家族です › 高齢の親の介護も心配', '0', '0', '0', '0', '0']);
+    expect(tableRow(stdout, 'family-care')).toEqual(['family-care', '家族です › 親のわたしが高齢で心配', '0', '0', '0', '0', '0']);
     expect(tableRow(stdout, '合計')).toEqual(['合計', '23', '8', '<5', '0', '0']);
     expect(stdout).toMatch(/ノード\s+場所\s+表示された\s+ここで終了\s+つらい気持ち\s+伝わらず\s+文字以外/);
   });

@@ -70,14 +70,53 @@ describe('choosing options', () => {
     const turn = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
     expect(turn.outcome).toBe('answer');
     expect(turn.state.snapshot).toEqual({ value: 'self-talk', context: { lastQuestion: 'self' } });
-    expect(cardTitles(turn.reply.messages)).toEqual(['concierge', 'hokenyobo', 'himonya', 'tokyo-hss'].map(windowName));
-    expect(turn.reply.choices.map((c) => c.label)).toEqual([phrases.quickReply.other, phrases.quickReply.ibasho, phrases.quickReply.restart]);
+    // Two windows and the card of ways without a call; the other two windows behind ほかの窓口も見る.
+    expect(cardTitles(turn.reply.messages)).toEqual([...['concierge', 'tokyo-hss'].map(windowName), phrases.otherWays.title]);
+    expect(turn.reply.choices.map((c) => c.label)).toEqual([
+      phrases.quickReply.moreWindows,
+      phrases.quickReply.other,
+      phrases.quickReply.ibasho,
+      phrases.quickReply.restart,
+    ]);
+    expect(texts(turn.reply.messages).at(-1)).toBe(phrases.answerOutro);
+
+    const more = step(defs, stored(turn.state), { kind: 'postback', data: 'do=more&n=self-talk' }, NOW);
+    expect(more.outcome).toBe('moreWindows');
+    expect(more.state).toEqual(turn.state);
+    expect(cardTitles(more.reply.messages)).toEqual(['hokenyobo', 'himonya'].map(windowName));
+    expect(more.reply.choices.map((c) => c.label)).not.toContain(phrases.quickReply.moreWindows);
+  });
+
+  test('an answer opens with a sentence that does not push the phone; ways without a call come with their URIs', () => {
+    const turn = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    expect(texts(turn.reply.messages)[0]).toBe(phrases.answerIntro);
+    expect(texts(turn.reply.messages)[0]).not.toContain('電話のボタン');
+    const ways = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards : [])).find((c) => c.title === phrases.otherWays.title)!;
+    const uris = ways.lines.flatMap((l) => l.buttons ?? []).map((b) => (b.kind === 'uri' ? b.uri : null));
+    // サポートネット's mail is on its own card, next to its call button, so the card of ways has the LINE chat only.
+    expect(uris).toEqual([defs.content.crisis.chat[0]!.url]);
+    const hss = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards : [])).find((c) => c.title === windowName('tokyo-hss'))!;
+    expect(hss.buttons.map((b) => b.kind)).toEqual(['tel', 'uri', 'postback']);
+    expect(hss.buttons[1]).toEqual({ kind: 'uri', label: 'メールで相談する', uri: 'https://www.hikikomori-tokyo.jp/howto/index.php' });
+  });
+
+  test('くわしく見る on a card → that window in full (notes, area), the state kept', () => {
+    const answer = talk(postback('go=self&from=start'), postback('go=self-talk&from=self'));
+    const turn = step(defs, stored(answer.state), { kind: 'postback', data: 'do=detail&w=hokenyobo' }, NOW);
+    expect(turn.outcome).toBe('windowDetail');
+    expect(turn.state).toEqual(answer.state);
+    expect(cardTitles(turn.reply.messages)).toEqual([windowName('hokenyobo')]);
+    const lines = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards[0]!.lines.map((l) => l.text) : []));
+    expect(lines).toContain(defs.windowsById.get('hokenyobo')!.area!.value);
+    // A call is the only way into 保健予防課: only here does the bot say how the call button works.
+    expect(texts(turn.reply.messages)).toEqual([phrases.callHint]);
   });
 
   test('typed 家族 then typed 母の介護が心配です → the family-care answer', () => {
     const turn = talk(text('家族'), text('母の介護が心配です'));
     expect(turn.state.snapshot.value).toBe('family-care');
-    expect(cardTitles(turn.reply.messages)).toEqual(['houkatsu', 'concierge'].map(windowName));
+    expect(cardTitles(turn.reply.messages)).toEqual([...['houkatsu', 'concierge'].map(windowName), phrases.otherWays.title]);
+    expect(texts(turn.reply.messages)[0]).toBe(phrases.answerLeads['family-care']);
   });
 
   test('最初から from deep in the flow → a short restart line and the start question', () => {
@@ -94,7 +133,7 @@ describe('a stale button still does what its label says', () => {
 
     expect(turn.outcome).toBe('answer');
     expect(turn.state.snapshot).toEqual({ value: 'family-groups', context: { lastQuestion: 'family' } });
-    expect(cardTitles(turn.reply.messages)).toEqual(['shakyo', 'oyanokai'].map(windowName));
+    expect(cardTitles(turn.reply.messages)).toEqual([...['shakyo', 'oyanokai'].map(windowName), phrases.otherWays.title]);
     expect(texts(turn.reply.messages)).not.toContain(phrases.staleButton);
   });
 
@@ -179,11 +218,15 @@ describe('crisis words', () => {
 
     expect(turn.outcome).toBe('crisis');
     expect(turn.state).toEqual(before.state);
-    const [first] = texts(turn.reply.messages);
-    expect(first).toContain(phrases.crisisIntro);
-    expect(first).toContain('119');
-    expect(first).toContain('110');
-    expect(turn.reply.choices).toEqual([{ label: phrases.quickReply.menu, action: { kind: 'go', node: 'start' } }]);
+    // One message: a single card whose first line is the sentence of care with 119 and 110.
+    expect(turn.reply.messages).toHaveLength(1);
+    const [card] = turn.reply.messages.flatMap((m) => (m.kind === 'cards' ? m.cards : []));
+    expect(card!.lines[0]!.text).toBe(phrases.crisisIntro);
+    expect(card!.lines[0]!.buttons!.map((b) => (b.kind === 'tel' ? b.number : ''))).toEqual(['119', '110']);
+    expect(turn.reply.choices).toEqual([
+      { label: phrases.quickReply.moreCrisis, action: { kind: 'moreCrisis' } },
+      { label: phrases.quickReply.menu, action: { kind: 'go', node: 'start' } },
+    ]);
   });
 
   test('after a crisis reply, ほかの相談を見る still returns to the question before it', () => {

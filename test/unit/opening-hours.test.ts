@@ -166,3 +166,24 @@ describe('unknown hours', () => {
     expect(openStatus({ ...office, slots: [] }, jst('2026-11-25 13:00'))).toEqual({ kind: 'unknown' });
   });
 });
+
+describe('a day of the month (自殺予防いのちの電話: 毎日 16:00〜21:00, 毎月10日は 8:00〜翌8:00)', () => {
+  const monthly: WeeklyHours = {
+    text: '毎日 16:00〜21:00(毎月10日は 8:00〜翌8:00)',
+    slots: [
+      { days: everyDay, open: '16:00', close: '21:00' },
+      { monthDays: [10], open: '08:00', close: '08:00' },
+    ],
+    closedOnHolidays: false,
+    closedNewYear: false,
+  };
+  test.each<[string, OpenStatus]>([
+    ['2026-12-09 22:00', { kind: 'closed', nextOpen: jst('2026-12-10 08:00') }],
+    ['2026-12-10 10:00', { kind: 'open', closesAt: jst('2026-12-11 08:00') }],
+    ['2026-12-11 07:59', { kind: 'open', closesAt: jst('2026-12-11 08:00') }],
+    ['2026-12-11 08:00', { kind: 'closed', nextOpen: jst('2026-12-11 16:00') }],
+    ['2026-12-11 19:30', { kind: 'open', closesAt: jst('2026-12-11 21:00') }],
+  ])('at %s', (at, expected) => {
+    expect(openStatus(monthly, jst(at))).toEqual(expected);
+  });
+});

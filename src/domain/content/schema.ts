@@ -11,11 +11,16 @@ const clockTime = z
 
 const phoneNumber = z.string().refine(isJapanesePhoneNumber, 'not a Japanese phone number');
 
-export const openingSlot = z.strictObject({
-  days: z.array(z.enum(weekdayIds)).min(1),
-  open: clockTime,
-  close: clockTime,
-});
+export const openingSlot = z
+  .strictObject({
+    /** Days of the week, or */
+    days: z.array(z.enum(weekdayIds)).min(1).optional(),
+    /** days of the month (e.g. [10] for "毎月10日"). */
+    monthDays: z.array(z.number().int().min(1).max(31)).min(1).optional(),
+    open: clockTime,
+    close: clockTime,
+  })
+  .refine((slot) => slot.days || slot.monthDays, 'give days (mon … sun) or monthDays (1 … 31)');
 
 export const weeklyHours = z.strictObject({
   text: z.string().min(1),
@@ -26,7 +31,8 @@ export const weeklyHours = z.strictObject({
 export type WeeklyHours = z.infer<typeof weeklyHours>;
 export type OpeningSlot = z.infer<typeof openingSlot>;
 
-const audience = z.enum(['all', 'self', 'family']);
+/** self: ご本人, family: ご家族, others: 知り合い・近所の人 (neighbours, friends, 民生委員), all: everyone. */
+const audience = z.enum(['all', 'self', 'family', 'others']);
 export type Audience = z.infer<typeof audience>;
 
 const windowNote = knownFact(z.string().min(1)).extend({ for: audience.default('all') });
@@ -35,6 +41,20 @@ const unknownPhone = unknownFact.extend({
   reachVia: z.string().min(1, 'name the window whose number reaches this one'),
   howToAsk: z.string().min(1),
 });
+
+/**
+ * A way in that needs no phone call: a page or chat to write to (`uri`, shown as a button next to the
+ * call button) or a place to walk into (`text` only).
+ */
+const otherWay = knownFact(
+  z.strictObject({
+    kind: z.enum(['line', 'mail', 'visit']),
+    text: z.string().min(1),
+    button: z.string().min(1).max(20, 'a button label can have at most 20 characters').optional(),
+    uri: z.url({ protocol: /^https$/ }).optional(),
+  }).refine((way) => (way.uri === undefined) === (way.button === undefined), 'give both button and uri, or neither'),
+);
+export type OtherWay = z.infer<typeof otherWay>;
 
 export const windowSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
@@ -51,6 +71,7 @@ export const windowSchema = z.strictObject({
   access: knownFact(z.string().min(1)).optional(),
   area: knownFact(z.string().min(1)).optional(),
   notes: z.array(windowNote).default([]),
+  otherWays: z.array(otherWay).default([]),
 });
 export type SupportWindow = z.infer<typeof windowSchema>;
 
@@ -138,6 +159,7 @@ export const crisisFile = z.strictObject({
         name: z.string().min(1),
         url: z.url({ protocol: /^https$/ }),
         hoursText: z.string().min(1),
+        slots: z.array(openingSlot).optional(),
         ...crisisProvenance,
       }),
     )
@@ -158,10 +180,17 @@ export const phrasesFile = z.strictObject({
   fallbackText: phrase,
   nonText: phrase,
   answerIntro: phrase,
+  callHint: phrase,
   answerOutro: phrase,
+  answerLeads: z.record(z.string(), phrase).default({}),
+  moreWindowsIntro: phrase,
   directoryIntro: phrase,
+  directory: z.strictObject({ title: phrase, reachedHere: phrase, hoursUnknown: phrase }),
+  otherWays: z.strictObject({ title: phrase }),
   crisisIntro: phrase,
   crisisLinesIntro: phrase,
+  crisisMoreIntro: phrase,
+  crisisEmergencyButton: buttonLabel,
   crisisOutro: phrase,
   crisisAltText: phrase,
   answerAltText: phrase,
@@ -174,6 +203,8 @@ export const phrasesFile = z.strictObject({
     callButton: phrase,
     chatButton: phrase,
     phoneUnknown: phrase,
+    phoneVia: phrase,
+    detailButton: buttonLabel,
     hoursUnknown: phrase,
     openNow: phrase,
     closedNow: phrase,
@@ -200,6 +231,8 @@ export const phrasesFile = z.strictObject({
   reminder: z.strictObject({
     subscribed: phrase,
     alreadySubscribed: phrase,
+    subscribedNoDate: phrase,
+    alreadySubscribedNoDate: phrase,
     onlyConfirmedNote: phrase,
     howToStop: phrase,
     stopped: phrase,
@@ -214,7 +247,7 @@ export const phrasesFile = z.strictObject({
     place: phrase,
     notes: phrase,
   }),
-  reminderSettings: z.strictObject({ subscribed: phrase, notSubscribed: phrase }),
+  reminderSettings: z.strictObject({ subscribed: phrase, notSubscribed: phrase, subscribedNoDate: phrase, notSubscribedNoDate: phrase }),
   openNotice: z.strictObject({
     offer: phrase,
     subscribed: phrase,
@@ -249,6 +282,8 @@ export const phrasesFile = z.strictObject({
     restart: buttonLabel,
     menu: buttonLabel,
     phones: buttonLabel,
+    moreWindows: buttonLabel,
+    moreCrisis: buttonLabel,
   }),
 });
 export type Phrases = z.infer<typeof phrasesFile>;

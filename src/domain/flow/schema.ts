@@ -40,7 +40,7 @@ const questionNode = z.strictObject({
 
 const answerNode = z.strictObject({
   kind: z.literal('answer'),
-  audience: z.enum(['all', 'self', 'family']).default('all'),
+  audience: z.enum(['all', 'self', 'family', 'others']).default('all'),
   windows: z.array(z.string().min(1)).min(1, 'an answer must name at least one window'),
 });
 

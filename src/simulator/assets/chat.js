@@ -17,6 +17,11 @@
     follow: document.getElementById('follow'),
     forget: document.getElementById('forget'),
     quickReplies: document.getElementById('quick-replies'),
+    quickRepliesWrap: document.getElementById('quick-replies-wrap'),
+    quickRepliesMore: document.getElementById('quick-replies-more'),
+    richMenu: document.getElementById('rich-menu'),
+    richMenuBar: document.getElementById('rich-menu-bar'),
+    clockNote: document.getElementById('clock-note'),
     stickers: document.getElementById('stickers'),
     stickerToggle: document.getElementById('sticker-toggle'),
     form: document.getElementById('send-form'),
@@ -28,6 +33,8 @@
   /** @type {{ userId: string | null, entries: Array<{ from: 'user' | 'bot' | 'system', message: any }> }} */
   let state = load();
   let busy = false;
+  // ?at=2026-11-25T02:00 answers as if it were then (Tokyo time), to see what the bot says at night.
+  const at = new URLSearchParams(window.location.search).get('at');
 
   function load() {
     try {
@@ -77,13 +84,13 @@
       let userId = await ensureUser();
       let reply;
       try {
-        reply = await postJson('/simulator/api/events', { userId, event });
+        reply = await postJson('/simulator/api/events', withClock({ userId, event }));
       } catch (error) {
         if (error.status !== 400 || !state.userId) throw error;
         // An id this server does not accept (e.g. from an older version): start a new simulator user.
         state.userId = null;
         userId = await ensureUser();
-        reply = await postJson('/simulator/api/events', { userId, event });
+        reply = await postJson('/simulator/api/events', withClock({ userId, event }));
       }
       for (const message of reply.messages) add('bot', message);
     } catch (_) {
@@ -93,6 +100,10 @@
       setBusy(false);
       showQuickReplies(options && options.focusChips);
     }
+  }
+
+  function withClock(body) {
+    return at ? Object.assign(body, { at }) : body;
   }
 
   // ---- transcript ----------------------------------------------------------------------------
@@ -163,6 +174,14 @@
   const PHONE = /(0\d{1,4}(?:-\d{1,6}){1,2})/g;
   const isPhone = (part) => /^0\d{1,4}(?:-\d{1,6}){1,2}$/.test(part) && [10, 11].includes(part.replace(/-/g, '').length);
 
+  /** Text with each phone number kept on one line. */
+  function appendText(parent, value) {
+    for (const part of String(value).split(PHONE)) {
+      if (isPhone(part)) parent.appendChild(node('span', 'nowrap', part));
+      else if (part) parent.appendChild(document.createTextNode(part));
+    }
+  }
+
   /** A text bubble; phone numbers become tappable, as the LINE app does. */
   function textBubble(value, from) {
     const bubble = node('p', `bubble bubble-${from}`);
@@ -218,7 +237,19 @@
         for (const child of c.contents || []) out.appendChild(component(child, c.layout));
         break;
       case 'text':
-        out = node('p', `flex-text size-${c.size || 'md'}${c.wrap ? ' wrap' : ''}${c.weight === 'bold' ? ' bold' : ''}`, c.text);
+        if (c.action) {
+          // Tappable text (a number, a name that opens details), as LINE does.
+          out = c.action.type === 'uri' ? node('a', `flex-text flex-tap size-${c.size || 'md'}${c.wrap ? ' wrap' : ''}${c.weight === 'bold' ? ' bold' : ''}`) : node('button', `flex-text flex-tap size-${c.size || 'md'}${c.wrap ? ' wrap' : ''}${c.weight === 'bold' ? ' bold' : ''}`);
+          if (c.action.type === 'uri') out.href = c.action.uri;
+          else {
+            out.type = 'button';
+            const action = c.action;
+            out.addEventListener('click', () => act(action, false));
+          }
+        } else {
+          out = node('p', `flex-text size-${c.size || 'md'}${c.wrap ? ' wrap' : ''}${c.weight === 'bold' ? ' bold' : ''}`);
+        }
+        appendText(out, c.text);
         if (c.color) out.style.color = c.color;
         if (c.align) out.style.textAlign = c.align === 'end' ? 'right' : c.align === 'center' ? 'center' : 'left';
         break;
@@ -278,8 +309,21 @@
 
   function clearQuickReplies() {
     el.quickReplies.replaceChildren();
-    el.quickReplies.hidden = true;
+    el.quickRepliesWrap.hidden = true;
+    el.quickRepliesMore.hidden = true;
   }
+
+  /** Chips that do not fit show an arrow at the edge until the row is scrolled to its end. */
+  function markOverflow() {
+    const q = el.quickReplies;
+    const more = q.scrollWidth - q.clientWidth - q.scrollLeft > 2;
+    el.quickRepliesMore.hidden = !more;
+    el.quickRepliesWrap.dataset.overflow = String(q.scrollWidth > q.clientWidth + 2);
+    q.setAttribute('aria-label', q.scrollWidth > q.clientWidth + 2 ? text.quickRepliesScroll : text.quickReplies);
+  }
+  el.quickReplies.addEventListener('scroll', markOverflow, { passive: true });
+  window.addEventListener('resize', markOverflow);
+  el.quickRepliesMore.addEventListener('click', () => el.quickReplies.scrollBy({ left: el.quickReplies.clientWidth * 0.8, behavior: 'smooth' }));
 
   function showQuickReplies(focus) {
     clearQuickReplies();
@@ -291,7 +335,8 @@
       chip.addEventListener('click', () => act(item.action, true));
       el.quickReplies.appendChild(chip);
     }
-    el.quickReplies.hidden = items.length === 0;
+    el.quickRepliesWrap.hidden = items.length === 0;
+    if (items.length > 0) markOverflow();
     if (focus && items.length > 0) el.quickReplies.firstChild.focus();
   }
 
@@ -366,6 +411,51 @@
     return element;
   }
 
+  // ---- the rich menu: the same plan as `npm run richmenu` (GET /simulator/api/setup) -------------
+
+  function showRichMenu(menu) {
+    el.richMenu.replaceChildren();
+    for (const area of menu.areas) {
+      const tile = node('button', 'rich-menu-tile', area.label);
+      tile.type = 'button';
+      tile.dataset.key = area.key;
+      tile.addEventListener('click', () => act({ type: 'postback', data: area.data, displayText: area.label }, false));
+      el.richMenu.appendChild(tile);
+    }
+    el.richMenuBar.textContent = `${menu.chatBarText} ▾`;
+    el.richMenuBar.hidden = false;
+    el.richMenu.hidden = false;
+  }
+
+  function setRichMenu(open) {
+    el.richMenu.hidden = !open;
+    el.richMenuBar.setAttribute('aria-expanded', String(open));
+    el.richMenuBar.textContent = el.richMenuBar.textContent.replace(/[▾▴]$/, open ? '▾' : '▴');
+  }
+  el.richMenuBar.addEventListener('click', () => setRichMenu(el.richMenu.hidden));
+  // As in LINE, the menu folds away while typing, to leave the chat room.
+  el.input.addEventListener('focus', () => setRichMenu(false));
+
+  function showClock(iso) {
+    if (!iso) return;
+    const when = new Date(iso);
+    const shown = Number.isNaN(when.getTime()) ? iso : when.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
+    el.clockNote.textContent = text.clockNote.replace('{time}', shown);
+    el.clockNote.hidden = false;
+  }
+
+  fetch('/simulator/api/setup')
+    .then((response) => (response.ok ? response.json() : null))
+    .then((setup) => {
+      if (!setup) return;
+      showRichMenu(setup.richMenu);
+      showClock(at ? (/[zZ]|[+-]\d\d:\d\d$/.test(at) ? at : `${at}+09:00`) : setup.fixedNow);
+      markOverflow();
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      document.documentElement.dataset.ready = 'true';
+    });
+
   renderAll();
-  document.documentElement.dataset.ready = 'true';
 })();
