@@ -9,6 +9,7 @@ export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'subscribe' || action.kind === 'unsubscribe') return `do=${action.kind}`;
   if (action.kind === 'reminderSettings') return 'do=reminder-settings';
   if (action.kind === 'forwardCard') return 'do=forward-card';
+  if (action.kind === 'crisisLines') return 'do=crisis-lines';
   if (action.kind === 'notifyOpen') return `do=notify-open&w=${encodeURIComponent(action.window)}`;
   const params = new URLSearchParams({ go: action.node });
   if (action.from) params.set('from', action.from);
@@ -21,6 +22,7 @@ export function decodePostback(data: string): ChoiceAction | null {
   if (data === 'do=unsubscribe') return { kind: 'unsubscribe' };
   if (data === 'do=reminder-settings') return { kind: 'reminderSettings' };
   if (data === 'do=forward-card') return { kind: 'forwardCard' };
+  if (data === 'do=crisis-lines') return { kind: 'crisisLines' };
   const params = new URLSearchParams(data);
   if (params.get('do') === 'notify-open' && params.get('w')) return { kind: 'notifyOpen', window: params.get('w')! };
   const node = params.get('go');

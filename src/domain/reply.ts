@@ -9,6 +9,7 @@ export type ChoiceAction =
   | { kind: 'unsubscribe' }
   | { kind: 'reminderSettings' }
   | { kind: 'forwardCard' }
+  | { kind: 'crisisLines' }
   | { kind: 'notifyOpen'; window: string };
 
 export interface Choice {

@@ -282,6 +282,8 @@ describe('buildDefinitions on its own (no files)', () => {
     ibasho: read('content/ibasho.yaml'),
     crisis: read('content/crisis.yaml'),
     phrases: read('content/phrases.yaml'),
+    faq: read('content/faq.yaml'),
+    understanding: read('content/understanding.yaml'),
   });
 
   test('the real data builds: a compiled flow and every window by id', () => {

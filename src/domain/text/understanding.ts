@@ -1,0 +1,213 @@
+/**
+ * Everything the bot needs to read typed sentences, compiled once from `flows/` and `content/`:
+ * the normaliser's spelling table, the crisis words and patterns, who is writing, the needs of the
+ * whole tree, the FAQ and small talk. Reading a message is then substring tests on one normal form.
+ */
+import type { CrisisContent, FaqContent, UnderstandingContent } from '../content/schema';
+import type { Flow } from '../flow/schema';
+import { applySpellings, compileSpellings, normalizeText, type SpellingTable } from './normalize';
+import { findWord, matchesPattern, type CompiledPattern } from './patterns';
+
+export type Audience = 'self' | 'family';
+
+/** A word that leads to an answer node of the tree (an option's label or synonym). */
+export interface NeedTerm {
+  term: string;
+  node: string;
+  /** The question that offers the node. */
+  question: string;
+  audience: Audience | null;
+}
+
+export interface CommandTerm {
+  term: string;
+  /** A node, $back, or an action prefixed with "!". */
+  target: string;
+}
+
+export interface Understanding {
+  spellings: SpellingTable;
+  crisis: { keywords: string[]; patterns: CompiledPattern[]; aboutSomeoneElse: string[] };
+  audience: { family: string[]; parents: Set<string>; self: string[]; selfDescriptions: string[]; particles: string[] };
+  needs: NeedTerm[];
+  /** Which audience each question and answer belongs to (from the answers' `audience`). */
+  audienceOf: Map<string, Audience>;
+  commands: CommandTerm[];
+  faqs: { id: string; words: string[]; patterns: CompiledPattern[] }[];
+  smallTalk: { id: string; words: string[] }[];
+  smallTalkFillers: string[];
+}
+
+export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: FaqContent, content: UnderstandingContent): Understanding {
+  const spellings = compileSpellings(content.spellings);
+  const read = (text: string) => applySpellings(normalizeText(text), spellings);
+  const wordsOf = (list: readonly string[]) => [...new Set(list.map(read).filter((w) => w.length > 0))].sort((a, b) => b.length - a.length);
+  const pattern = (p: { stems: readonly string[]; endings: readonly string[]; within: number }): CompiledPattern => ({
+    stems: wordsOf(p.stems),
+    endings: wordsOf(p.endings),
+    within: p.within,
+  });
+
+  // Who an answer is for, and so the question that offers it.
+  const audienceOf = new Map<string, Audience>();
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'answer' && node.audience !== 'all') audienceOf.set(id, node.audience);
+  }
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind !== 'question') continue;
+    const kinds = new Set(node.options.map((o) => audienceOf.get(o.next)).filter((a) => a !== undefined));
+    if (kinds.size === 1 && node.options.every((o) => audienceOf.has(o.next))) audienceOf.set(id, [...kinds][0]!);
+  }
+
+  const needs: NeedTerm[] = [];
+  for (const [question, node] of Object.entries(flow.nodes)) {
+    if (node.kind !== 'question') continue;
+    for (const option of node.options) {
+      if (flow.nodes[option.next]?.kind !== 'answer' || !audienceOf.has(option.next)) continue;
+      for (const term of wordsOf([option.label, ...option.synonyms])) {
+        needs.push({ term, node: option.next, question, audience: audienceOf.get(option.next) ?? null });
+      }
+    }
+  }
+
+  const commands: CommandTerm[] = [];
+  for (const command of flow.commands) {
+    const target = command.action ? `!${command.action}` : command.next!;
+    for (const term of wordsOf([command.label, ...command.synonyms])) commands.push({ term, target });
+  }
+
+  // Every family word of the flow: the start question's option that leads to the family question.
+  const familyQuestion = [...audienceOf.entries()].find(([id, a]) => a === 'family' && flow.nodes[id]?.kind === 'question')?.[0];
+  const start = flow.nodes[flow.start];
+  const flowFamilyWords =
+    start?.kind === 'question' ? start.options.filter((o) => o.next === familyQuestion).flatMap((o) => o.synonyms) : [];
+  const familyCommandWords = flow.commands.filter((c) => c.next === familyQuestion).flatMap((c) => c.synonyms);
+
+  return {
+    spellings,
+    crisis: {
+      keywords: wordsOf(crisis.keywords),
+      patterns: crisis.patterns.map(pattern),
+      aboutSomeoneElse: wordsOf(crisis.aboutSomeoneElse),
+    },
+    audience: {
+      family: wordsOf([...content.audience.family, ...flowFamilyWords, ...familyCommandWords]),
+      parents: new Set(wordsOf(content.audience.parents)),
+      self: wordsOf(content.audience.self),
+      selfDescriptions: wordsOf(content.audience.selfDescriptions),
+      particles: wordsOf(content.audience.particles),
+    },
+    needs,
+    audienceOf,
+    commands,
+    faqs: faq.faqs.map((f) => ({ id: f.id, words: wordsOf(f.asks.words), patterns: f.asks.patterns.map(pattern) })),
+    smallTalk: faq.smallTalk.map((s) => ({ id: s.id, words: wordsOf(s.words) })),
+    smallTalkFillers: wordsOf(faq.smallTalkFillers),
+  };
+}
+
+/** The one normal form of a typed message. */
+export function readText(understanding: Understanding, text: string): string {
+  return applySpellings(normalizeText(text), understanding.spellings);
+}
+
+export interface CrisisReading {
+  crisis: boolean;
+  /** Written about someone else (a son, a parent, a friend who says they want to die). */
+  aboutSomeoneElse: boolean;
+}
+
+export function readCrisis(understanding: Understanding, typed: string): CrisisReading {
+  const c = understanding.crisis;
+  const crisis = findWord(typed, c.keywords) !== null || c.patterns.some((p) => matchesPattern(typed, p));
+  return { crisis, aboutSomeoneElse: crisis && findWord(typed, c.aboutSomeoneElse) !== null };
+}
+
+/** Whether a word occurs as a word of its own: a one-character word (母, 子) only before a particle. */
+function hasAudienceWord(typed: string, words: readonly string[], particles: readonly string[]): string | null {
+  for (const word of words) {
+    if ([...word].length > 1) {
+      if (typed.includes(word)) return word;
+      continue;
+    }
+    for (let i = typed.indexOf(word); i >= 0; i = typed.indexOf(word, i + 1)) {
+      const rest = typed.slice(i + word.length);
+      if (rest.length === 0 || particles.some((p) => rest.startsWith(p))) return word;
+    }
+  }
+  return null;
+}
+
+/** Who is writing, from the words used; null when the words do not say. */
+export function readAudience(understanding: Understanding, typed: string): Audience | null {
+  const a = understanding.audience;
+  const family = hasAudienceWord(typed, a.family, a.particles);
+  const self = hasAudienceWord(typed, a.self, a.particles) ?? findWord(typed, a.selfDescriptions);
+  if (family && !self) return 'family';
+  if (self && !family) return 'self';
+  if (!family) return null;
+  // Both: a child, partner or sibling named means a family member is writing; a parent alone is
+  // what ご本人 mention about their own home.
+  const nonParent = a.family.filter((w) => !a.parents.has(w));
+  return hasAudienceWord(typed, nonParent, a.particles) ? 'family' : 'self';
+}
+
+export function readFaq(understanding: Understanding, typed: string): string | null {
+  for (const faq of understanding.faqs) {
+    if (findWord(typed, faq.words) !== null || faq.patterns.some((p) => matchesPattern(typed, p))) return faq.id;
+  }
+  return null;
+}
+
+/** A message made only of small-talk words and fillers (ありがとうございます, こんにちは〜). */
+export function readSmallTalk(understanding: Understanding, typed: string): string | null {
+  if (typed.length === 0) return null;
+  for (const talk of understanding.smallTalk) {
+    let rest = typed;
+    let found = false;
+    for (const word of talk.words) {
+      if (rest.includes(word)) {
+        rest = rest.split(word).join('');
+        found = true;
+      }
+    }
+    if (!found) continue;
+    for (const filler of understanding.smallTalkFillers) rest = rest.split(filler).join('');
+    if (rest.trim().length === 0) return talk.id;
+  }
+  return null;
+}
+
+export interface NeedMatch {
+  node: string;
+  score: number;
+}
+
+/**
+ * The answer nodes whose words occur in the message, best first. A node's score is the number of
+ * characters of its distinct words found (one-character words count only as the whole message).
+ */
+export function readNeeds(understanding: Understanding, typed: string): NeedMatch[] {
+  const scores = new Map<string, number>();
+  for (const need of understanding.needs) {
+    const found = [...need.term].length >= 2 ? typed.includes(need.term) : typed === need.term;
+    if (!found) continue;
+    scores.set(need.node, (scores.get(need.node) ?? 0) + [...need.term].length);
+  }
+  return [...scores.entries()].map(([node, score]) => ({ node, score })).sort((a, b) => b.score - a.score);
+}
+
+/** The command (最初から, いばしょ, 電話番号 …) whose longest word occurs in the message. */
+export function readCommand(understanding: Understanding, typed: string): { target: string; length: number } | null {
+  let best: { target: string; length: number } | null = null;
+  let ambiguous = false;
+  for (const command of understanding.commands) {
+    const length = [...command.term].length;
+    if (length < 2 || !typed.includes(command.term)) continue;
+    if (!best || length > best.length) {
+      best = { target: command.target, length };
+      ambiguous = false;
+    } else if (length === best.length && command.target !== best.target) ambiguous = true;
+  }
+  return ambiguous ? null : best;
+}
