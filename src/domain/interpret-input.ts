@@ -123,6 +123,8 @@ function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: strin
 
   if (needs.length > 0) {
     const fitting = audience ? needs.filter((n) => u.audienceOf.get(n.node) === audience) : [];
+    // Someone who said who they are, whose words fit only the other audience's answers: their question.
+    if (said && fitting.length === 0 && !command) return audienceQuestion(u, flow, at, said);
     const candidates = fitting.length > 0 ? fitting : needs;
     // Among equals, the current question's own option (仕事 at the family question → family-living).
     const top = candidates.filter((n) => n.score === candidates[0]!.score);
@@ -131,10 +133,11 @@ function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: strin
     if (audience) return targetIntent(best.node, questionOffering(u, best.node));
     // Who is asking is not known: the best node of each audience the words fit. One audience → answer;
     // both → ask, and answer once the person says who they are.
-    const perAudience = new Map<Audience, string>();
+    // The other audience counts when its best is close (お金 fits both; 訪問 + 相談 is the family's visit).
+    const perAudience = new Map<Audience, string>([[u.audienceOf.get(best.node)!, best.node]]);
     for (const n of candidates) {
       const a = u.audienceOf.get(n.node)!;
-      if (!perAudience.has(a)) perAudience.set(a, n.node);
+      if (!perAudience.has(a) && n.score >= best.score * CLOSE) perAudience.set(a, n.node);
     }
     if (perAudience.size === 1) return targetIntent(best.node, questionOffering(u, best.node));
     return { kind: 'askAudience', needs: [...perAudience.values()] };
@@ -144,11 +147,16 @@ function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: strin
     const targets = new Set(own.filter((t) => [...t.term].length === ownBest).map((t) => t.target));
     if (targets.size === 1) return targetIntent([...targets][0]!, at.node);
   }
-  if (said) {
-    const question = [...u.audienceOf.entries()].find(([id, a]) => a === said && flow.nodes[id]?.kind === 'question')?.[0];
-    if (question) return targetIntent(question, flow.start === at.node ? at.node : undefined);
-  }
+  if (said) return audienceQuestion(u, flow, at, said);
   return null;
+}
+
+/** How close another audience's best need must be to the best one for the bot to ask who is writing. */
+const CLOSE = 0.75;
+
+function audienceQuestion(u: Understanding, flow: Flow, at: ReadingContext, said: Audience): Intent | null {
+  const question = [...u.audienceOf.entries()].find(([id, a]) => a === said && flow.nodes[id]?.kind === 'question')?.[0];
+  return question ? targetIntent(question, flow.start === at.node ? at.node : undefined) : null;
 }
 
 /** Reads typed text: crisis first, then the flow's own words, small talk, questions, then sentences. */

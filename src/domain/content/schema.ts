@@ -282,6 +282,7 @@ const stemPattern = z.strictObject({
 /** How typed sentences are read: spellings unified and who is writing. */
 export const understandingFile = z.strictObject({
   spellings: z.record(z.string().min(1), words).default({}),
+  generalWords: words.default([]),
   audience: z.strictObject({
     family: words.default([]),
     parents: words.default([]),

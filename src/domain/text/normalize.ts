@@ -4,7 +4,7 @@
  *
  * Steps: Unicode NFKC (full-width letters and half-width kana), lower case, katakana → hiragana,
  * small kana → their full-size kana (ゃ → や, っ → つ), long-vowel marks and wave dashes dropped, a
- * kana or mark repeated for emphasis kept once (しにたいいい → しにたい), laughter (笑, (笑), www)
+ * kana repeated three times or more kept once (しにたいいい → しにたい), laughter (笑, (笑), www)
  * and punctuation dropped, spaces dropped except between two Latin words (so that English keeps its
  * word boundaries: "want to die").
  */
@@ -17,8 +17,8 @@ const KATAKANA = /[\u30a1-\u30f6]/g;
 const SMALL = /[ぁぃぅぇぉっゃゅょゎゕゖ]/g;
 /** Long-vowel marks, wave dashes and middle dots: ー 〜 ～ ~ ・ and the half-width ｰ after NFKC. */
 const STRETCH = /[ー〜～~・‐―−]/g;
-/** A hiragana repeated (しにたいいい, ねええ): kept once. */
-const REPEATED_KANA = /([\u3041-\u3096])\1+/g;
+/** A hiragana repeated three times or more for emphasis (しにたいいい): kept once. Two stay (いいえ, ううん). */
+const REPEATED_KANA = /([\u3041-\u3096])\1{2,}/g;
 const LAUGHTER = /[(（]笑[)）]|笑+(?=[\s\p{P}\p{S}]*$)|w{2,}|(?<=[^a-z0-9\s])w+(?=[\s\p{P}\p{S}]*$)/gu;
 /** Punctuation, brackets, emoji and symbols that carry no words. */
 const NOISE = /[\p{P}\p{S}\p{Extended_Pictographic}\u200b-\u200d\ufe0f]/gu;

@@ -13,6 +13,12 @@ export type Audience = 'self' | 'family';
 /** A word that leads to an answer node of the tree (an option's label or synonym). */
 export interface NeedTerm {
   term: string;
+  /**
+   * What finding it is worth: its length, divided among the nodes that share it (お金 says less than
+   * 家族会), and a fifth of that for a general word (相談, 分からない) that says the person wants help
+   * but not with what.
+   */
+  weight: number;
   node: string;
   /** The question that offers the node. */
   question: string;
@@ -59,19 +65,28 @@ export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: Faq
     if (kinds.size === 1 && node.options.every((o) => audienceOf.has(o.next))) audienceOf.set(id, [...kinds][0]!);
   }
 
-  const needs: NeedTerm[] = [];
+  const general = new Set(wordsOf(content.generalWords));
+  const found: Omit<NeedTerm, 'weight'>[] = [];
   for (const [question, node] of Object.entries(flow.nodes)) {
     if (node.kind !== 'question') continue;
     for (const option of node.options) {
       if (flow.nodes[option.next]?.kind !== 'answer' || !audienceOf.has(option.next)) continue;
       for (const term of wordsOf([option.label, ...option.synonyms])) {
-        needs.push({ term, node: option.next, question, audience: audienceOf.get(option.next) ?? null });
+        found.push({ term, node: option.next, question, audience: audienceOf.get(option.next) ?? null });
       }
     }
   }
+  const sharedBy = new Map<string, number>();
+  for (const need of found) sharedBy.set(need.term, (sharedBy.get(need.term) ?? 0) + 1);
+  const needs: NeedTerm[] = found.map((need) => ({
+    ...need,
+    weight: ([...need.term].length / sharedBy.get(need.term)!) * (general.has(need.term) ? 0.2 : 1),
+  }));
 
   const commands: CommandTerm[] = [];
   for (const command of flow.commands) {
+    // Who is writing (本人, 息子 …) is read by readAudience, not as a command, inside a sentence.
+    if (command.next && audienceOf.has(command.next)) continue;
     const target = command.action ? `!${command.action}` : command.next!;
     for (const term of wordsOf([command.label, ...command.synonyms])) commands.push({ term, target });
   }
@@ -142,7 +157,8 @@ function hasAudienceWord(typed: string, words: readonly string[], particles: rea
 export function readAudience(understanding: Understanding, typed: string): Audience | null {
   const a = understanding.audience;
   const family = hasAudienceWord(typed, a.family, a.particles);
-  const self = hasAudienceWord(typed, a.self, a.particles) ?? findWord(typed, a.selfDescriptions);
+  // 私, 僕, 俺 need no particle: 「俺、借金があって」 loses its comma to the normaliser.
+  const self = findWord(typed, a.self) ?? findWord(typed, a.selfDescriptions);
   if (family && !self) return 'family';
   if (self && !family) return 'self';
   if (!family) return null;
@@ -184,15 +200,15 @@ export interface NeedMatch {
 }
 
 /**
- * The answer nodes whose words occur in the message, best first. A node's score is the number of
- * characters of its distinct words found (one-character words count only as the whole message).
+ * The answer nodes whose words occur in the message, best first. A node's score adds the weights of
+ * its words found (one-character words count only as the whole message).
  */
 export function readNeeds(understanding: Understanding, typed: string): NeedMatch[] {
   const scores = new Map<string, number>();
   for (const need of understanding.needs) {
     const found = [...need.term].length >= 2 ? typed.includes(need.term) : typed === need.term;
     if (!found) continue;
-    scores.set(need.node, (scores.get(need.node) ?? 0) + [...need.term].length);
+    scores.set(need.node, (scores.get(need.node) ?? 0) + need.weight);
   }
   return [...scores.entries()].map(([node, score]) => ({ node, score })).sort((a, b) => b.score - a.score);
 }

@@ -1,0 +1,28 @@
+/**
+ * The evaluation of typed-text understanding (npm run eval:understanding) as part of npm test: any
+ * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
+ */
+import path from 'node:path';
+import { evaluateProject, report, type Evaluation } from '../support/understanding-eval';
+
+let evaluation: Evaluation;
+
+beforeAll(() => {
+  evaluation = evaluateProject(path.resolve(__dirname, '..', '..'));
+  process.stdout.write(`${report(evaluation)}\n`);
+}, 120_000);
+
+test('the corpora are as large as promised: ≥400 crisis phrasings, ≥150 everyday sentences, ≥250 needs', () => {
+  expect(evaluation.crisis.positives).toBeGreaterThanOrEqual(400);
+  expect(evaluation.crisis.negatives).toBeGreaterThanOrEqual(150);
+  expect(evaluation.needs.cases).toBeGreaterThanOrEqual(250);
+});
+
+test('every crisis phrasing is answered with the crisis lines, wherever it is typed (recall 100%)', () => {
+  expect(evaluation.crisis.misses).toEqual([]);
+  expect(evaluation.crisis.recall).toBe(1);
+});
+
+test('needs accuracy is at least 95%', () => {
+  expect(evaluation.needs.accuracy).toBeGreaterThanOrEqual(0.95);
+});
