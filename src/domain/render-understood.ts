@@ -30,7 +30,8 @@ export function faqMessages(defs: Definitions, id: string): ReplyMessage[] {
   const faq = defs.content.faq.faqs.find((f) => f.id === id);
   if (!faq) return [];
   const lines = [faq.answer, ...crisisLineLines(defs, faq.crisisLines, faq.chat), ...windowLines(defs, faq.windows)];
-  return [{ kind: 'text', text: lines.join('\n') }];
+  // The closing line of an answer: the way on is under it.
+  return [{ kind: 'text', text: `${lines.join('\n')}\n\n${defs.content.phrases.answerOutro}` }];
 }
 
 export function smallTalkMessages(defs: Definitions, id: string): ReplyMessage[] {

@@ -107,7 +107,10 @@ describe('needs typed as sentences', () => {
     expect(replyText(night)).toContain('03-3264-4343');
     const english = await say(textEvent(user, 'Can I get help in English?'));
     expect(replyText(english)).toContain('119');
-    for (const reply of [cost, noPhone, hours, night, english]) expect(replyText(reply)).not.toContain('うまく受け取れませんでした');
+    for (const reply of [cost, noPhone, hours, night, english]) {
+      expect(replyText(reply)).not.toContain('うまく受け取れませんでした');
+      expect(replyText(reply)).toContain('ひとりで抱え込まなくて大丈夫です');
+    }
   });
 
   test.each(['ありがとうございます', 'こんにちは', 'はい', 'いいえ', 'おやすみなさい'])('small talk "%s" → a short human answer and the buttons, not "not understood"', async (words) => {
