@@ -3,7 +3,8 @@
  * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
  */
 import path from 'node:path';
-import { evaluateProject, report, type Evaluation } from '../support/understanding-eval';
+import { loadDefinitions } from '../../src/definitions-files';
+import { evaluate, evaluateProject, report, type Evaluation } from '../support/understanding-eval';
 
 let evaluation: Evaluation;
 
@@ -25,4 +26,17 @@ test('every crisis phrasing is answered with the crisis lines, wherever it is ty
 
 test('needs accuracy is at least 95%', () => {
   expect(evaluation.needs.accuracy).toBeGreaterThanOrEqual(0.95);
+});
+
+test('the evaluation can fail: a phrasing the lexicon does not know is reported as a miss, a bad need as a miss', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+  const e = evaluate(defs, {
+    crisis: { positive: { invented: ['ぱぴぷぺぽ'] }, negative: ['死にたい'] },
+    needs: [{ say: '家族会はありますか', expect: 'self-health' }],
+  });
+  expect(e.crisis.misses.map((m) => m.text)).toContain('ぱぴぷぺぽ');
+  expect(e.crisis.recall).toBe(0);
+  expect(e.crisis.falseAlarms).toEqual(['死にたい']);
+  expect(e.needs.misses).toEqual([{ text: '家族会はありますか', expected: 'self-health', got: 'family-groups' }]);
 });
