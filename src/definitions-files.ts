@@ -44,6 +44,8 @@ export function readDefinitionFiles(location: DefinitionsLocation): RawDefinitio
     ibasho: read(location.contentDir, 'ibasho.yaml'),
     crisis: read(location.contentDir, 'crisis.yaml'),
     phrases: read(location.contentDir, 'phrases.yaml'),
+    faq: read(location.contentDir, 'faq.yaml'),
+    understanding: read(location.contentDir, 'understanding.yaml'),
   };
   if (problems.length > 0) throw new DefinitionsError(problems);
   return raw;

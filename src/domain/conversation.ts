@@ -2,8 +2,9 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { transition } from 'xstate';
 import type { Definitions } from './definitions';
 import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent } from './flow/compile';
-import { interpretInput, type Input, type Intent } from './interpret-input';
+import { readInput, type Input, type Intent } from './interpret-input';
 import { nextIbasho } from './ibasho-schedule';
+import { crisisForFamilyLines, faqMessages, smallTalkMessages } from './render-understood';
 import {
   answerMessages,
   closedWindows,
@@ -26,8 +27,14 @@ import type { Choice, Reply, ReplyMessage } from './reply';
 /** What is stored per person: which flow it belongs to and where in it they are. */
 export interface ConversationState {
   flowVersion: string;
-  snapshot: { value: string; context: ConversationContext };
+  snapshot: { value: string; context: StoredContext };
 }
+
+/**
+ * The machine's context, and a need typed before the person said who they are (the answer nodes it
+ * means for ご本人 and for ご家族): the next 本人/家族 answers it directly. Kept for one turn.
+ */
+export type StoredContext = ConversationContext & { pendingNeed?: string[] };
 
 export type TurnOutcome =
   | 'greeted'
@@ -46,6 +53,9 @@ export type TurnOutcome =
   | 'openNotice'
   | 'moreWindows'
   | 'windowDetail'
+  | 'faq'
+  | 'smallTalk'
+  | 'askAudience'
   | 'reset';
 
 export interface Turn {
@@ -54,6 +64,11 @@ export interface Turn {
   outcome: TurnOutcome;
   /** The node shown, for usage counts. */
   node: string;
+  /**
+   * For typed text: whether it was read as a sentence (a need, a question, small talk) or not understood.
+   * Absent for taps, events and typed words that are exactly a label or synonym.
+   */
+  typed?: 'understood' | 'notUnderstood';
   /** A change to the person's いばしょ reminder subscription, saved with the state. */
   subscription?: 'subscribe' | 'unsubscribe';
   /** A one-time push to send when a closed window opens, saved with the state. */
@@ -65,11 +80,17 @@ export interface PersonFacts {
   subscribed: boolean;
 }
 
-function toState(defs: Definitions, snapshot: AnyMachineSnapshot): ConversationState {
-  return {
-    flowVersion: defs.flow.version,
-    snapshot: { value: snapshot.value as string, context: { lastQuestion: snapshot.context.lastQuestion ?? null } },
-  };
+function toState(defs: Definitions, snapshot: AnyMachineSnapshot, pendingNeed?: string[]): ConversationState {
+  const context: StoredContext = { lastQuestion: snapshot.context.lastQuestion ?? null };
+  if (pendingNeed && pendingNeed.length > 0) context.pendingNeed = pendingNeed;
+  return { flowVersion: defs.flow.version, snapshot: { value: snapshot.value as string, context } };
+}
+
+/** The pending need kept in a stored state, if its nodes still exist. */
+function storedPendingNeed(defs: Definitions, stored: unknown): string[] {
+  const pending = (stored as { snapshot?: { context?: { pendingNeed?: unknown } } } | null)?.snapshot?.context?.pendingNeed;
+  if (!Array.isArray(pending)) return [];
+  return pending.filter((n): n is string => typeof n === 'string' && defs.flow.flow.nodes[n]?.kind === 'answer');
 }
 
 function initialSnapshot(defs: Definitions): AnyMachineSnapshot {
@@ -165,6 +186,16 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
   }
 }
 
+/** The label of the option that leads to an answer node (what the person's need is called in the tree). */
+function optionLabel(defs: Definitions, node: string): string {
+  for (const question of Object.values(defs.flow.flow.nodes)) {
+    if (question.kind !== 'question') continue;
+    const option = question.options.find((o) => o.next === node);
+    if (option) return option.label;
+  }
+  return node;
+}
+
 /** The quick replies that fit where someone is: a question's options (and 最初から), or an answer's. */
 function choicesAt(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
   const flowNode = defs.flow.flow.nodes[node]!;
@@ -199,24 +230,38 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   // At an answer, typed words are matched against the question it answered: 仕事 after 話を聞いてほしい
   // means the 仕事 option of that question.
   const matchingNode = defs.flow.flow.nodes[node]?.kind === 'question' ? node : (snapshot.context.lastQuestion ?? node);
-  const intent = interpretInput(defs.flow.flow, defs.content.crisis.keywords, matchingNode, input);
+  const u = defs.understanding;
+  const audience = u.audienceOf.get(node) ?? u.audienceOf.get(matchingNode) ?? null;
+  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience }, input);
+  const intent = reading.intent;
+  const typed: Turn['typed'] =
+    input.kind !== 'text' ? undefined : intent.kind === 'unrecognized' ? 'notUnderstood' : reading.understood ? 'understood' : undefined;
+  const pendingNeed = restored ? storedPendingNeed(defs, stored) : [];
 
-  const turn = (next: AnyMachineSnapshot, lead: ReplyMessage[], outcome: TurnOutcome | null): Turn => {
+  const withTyped = (t: Turn): Turn => (typed ? { ...t, typed } : t);
+  const turn = (next: AnyMachineSnapshot, lead: ReplyMessage[], outcome: TurnOutcome | null, keepNeed?: string[]): Turn => {
     const shown = present(defs, next.value as string, now, person.subscribed);
     const notice: ReplyMessage[] = wasReset ? [{ kind: 'text', text: phrases.resetNotice }] : [];
-    return {
-      state: toState(defs, next),
+    return withTyped({
+      state: toState(defs, next, keepNeed),
       reply: { messages: [...notice, ...lead, ...shown.messages], choices: shown.choices },
       outcome: wasReset ? 'reset' : (outcome ?? shown.outcome),
       node: next.value as string,
-    };
+    });
   };
-  const stay = (messages: ReplyMessage[], outcome: TurnOutcome, subscribed = person.subscribed): Turn => ({
-    state: toState(defs, snapshot),
-    reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed, now) },
-    outcome,
-    node,
-  });
+  const stay = (messages: ReplyMessage[], outcome: TurnOutcome, subscribed = person.subscribed): Turn =>
+    withTyped({
+      state: toState(defs, snapshot),
+      reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed, now) },
+      outcome,
+      node,
+    });
+  /** Every reply that did not understand keeps the crisis lines one tap away. */
+  const withSafetyNet = (t: Turn): Turn => {
+    const crisisLines: Choice = { label: phrases.quickReply.crisisLines, action: { kind: 'crisisLines' } };
+    t.reply.choices = [crisisLines, ...t.reply.choices].slice(0, 13);
+    return t;
+  };
 
   switch (intent.kind) {
     case 'start':
@@ -225,9 +270,11 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
     case 'moreCrisis': {
       const menu: Choice = { label: phrases.quickReply.menu, action: { kind: 'go', node: start } };
       const more: Choice[] = intent.kind === 'crisis' && crisisHasMore(defs, now) ? [{ label: phrases.quickReply.moreCrisis, action: { kind: 'moreCrisis' } }] : [];
+      // Someone writing about another person: how to help, and where a family member can call, right after 119/110.
+      const forFamily = intent.kind === 'crisis' && intent.aboutSomeoneElse ? crisisForFamilyLines(defs) : [];
       return {
         state: toState(defs, snapshot),
-        reply: { messages: intent.kind === 'crisis' ? crisisMessages(defs, now) : moreCrisisMessages(defs, now), choices: [...more, menu] },
+        reply: { messages: intent.kind === 'crisis' ? crisisMessages(defs, now, forFamily) : moreCrisisMessages(defs, now), choices: [...more, menu] },
         outcome: 'crisis',
         node,
       };
@@ -253,9 +300,17 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       return done;
     }
     case 'nonText':
-      return stay([{ kind: 'text', text: phrases.nonText }], 'nonText');
+      return withSafetyNet(stay([{ kind: 'text', text: phrases.nonText }], 'nonText'));
     case 'unrecognized':
-      return stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized');
+      return withSafetyNet(stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized'));
+    case 'faq':
+      return stay(faqMessages(defs, intent.id), 'faq');
+    case 'smallTalk':
+      return stay(smallTalkMessages(defs, intent.id), 'smallTalk');
+    case 'askAudience': {
+      const label = defs.flow.flow.nodes[start]?.kind === 'question' ? optionLabel(defs, intent.needs[0]!) : '';
+      return turn(initialSnapshot(defs), [{ kind: 'text', text: fill(phrases.askAudience, { need: label }) }], 'askAudience', intent.needs);
+    }
     case 'subscribe': {
       const r = phrases.reminder;
       const times = reminderTimesText(defs);
@@ -303,8 +358,15 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
     case 'go':
     case 'back': {
-      const next = apply(defs, snapshot, intent);
+      let next = apply(defs, snapshot, intent);
       if (!next) return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
+      // A need typed before the person said who they are: answered now, without asking it again.
+      const question = defs.flow.flow.nodes[next.value as string];
+      const remembered = question?.kind === 'question' ? question.options.find((o) => pendingNeed.includes(o.next)) : undefined;
+      if (remembered) {
+        const answered = apply(defs, next, { kind: 'go', node: remembered.next, from: next.value as string });
+        if (answered) return turn(answered, [], null);
+      }
       const lead: ReplyMessage[] =
         next.value === start && intent.kind === 'go' && node !== start ? [{ kind: 'text', text: phrases.restartIntro }] : [];
       return turn(next, lead, null);

@@ -1,13 +1,16 @@
 import type { z } from 'zod';
-import { crisisFile, ibashoFile, phrasesFile, windowsFile, type Content, type SupportWindow } from './content/schema';
+import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, windowsFile, type Content, type SupportWindow } from './content/schema';
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
+import { compileUnderstanding, type Understanding } from './text/understanding';
 
 /** Everything the conversation needs, validated and compiled once at start-up. */
 export interface Definitions {
   flow: CompiledFlow;
   content: Content;
   windowsById: Map<string, SupportWindow>;
+  /** How typed text is read, compiled from the flow and content. */
+  understanding: Understanding;
 }
 
 /** The parsed (not yet validated) files, keyed by the path shown in error messages. */
@@ -17,6 +20,8 @@ export interface RawDefinitions {
   ibasho: { path: string; data: unknown };
   crisis: { path: string; data: unknown };
   phrases: { path: string; data: unknown };
+  faq: { path: string; data: unknown };
+  understanding: { path: string; data: unknown };
 }
 
 export class DefinitionsError extends Error {
@@ -73,6 +78,11 @@ const requiredPlaceholders: Record<string, string[]> = {
   'forward.plannedWhen': ['dates', 'start', 'end'],
   'forward.confirmedWhen': ['date', 'start', 'end'],
   'date.formatWithTime': ['month', 'day', 'weekday', 'time'],
+  'askAudience': ['need'],
+  'listed.window': ['name', 'phone'],
+  'listed.windowVia': ['name', 'via', 'phone'],
+  'listed.line': ['name', 'phone'],
+  'listed.chat': ['name', 'url'],
 };
 
 function checkWindows(windows: SupportWindow[], file: string, problems: string[]) {
@@ -107,8 +117,8 @@ function checkIbasho(ibasho: Content['ibasho'], file: string, problems: string[]
 
 function checkPhrases(phrases: Content['phrases'], file: string, problems: string[]) {
   for (const [key, names] of Object.entries(requiredPlaceholders)) {
-    const [group, name] = key.split('.') as [keyof Content['phrases'], string];
-    const text = (phrases[group] as Record<string, unknown>)[name];
+    const [group, name] = key.split('.') as [keyof Content['phrases'], string | undefined];
+    const text = name === undefined ? phrases[group] : (phrases[group] as Record<string, unknown>)[name];
     if (typeof text !== 'string') continue;
     for (const placeholder of names) {
       if (!text.includes(`{${placeholder}}`)) problems.push(`${file}: ${key}: must contain {${placeholder}}`);
@@ -168,6 +178,34 @@ function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinition
   }
 }
 
+function checkCrisis(crisis: Content['crisis'], windowList: SupportWindow[], file: string, problems: string[]) {
+  const ids = new Set(windowList.map((w) => w.id));
+  crisis.forFamily?.windows.forEach((id, i) => {
+    if (!ids.has(id)) problems.push(`${file}: forFamily.windows[${i}]: no window "${id}"`);
+  });
+}
+
+function checkFaq(faq: Content['faq'], windowList: SupportWindow[], crisis: Content['crisis'], file: string, problems: string[]) {
+  const windowIds = new Set(windowList.map((w) => w.id));
+  const lineIds = new Set(crisis.lines.map((l) => l.id));
+  const chatIds = new Set(crisis.chat.map((c) => c.id));
+  const seen = new Set<string>();
+  faq.faqs.forEach((entry, i) => {
+    if (seen.has(entry.id)) problems.push(`${file}: faqs[${i}].id: "${entry.id}" is used twice`);
+    seen.add(entry.id);
+    if (entry.asks.words.length === 0 && entry.asks.patterns.length === 0) problems.push(`${file}: faqs[${i}].asks: give words or patterns`);
+    entry.windows.forEach((id, j) => {
+      if (!windowIds.has(id)) problems.push(`${file}: faqs[${i}].windows[${j}]: no window "${id}" in content/windows.yaml`);
+    });
+    entry.crisisLines.forEach((id, j) => {
+      if (!lineIds.has(id)) problems.push(`${file}: faqs[${i}].crisisLines[${j}]: no line "${id}" in content/crisis.yaml`);
+    });
+    entry.chat.forEach((id, j) => {
+      if (!chatIds.has(id)) problems.push(`${file}: faqs[${i}].chat[${j}]: no chat "${id}" in content/crisis.yaml`);
+    });
+  });
+}
+
 /** Validates and compiles the flow and content; throws DefinitionsError listing every problem. */
 export function buildDefinitions(raw: RawDefinitions): Definitions {
   const problems: string[] = [];
@@ -176,14 +214,23 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   const ibasho = parse(ibashoFile, raw.ibasho, problems);
   const crisis = parse(crisisFile, raw.crisis, problems);
   const phrases = parse(phrasesFile, raw.phrases, problems);
+  const faq = parse(faqFile, raw.faq, problems);
+  const understanding = parse(understandingFile, raw.understanding, problems);
   // Cross-checks run on every file that parsed, so that one run reports every problem.
   if (windows) checkWindows(windows.windows, raw.windows.path, problems);
   if (ibasho) checkIbasho(ibasho, raw.ibasho.path, problems);
   if (phrases) checkPhrases(phrases, raw.phrases.path, problems);
   if (flow && windows) checkFlow(flow, windows.windows, raw, problems);
   if (flow && phrases) checkAnswerLeads(phrases, flow, raw.phrases.path, problems);
-  if (!flow || !windows || !ibasho || !crisis || !phrases || problems.length > 0) throw new DefinitionsError(problems);
+  if (windows && crisis) checkCrisis(crisis, windows.windows, raw.crisis.path, problems);
+  if (windows && crisis && faq) checkFaq(faq, windows.windows, crisis, raw.faq.path, problems);
+  if (!flow || !windows || !ibasho || !crisis || !phrases || !faq || !understanding || problems.length > 0) throw new DefinitionsError(problems);
 
-  const content: Content = { windows: windows.windows, ibasho, crisis, phrases };
-  return { flow: compileFlow(flow), content, windowsById: new Map(content.windows.map((w) => [w.id, w])) };
+  const content: Content = { windows: windows.windows, ibasho, crisis, phrases, faq, understanding };
+  return {
+    flow: compileFlow(flow),
+    content,
+    windowsById: new Map(content.windows.map((w) => [w.id, w])),
+    understanding: compileUnderstanding(flow, crisis, faq, understanding),
+  };
 }

@@ -26,6 +26,6 @@ export function staleFacts(raw: RawDefinitions, today: string, maxAgeDays: numbe
     }
     for (const [key, value] of Object.entries(record)) visit(file, value, [...path, key]);
   };
-  for (const file of [raw.windows, raw.ibasho, raw.crisis]) visit(file.path, file.data, []);
+  for (const file of [raw.windows, raw.ibasho, raw.crisis, raw.faq]) visit(file.path, file.data, []);
   return stale;
 }

@@ -1,6 +1,17 @@
 import { BACK_TARGET, type CommandAction, type Flow } from './flow/schema';
 import { decodePostback } from './postback';
 import type { ChoiceAction } from './reply';
+import {
+  readAudience,
+  readCommand,
+  readCrisis,
+  readFaq,
+  readNeeds,
+  readSmallTalk,
+  readText,
+  type Audience,
+  type Understanding,
+} from './text/understanding';
 
 /** What arrived from a person, whatever the channel. */
 export type Input =
@@ -11,20 +22,32 @@ export type Input =
 
 /** What an input means: anything a button can ask for, or one of the cases only typing or events give. */
 export type Intent =
-  | ChoiceAction
+  | Exclude<ChoiceAction, { kind: 'crisisLines' }>
   | { kind: 'start' }
-  | { kind: 'crisis' }
+  | { kind: 'crisis'; aboutSomeoneElse: boolean }
+  | { kind: 'faq'; id: string }
+  | { kind: 'smallTalk'; id: string }
+  /** A need is clear but not who is asking: the answer nodes it means for each audience. */
+  | { kind: 'askAudience'; needs: string[] }
   | { kind: 'unrecognized' }
   | { kind: 'nonText' }
   | { kind: 'staleButton' };
 
-/** Width, case and kana folded so that ｲﾊﾞｼｮ, イバショ and いばしょ match alike. */
-export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s　、。!?!?・]/g, '')
-    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+/**
+ * How an input was read: `understood` when typed text was read as a sentence (a need, a question,
+ * small talk) rather than as a button or one of the flow's words.
+ */
+export interface Reading {
+  intent: Intent;
+  understood: boolean;
+}
+
+/** Where the person is, as far as reading their words goes. */
+export interface ReadingContext {
+  /** The question whose options typed words pick first (the current one, or the one an answer answered). */
+  node: string;
+  /** Who the person said they are, from where they are in the tree. */
+  audience: Audience | null;
 }
 
 interface Term {
@@ -43,74 +66,144 @@ const actionIntent: Record<CommandAction, Intent> = {
 /** The flow is fixed while loaded: each node's normalized terms are worked out once. */
 const termsByFlow = new WeakMap<Flow, Map<string, readonly Term[]>>();
 
-function termsAt(flow: Flow, node: string): readonly Term[] {
+function termsAt(u: Understanding, flow: Flow, node: string): readonly Term[] {
   // Only nodes of the flow are kept, whatever a stored state says.
-  if (!Object.hasOwn(flow.nodes, node)) return computeTermsAt(flow, node);
+  if (!Object.hasOwn(flow.nodes, node)) return computeTermsAt(u, flow, node);
   let byNode = termsByFlow.get(flow);
   if (!byNode) termsByFlow.set(flow, (byNode = new Map()));
   let terms = byNode.get(node);
-  if (!terms) byNode.set(node, (terms = Object.freeze(computeTermsAt(flow, node))));
+  if (!terms) byNode.set(node, (terms = Object.freeze(computeTermsAt(u, flow, node))));
   return terms;
 }
 
-function computeTermsAt(flow: Flow, node: string): Term[] {
+function computeTermsAt(u: Understanding, flow: Flow, node: string): Term[] {
   const terms: Term[] = [];
   const current = flow.nodes[node];
   if (current?.kind === 'question') {
     for (const option of current.options) {
-      for (const t of [option.label, ...option.synonyms]) terms.push({ term: normalize(t), target: option.next, fromCurrentNode: true });
+      for (const t of [option.label, ...option.synonyms]) terms.push({ term: readText(u, t), target: option.next, fromCurrentNode: true });
     }
   }
   for (const command of flow.commands) {
     const target = command.action ? `!${command.action}` : command.next!;
-    for (const t of [command.label, ...command.synonyms]) terms.push({ term: normalize(t), target, fromCurrentNode: false });
+    for (const t of [command.label, ...command.synonyms]) terms.push({ term: readText(u, t), target, fromCurrentNode: false });
   }
   return terms.filter((t) => t.term.length > 0);
 }
 
-function matchText(flow: Flow, node: string, text: string): Intent {
-  const typed = normalize(text);
-  if (typed.length === 0) return { kind: 'unrecognized' };
-  const terms = termsAt(flow, node);
+function targetIntent(target: string, from?: string): Intent {
+  if (target === BACK_TARGET) return { kind: 'back' };
+  if (target.startsWith('!')) return actionIntent[target.slice(1) as CommandAction];
+  return from ? { kind: 'go', node: target, from } : { kind: 'go', node: target };
+}
+
+/** The question that offers `node` as an option (so the move can be replayed from there). */
+function questionOffering(u: Understanding, node: string): string | undefined {
+  return u.needs.find((n) => n.node === node)?.question;
+}
+
+/** Typed words that are exactly one of the flow's labels or synonyms: the current question's first. */
+function exactWord(u: Understanding, flow: Flow, node: string, typed: string): Intent | null {
+  const terms = termsAt(u, flow, node);
   const exact = terms.find((t) => t.term === typed && t.fromCurrentNode) ?? terms.find((t) => t.term === typed);
-  const toIntent = (t: Term): Intent => {
-    if (t.target === BACK_TARGET) return { kind: 'back' };
-    if (t.target.startsWith('!')) return actionIntent[t.target.slice(1) as CommandAction];
-    return t.fromCurrentNode ? { kind: 'go', node: t.target, from: node } : { kind: 'go', node: t.target };
-  };
-  if (exact) return toIntent(exact);
-
-  // Within a sentence, one-character words (母, 心, 会) are too loose: only longer ones count.
-  const contained = terms.filter((t) => [...t.term].length >= 2 && typed.includes(t.term));
-  if (contained.length === 0) return { kind: 'unrecognized' };
-  const longest = Math.max(...contained.map((t) => t.term.length));
-  const best = contained.filter((t) => t.term.length === longest);
-  const preferred = best.some((t) => t.fromCurrentNode) ? best.filter((t) => t.fromCurrentNode) : best;
-  const targets = new Set(preferred.map((t) => t.target));
-  return targets.size === 1 ? toIntent(preferred[0]!) : { kind: 'unrecognized' };
+  if (!exact) return null;
+  return targetIntent(exact.target, exact.fromCurrentNode ? node : undefined);
 }
 
-export function containsCrisisWord(text: string, keywords: readonly string[]): boolean {
-  const typed = normalize(text);
-  return keywords.some((k) => typed.includes(normalize(k)));
+/** A sentence: a need of the whole tree (with who is asking), a command in its everyday form, or who is writing. */
+function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: string): Intent | null {
+  const said = readAudience(u, typed);
+  const audience = said ?? at.audience;
+  const needs = readNeeds(u, typed);
+  const command = readCommand(u, typed);
+
+  // The current question's own options, contained in the sentence, as before (居場所 at family → family-place).
+  const own = termsAt(u, flow, at.node).filter((t) => t.fromCurrentNode && [...t.term].length >= 2 && typed.includes(t.term));
+  const ownBest = own.length > 0 ? Math.max(...own.map((t) => [...t.term].length)) : 0;
+
+  if (needs.length > 0) {
+    const fitting = audience ? needs.filter((n) => u.audienceOf.get(n.node) === audience) : [];
+    // Someone who said who they are, whose words fit only the other audience's answers: their question.
+    if (said && fitting.length === 0 && !command) return audienceQuestion(u, flow, at, said);
+    const candidates = fitting.length > 0 ? fitting : needs;
+    // Among equals, the current question's own option (仕事 at the family question → family-living).
+    const top = candidates.filter((n) => n.score === candidates[0]!.score);
+    const best = top.find((n) => questionOffering(u, n.node) === at.node) ?? top[0]!;
+    if (command && command.length > best.score) return targetIntent(command.target);
+    if (audience) return targetIntent(best.node, questionOffering(u, best.node));
+    // Who is asking is not known: the best node of each audience the words fit. One audience → answer;
+    // both → ask, and answer once the person says who they are.
+    // The other audience counts when its best is close (お金 fits both; 訪問 + 相談 is the family's visit).
+    const perAudience = new Map<Audience, string>([[u.audienceOf.get(best.node)!, best.node]]);
+    for (const n of candidates) {
+      const a = u.audienceOf.get(n.node)!;
+      if (!perAudience.has(a) && n.score >= best.score * CLOSE) perAudience.set(a, n.node);
+    }
+    if (perAudience.size === 1) return targetIntent(best.node, questionOffering(u, best.node));
+    return { kind: 'askAudience', needs: [...perAudience.values()] };
+  }
+  if (command && command.length > ownBest) return targetIntent(command.target);
+  if (own.length > 0) {
+    const targets = new Set(own.filter((t) => [...t.term].length === ownBest).map((t) => t.target));
+    if (targets.size === 1) return targetIntent([...targets][0]!, at.node);
+  }
+  if (said) return audienceQuestion(u, flow, at, said);
+  return null;
 }
 
-/** Decides what an input means at `node`. Crisis words win over everything else. */
-export function interpretInput(flow: Flow, crisisKeywords: readonly string[], node: string, input: Input): Intent {
+/** How close another audience's best need must be to the best one for the bot to ask who is writing. */
+const CLOSE = 0.75;
+
+function audienceQuestion(u: Understanding, flow: Flow, at: ReadingContext, said: Audience): Intent | null {
+  const question = [...u.audienceOf.entries()].find(([id, a]) => a === said && flow.nodes[id]?.kind === 'question')?.[0];
+  return question ? targetIntent(question, flow.start === at.node ? at.node : undefined) : null;
+}
+
+/** Reads typed text: crisis first, then the flow's own words, small talk, questions, then sentences. */
+export function readTyped(u: Understanding, flow: Flow, at: ReadingContext, text: string): Reading {
+  const typed = readText(u, text);
+  if (typed.length === 0) return { intent: { kind: 'unrecognized' }, understood: false };
+  const crisis = readCrisis(u, typed);
+  if (crisis.crisis) return { intent: { kind: 'crisis', aboutSomeoneElse: crisis.aboutSomeoneElse }, understood: false };
+  const exact = exactWord(u, flow, at.node, typed);
+  if (exact) return { intent: exact, understood: false };
+  const talk = readSmallTalk(u, typed);
+  if (talk) return { intent: { kind: 'smallTalk', id: talk }, understood: true };
+  const faq = readFaq(u, typed);
+  if (faq) return { intent: { kind: 'faq', id: faq }, understood: true };
+  const meant = sentence(u, flow, at, typed);
+  if (meant) return { intent: meant, understood: true };
+  return { intent: { kind: 'unrecognized' }, understood: false };
+}
+
+/** Decides what an input means where the person is. Crisis words win over everything else. */
+export function readInput(u: Understanding, flow: Flow, at: ReadingContext, input: Input): Reading {
   switch (input.kind) {
     case 'follow':
-      return { kind: 'start' };
+      return { intent: { kind: 'start' }, understood: false };
     case 'nonText':
-      return { kind: 'nonText' };
+      return { intent: { kind: 'nonText' }, understood: false };
     case 'postback': {
       const action = decodePostback(input.data);
-      if (!action) return { kind: 'staleButton' };
-      if (action.kind !== 'go') return action;
-      if (!Object.prototype.hasOwnProperty.call(flow.nodes, action.node)) return { kind: 'staleButton' };
-      return action.from ? { kind: 'go', node: action.node, from: action.from } : { kind: 'go', node: action.node };
+      const intent: Intent = !action
+        ? { kind: 'staleButton' }
+        : action.kind === 'crisisLines'
+          ? { kind: 'crisis', aboutSomeoneElse: false }
+          : action.kind !== 'go'
+            ? action
+            : !Object.prototype.hasOwnProperty.call(flow.nodes, action.node)
+              ? { kind: 'staleButton' }
+              : action.from
+                ? { kind: 'go', node: action.node, from: action.from }
+                : { kind: 'go', node: action.node };
+      return { intent, understood: false };
     }
     case 'text':
-      if (containsCrisisWord(input.text, crisisKeywords)) return { kind: 'crisis' };
-      return matchText(flow, node, input.text);
+      return readTyped(u, flow, at, input.text);
   }
+}
+
+/** readInput's intent, for callers that do not count how it was read. */
+export function interpretInput(u: Understanding, flow: Flow, at: ReadingContext, input: Input): Intent {
+  return readInput(u, flow, at, input).intent;
 }

@@ -9,6 +9,7 @@ export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'subscribe' || action.kind === 'unsubscribe') return `do=${action.kind}`;
   if (action.kind === 'reminderSettings') return 'do=reminder-settings';
   if (action.kind === 'forwardCard') return 'do=forward-card';
+  if (action.kind === 'crisisLines') return 'do=crisis-lines';
   if (action.kind === 'notifyOpen') return `do=notify-open&w=${encodeURIComponent(action.window)}`;
   if (action.kind === 'moreWindows') return `do=more&n=${encodeURIComponent(action.node)}`;
   if (action.kind === 'moreCrisis') return 'do=more-crisis';
@@ -25,6 +26,7 @@ export function decodePostback(data: string): ChoiceAction | null {
   if (data === 'do=reminder-settings') return { kind: 'reminderSettings' };
   if (data === 'do=forward-card') return { kind: 'forwardCard' };
   if (data === 'do=more-crisis') return { kind: 'moreCrisis' };
+  if (data === 'do=crisis-lines') return { kind: 'crisisLines' };
   const params = new URLSearchParams(data);
   if (params.get('do') === 'notify-open' && params.get('w')) return { kind: 'notifyOpen', window: params.get('w')! };
   if (params.get('do') === 'more' && params.get('n')) return { kind: 'moreWindows', node: params.get('n')! };

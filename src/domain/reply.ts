@@ -9,6 +9,7 @@ export type ChoiceAction =
   | { kind: 'unsubscribe' }
   | { kind: 'reminderSettings' }
   | { kind: 'forwardCard' }
+  | { kind: 'crisisLines' }
   | { kind: 'notifyOpen'; window: string }
   /** The windows of an answer that did not fit on its first cards. */
   | { kind: 'moreWindows'; node: string }

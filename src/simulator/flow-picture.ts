@@ -7,6 +7,8 @@ import { dateParts } from '../domain/calendar';
 import type { SupportWindow } from '../domain/content/schema';
 import flowText from './assets/flow-text.json';
 
+const CRISIS_EXAMPLES = 16;
+
 /** The labels of the picture (the staff tool's own words, not what residents read). */
 export type FlowText = typeof flowText;
 export const defaultFlowText: FlowText = flowText;
@@ -139,7 +141,8 @@ export function flowPicture(defs: Definitions, now: Date = new Date()): FlowPict
       to: c.action ? { action: c.action } : c.next === BACK_TARGET || c.next === undefined ? { back: true as const } : { node: c.next },
     })),
     crisis: {
-      keywords: crisis.keywords,
+      // The first words as examples: the whole lexicon (hundreds of words and patterns) is content/crisis.yaml.
+      keywords: crisis.keywords.length > CRISIS_EXAMPLES ? [...crisis.keywords.slice(0, CRISIS_EXAMPLES), '…'] : crisis.keywords,
       emergency: crisis.emergency.map((e) => ({ label: e.label, number: e.number })),
       lines: crisis.lines.map((l) => ({ name: l.name, phone: l.phone, hours: l.hoursText })),
       chat: crisis.chat.map((c) => ({ name: c.name, url: c.url, hours: c.hoursText })),

@@ -6,6 +6,7 @@ export const COLUMNS = [
   { key: 'reached', metric: 'reached', csv: 'reached' },
   { key: 'stopped', metric: 'stopped', csv: 'stopped' },
   { key: 'crisis', metric: 'outcome:crisis', csv: 'crisis' },
+  { key: 'understood', metric: 'typed:understood', csv: 'understood_from_text' },
   { key: 'unrecognized', metric: 'outcome:unrecognized', csv: 'unrecognized' },
   { key: 'nonText', metric: 'outcome:nonText', csv: 'non_text' },
 ] as const;
@@ -34,7 +35,7 @@ export function isSuppressed(count: number): boolean {
   return count > 0 && count < SMALL_COUNT_LIMIT;
 }
 
-const zero = (): Counts => ({ reached: 0, stopped: 0, crisis: 0, unrecognized: 0, nonText: 0 });
+const zero = (): Counts => ({ reached: 0, stopped: 0, crisis: 0, understood: 0, unrecognized: 0, nonText: 0 });
 
 /** Each node of the flow with a label staff recognise, in the order the flow shows them. */
 export interface NodeCatalogue {

@@ -275,6 +275,7 @@ export class KyselyStore implements Store, ReminderStore {
     const add = (day: string, node: string, metric: string, by: number) => this.usageTally.add(JSON.stringify([day, node, metric]), by);
     add(usage.day, usage.node, 'reached', 1);
     add(usage.day, usage.node, `outcome:${usage.outcome}`, 1);
+    if (usage.typed) add(usage.day, usage.node, `typed:${usage.typed}`, 1);
     add(usage.day, usage.node, 'stopped', 1);
     if (usage.previous) add(usage.previous.day, usage.previous.node, 'stopped', -1);
   }

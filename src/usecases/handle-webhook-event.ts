@@ -202,7 +202,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
-          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored) } } : {}),
+          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored), ...(turn.typed ? { typed: turn.typed } : {}) } } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

@@ -98,6 +98,8 @@ export interface UsageOfTurn {
   node: string;
   /** What happened: answer, question, crisis, unrecognized … */
   outcome: string;
+  /** For typed text: read as a sentence (a need, a question, small talk), or not understood. */
+  typed?: 'understood' | 'notUnderstood';
   /** Where this conversation's "stopped here" mark was before the turn, to move it from there. */
   previous: { day: string; node: string } | null;
 }

@@ -23,6 +23,12 @@ const traversal = { events, serializeState: serializeState as never };
 
 const replyOperation = loadLineSpec().match('POST', '/v2/bot/message/reply');
 
+/** A message that asks each FAQ (its first word) and each piece of small talk. */
+const faqInputs: Input[] = [
+  ...defs.content.faq.faqs.map((f) => ({ kind: 'text' as const, text: f.asks.words[0] ?? `${f.asks.patterns[0]!.stems[0]}${f.asks.patterns[0]!.endings[0]}` })),
+  ...defs.content.faq.smallTalk.map((t) => ({ kind: 'text' as const, text: t.words[0]! })),
+];
+
 /** Instants that exercise open/closed, holidays, 年末年始, いばしょ day and the small hours. */
 const instants = [
   '2026-11-25T01:00:00Z', // Wed 10:00
@@ -88,7 +94,16 @@ describe('every reply of every state fits LINE', () => {
       { kind: 'postback', data: encodePostback({ kind: 'moreWindows', node: state.value as string }) },
       ...defs.content.windows.map((w) => ({ kind: 'postback' as const, data: encodePostback({ kind: 'windowDetail', window: w.id }) })),
       { kind: 'text', text: 'よくわからない' },
+      { kind: 'text', text: 'qwerty' },
       { kind: 'text', text: '死にたい' },
+      // A crisis about someone else adds the family member's message (still at most 5 messages).
+      { kind: 'text', text: '息子が死にたいと言っています' },
+      // A sentence with a need but no audience (asks), and one with both (answers).
+      { kind: 'text', text: 'お金のことで困っています' },
+      { kind: 'text', text: '娘が部屋から出てこなくて、どう接したらいいか分からない' },
+      { kind: 'postback', data: 'do=crisis-lines' },
+      // Every FAQ answer and every small-talk answer of content/faq.yaml.
+      ...faqInputs,
       { kind: 'nonText' },
       { kind: 'follow' },
     ];
@@ -110,5 +125,25 @@ describe('every reply of every state fits LINE', () => {
       }
     }
     expect(checked).toBeGreaterThan(500);
+  });
+
+  test('every FAQ and small-talk input is answered as such (not as "not understood"), within LINE limits', () => {
+    for (const input of faqInputs) {
+      const turn = step(defs, null, input, instants[0]!);
+      expect({ input, outcome: turn.outcome }).toEqual({ input, outcome: expect.stringMatching(/^(faq|smallTalk)$/) });
+      expect(problemsOf(toLineMessages(turn.reply))).toEqual([]);
+    }
+  });
+
+  test('a remembered need answered by each audience tap fits LINE too', () => {
+    const asked = step(defs, null, { kind: 'text', text: 'お金のことで困っています' }, instants[0]!);
+    const start = flow.nodes[flow.start]!;
+    if (start.kind !== 'question') throw new Error('the start is a question');
+    for (const option of start.options) {
+      for (const now of instants) {
+        const turn = step(defs, JSON.parse(JSON.stringify(asked.state)), { kind: 'postback', data: encodePostback({ kind: 'go', node: option.next, from: flow.start }) }, now);
+        expect(problemsOf(toLineMessages(turn.reply))).toEqual([]);
+      }
+    }
   });
 });

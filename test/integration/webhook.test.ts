@@ -367,12 +367,13 @@ describe('anything else gets a gentle reply, never silence', () => {
     expect(quickReplies(messages).length).toBeGreaterThan(0);
   });
 
-  test('unknown text → a gentle reply and the same options again', async () => {
+  test('unknown text → a gentle reply, the crisis lines one tap away, and the same options again', async () => {
     const user = newUser();
     const question = await say(followEvent(user));
     const messages = await say(textEvent(user, 'qwerty'));
     expect(replyText(messages)).toContain('うまく受け取れませんでした');
-    expect(quickReplies(messages)).toEqual(quickReplies(question));
+    expect(quickReplies(messages)[0]!.label).toBe('つらいときの相談先');
+    expect(quickReplies(messages).slice(1)).toEqual(quickReplies(question));
   });
 
   test('events we do not serve (e.g. a group join) are acknowledged and ignored', async () => {

@@ -92,14 +92,14 @@ describe('npm run stats', () => {
   }, 30_000);
 
   test('prints one row per node with its label and totals; 1 to 4 show as <5', () => {
-    expect(tableRow(stdout, 'family-groups')).toEqual(['family-groups', '家族です › 家族会・親の会', '6', '6', '0', '0', '0']);
-    expect(tableRow(stdout, 'family')).toEqual(['family', '家族です', '6', '0', '0', '0', '0']);
-    expect(tableRow(stdout, 'self-living')).toEqual(['self-living', '本人です › 仕事・お金・くらし', '<5', '<5', '0', '0', '0']);
+    expect(tableRow(stdout, 'family-groups')).toEqual(['family-groups', '家族です › 家族会・親の会', '6', '6', '0', '0', '0', '0']);
+    expect(tableRow(stdout, 'family')).toEqual(['family', '家族です', '6', '0', '0', '0', '0', '0']);
+    expect(tableRow(stdout, 'self-living')).toEqual(['self-living', '本人です › 仕事・お金・くらし', '<5', '<5', '0', '0', '0', '0']);
     // 6 + 1 greetings and the crisis reply were at the start; only the crisis writer stopped there.
-    expect(tableRow(stdout, 'start')).toEqual(['start', 'ご本人ですか、ご家族ですか?', '9', '<5', '<5', '0', '0']);
-    expect(tableRow(stdout, 'family-care')).toEqual(['family-care', '家族です › 親のわたしが高齢で心配', '0', '0', '0', '0', '0']);
-    expect(tableRow(stdout, '合計')).toEqual(['合計', '23', '8', '<5', '0', '0']);
-    expect(stdout).toMatch(/ノード\s+場所\s+表示された\s+ここで終了\s+つらい気持ち\s+伝わらず\s+文字以外/);
+    expect(tableRow(stdout, 'start')).toEqual(['start', 'ご本人ですか、ご家族ですか?', '9', '<5', '<5', '0', '0', '0']);
+    expect(tableRow(stdout, 'family-care')).toEqual(['family-care', '家族です › 親のわたしが高齢で心配', '0', '0', '0', '0', '0', '0']);
+    expect(tableRow(stdout, '合計')).toEqual(['合計', '23', '8', '<5', '0', '0', '0']);
+    expect(stdout).toMatch(/ノード\s+場所\s+表示された\s+ここで終了\s+つらい気持ち\s+文章で伝わった\s+伝わらず\s+文字以外/);
   });
 
   test('writes the CSV in the current directory by default and says where', () => {
@@ -109,13 +109,13 @@ describe('npm run stats', () => {
   test('the CSV has one row per day and node, under the same <5 rule', () => {
     const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines).toEqual([
-      'day,node,label,reached,stopped,crisis,unrecognized,non_text',
-      '2026-11-24,start,ご本人ですか、ご家族ですか?,6,0,0,0,0',
-      '2026-11-24,family,家族です,6,0,0,0,0',
-      '2026-11-25,start,ご本人ですか、ご家族ですか?,<5,<5,<5,0,0',
-      '2026-11-25,self,本人です,<5,0,0,0,0',
-      '2026-11-25,self-living,本人です › 仕事・お金・くらし,<5,<5,0,0,0',
-      '2026-11-25,family-groups,家族です › 家族会・親の会,6,6,0,0,0',
+      'day,node,label,reached,stopped,crisis,understood_from_text,unrecognized,non_text',
+      '2026-11-24,start,ご本人ですか、ご家族ですか?,6,0,0,0,0,0',
+      '2026-11-24,family,家族です,6,0,0,0,0,0',
+      '2026-11-25,start,ご本人ですか、ご家族ですか?,<5,<5,<5,0,0,0',
+      '2026-11-25,self,本人です,<5,0,0,0,0,0',
+      '2026-11-25,self-living,本人です › 仕事・お金・くらし,<5,<5,0,0,0,0',
+      '2026-11-25,family-groups,家族です › 家族会・親の会,6,6,0,0,0,0',
       '',
     ]);
   });
@@ -132,14 +132,14 @@ describe('npm run stats', () => {
     const file = path.join(workDir, 'out', 'november.csv');
     const { stdout: out } = await stats(['--from', '2026-11-01', '--to', '2026-11-30', '--csv', file]);
     expect(out).toContain(`Wrote ${path.join('out', 'november.csv')}`);
-    expect(fs.readFileSync(file, 'utf8')).toContain('2026-11-25,family-groups,家族です › 家族会・親の会,6,6,0,0,0');
+    expect(fs.readFileSync(file, 'utf8')).toContain('2026-11-25,family-groups,家族です › 家族会・親の会,6,6,0,0,0,0');
   });
 
   test('a day with nothing gives a table of zeros and a CSV with only its header', async () => {
     const { stdout: out } = await stats(['--from', '2026-11-01', '--to', '2026-11-01']);
-    expect(tableRow(out, 'family-groups')).toEqual(['family-groups', '家族です › 家族会・親の会', '0', '0', '0', '0', '0']);
+    expect(tableRow(out, 'family-groups')).toEqual(['family-groups', '家族です › 家族会・親の会', '0', '0', '0', '0', '0', '0']);
     expect(fs.readFileSync(path.join(workDir, 'stats-2026-11-01_2026-11-01.csv'), 'utf8')).toBe(
-      '\uFEFFday,node,label,reached,stopped,crisis,unrecognized,non_text\r\n',
+      '\uFEFFday,node,label,reached,stopped,crisis,understood_from_text,unrecognized,non_text\r\n',
     );
   });
 

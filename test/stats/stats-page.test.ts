@@ -10,7 +10,7 @@ import type { UsageRow } from '../../src/usecases/ports';
 import { ROOT } from '../support/bot-harness';
 
 const definitions = loadDefinitions({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
-const counts = (over: Partial<Counts>): Counts => ({ reached: 0, stopped: 0, crisis: 0, unrecognized: 0, nonText: 0, ...over });
+const counts = (over: Partial<Counts>): Counts => ({ reached: 0, stopped: 0, crisis: 0, understood: 0, unrecognized: 0, nonText: 0, ...over });
 const node = (id: string, over: Partial<Counts>, label = id): NodeFigures => ({ node: id, label, counts: counts(over) });
 
 describe('the chart', () => {

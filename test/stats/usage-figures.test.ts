@@ -124,8 +124,8 @@ describe('totals over the range', () => {
   test('each node sums its days; a total of a moved mark cancels out before clamping', () => {
     const summary = summarize(rows, catalogue);
     const byNode = Object.fromEntries(summary.nodes.map((n) => [n.node, n.counts]));
-    expect(byNode.a).toEqual({ reached: 7, stopped: 2, crisis: 0, unrecognized: 0, nonText: 0 });
-    expect(byNode.b).toEqual({ reached: 0, stopped: 2, crisis: 1, unrecognized: 2, nonText: 5 });
+    expect(byNode.a).toEqual({ reached: 7, stopped: 2, crisis: 0, understood: 0, unrecognized: 0, nonText: 0 });
+    expect(byNode.b).toEqual({ reached: 0, stopped: 2, crisis: 1, understood: 0, unrecognized: 2, nonText: 5 });
   });
 
   test('every node of the flow is listed (zeros too), then nodes the flow no longer has, unlabelled', () => {
@@ -146,7 +146,7 @@ describe('totals over the range', () => {
   });
 
   test('the total row sums every node', () => {
-    expect(summarize(rows, catalogue).total).toEqual({ reached: 15, stopped: 4, crisis: 1, unrecognized: 2, nonText: 5 });
+    expect(summarize(rows, catalogue).total).toEqual({ reached: 15, stopped: 4, crisis: 1, understood: 0, unrecognized: 2, nonText: 5 });
   });
 
   test('daily figures: one entry per day and node with a count, by day then flow order', () => {
@@ -158,23 +158,23 @@ describe('totals over the range', () => {
   test('the printed table: suppressed, clamped, with labels next to node ids and a 合計 row', () => {
     const table = usageTable({ from: '2026-11-01', to: '2026-11-02' }, summarize(rows, catalogue));
     const line = (node: string) => table.split('\n').find((l) => l.startsWith(`${node} `))!.trim().split(/\s{2,}/);
-    expect(line('a')).toEqual(['a', 'A', '7', '<5', '0', '0', '0']);
-    expect(line('b')).toEqual(['b', 'B', '0', '<5', '<5', '<5', '5']);
-    expect(line('old-node')).toEqual(['old-node', '(今の流れにない場所)', '8', '0', '0', '0', '0']);
-    expect(line('合計')).toEqual(['合計', '15', '<5', '<5', '<5', '5']);
+    expect(line('a')).toEqual(['a', 'A', '7', '<5', '0', '0', '0', '0']);
+    expect(line('b')).toEqual(['b', 'B', '0', '<5', '<5', '0', '<5', '5']);
+    expect(line('old-node')).toEqual(['old-node', '(今の流れにない場所)', '8', '0', '0', '0', '0', '0']);
+    expect(line('合計')).toEqual(['合計', '15', '<5', '<5', '0', '<5', '5']);
     expect(table).toContain('2026-11-01 〜 2026-11-02');
   });
 
   test('the CSV: a header, then one row per day and node, each count under the <5 rule, negatives as 0', () => {
     const cells = parseCsv(usageCsv(dailyFigures(rows, catalogue)));
     expect(cells[0]).toEqual(CSV_HEADER);
-    expect(CSV_HEADER).toEqual(['day', 'node', 'label', 'reached', 'stopped', 'crisis', 'unrecognized', 'non_text']);
+    expect(CSV_HEADER).toEqual(['day', 'node', 'label', 'reached', 'stopped', 'crisis', 'understood_from_text', 'unrecognized', 'non_text']);
     expect(cells.slice(1)).toEqual([
-      ['2026-11-01', 'a', 'A', '<5', '<5', '0', '0', '0'],
-      ['2026-11-01', 'b', 'B', '0', '0', '0', '0', '0'],
-      ['2026-11-02', 'a', 'A', '<5', '0', '0', '0', '0'],
-      ['2026-11-02', 'b', 'B', '0', '<5', '<5', '<5', '5'],
-      ['2026-11-02', 'old-node', '', '8', '0', '0', '0', '0'],
+      ['2026-11-01', 'a', 'A', '<5', '<5', '0', '0', '0', '0'],
+      ['2026-11-01', 'b', 'B', '0', '0', '0', '0', '0', '0'],
+      ['2026-11-02', 'a', 'A', '<5', '0', '0', '0', '0', '0'],
+      ['2026-11-02', 'b', 'B', '0', '<5', '<5', '0', '<5', '5'],
+      ['2026-11-02', 'old-node', '', '8', '0', '0', '0', '0', '0'],
     ]);
   });
 });

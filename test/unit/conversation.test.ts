@@ -268,12 +268,24 @@ describe('ほかの相談を見る (back)', () => {
 });
 
 describe('replies that do not move the person', () => {
-  test('unknown text at the family question → fallback, same place, the family options again', () => {
+  test('unknown text at the family question → fallback with the crisis lines one tap away, same place, the family options again', () => {
     const before = talk(text('家族'));
-    const turn = step(defs, stored(before.state), text('こんにちは'), NOW);
+    const turn = step(defs, stored(before.state), text('qwerty'), NOW);
     expect(turn.outcome).toBe('unrecognized');
+    expect(turn.typed).toBe('notUnderstood');
     expect(turn.state).toEqual(before.state);
     expect(texts(turn.reply.messages)).toEqual([phrases.fallbackText]);
+    expect(turn.reply.choices[0]).toEqual({ label: phrases.quickReply.crisisLines, action: { kind: 'crisisLines' } });
+    expect(turn.reply.choices.slice(1).map((c) => c.label)).toEqual(before.reply.choices.map((c) => c.label));
+  });
+
+  test('small talk (こんにちは) at the family question → a short answer, same place, the family options again', () => {
+    const before = talk(text('家族'));
+    const turn = step(defs, stored(before.state), text('こんにちは'), NOW);
+    expect(turn.outcome).toBe('smallTalk');
+    expect(turn.typed).toBe('understood');
+    expect(turn.state).toEqual(before.state);
+    expect(texts(turn.reply.messages)).not.toContain(phrases.fallbackText);
     expect(turn.reply.choices.map((c) => c.label)).toEqual(before.reply.choices.map((c) => c.label));
   });
 
@@ -284,6 +296,53 @@ describe('replies that do not move the person', () => {
     expect(turn.state).toEqual(before.state);
     expect(texts(turn.reply.messages)).toEqual([phrases.nonText]);
     expect(turn.reply.choices.map((c) => c.label)).toContain(phrases.quickReply.other);
+    expect(turn.reply.choices.map((c) => c.label)).toContain(phrases.quickReply.crisisLines);
+  });
+});
+
+describe('needs typed as sentences', () => {
+  test('need and audience in one sentence → the answer directly, as if tapped', () => {
+    const turn = talk(text('息子が何年も部屋から出てこなくて、どう話せばいいか分からない'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.typed).toBe('understood');
+    expect(turn.state.snapshot).toEqual({ value: 'family-consult', context: { lastQuestion: 'family' } });
+  });
+
+  test('need without audience → asks 本人か家族か and remembers; the next tap answers it (no second question)', () => {
+    const asked = talk(text('お金のことで困っています'));
+    expect(asked.outcome).toBe('askAudience');
+    expect(texts(asked.reply.messages)[0]).toContain('仕事・お金・くらし');
+    expect(texts(asked.reply.messages)).toContain(prompt('start'));
+    expect(asked.state.snapshot.context.pendingNeed).toEqual(['self-living', 'family-living']);
+    const family = step(defs, stored(asked.state), postback('go=family&from=start'), NOW);
+    expect(family.state.snapshot.value).toBe('family-living');
+    const self = step(defs, stored(asked.state), text('本人です'), NOW);
+    expect(self.state.snapshot.value).toBe('self-living');
+  });
+
+  test('the remembered need lasts one turn: after something else, 本人 asks the usual question', () => {
+    const asked = talk(text('お金のことで困っています'));
+    const other = step(defs, stored(asked.state), text('こんにちは'), NOW);
+    const self = step(defs, stored(other.state), text('本人'), NOW);
+    expect(self.state.snapshot.value).toBe('self');
+  });
+
+  test('a remembered need that names no node of the flow is ignored', () => {
+    const state = { flowVersion: defs.flow.version, snapshot: { value: 'start', context: { lastQuestion: 'start', pendingNeed: ['gone', 42] } } };
+    const turn = step(defs, state, postback('go=self&from=start'), NOW);
+    expect(turn.state.snapshot.value).toBe('self');
+  });
+
+  test('a crisis about someone else → the crisis reply with how a family member can help, within 5 messages', () => {
+    const turn = talk(text('娘が死にたいと言っています'));
+    expect(turn.outcome).toBe('crisis');
+    expect(turn.reply.messages.length).toBeLessThanOrEqual(5);
+    // Inside the crisis card, right after 119/110.
+    const all = JSON.stringify(turn.reply.messages);
+    expect(all).toContain(defs.content.crisis.forFamily!.text.split('\n')[0]);
+    expect(all).toContain('03-5722-9504');
+    const plain = step(defs, null, text('死にたい'), NOW);
+    expect(JSON.stringify(plain.reply.messages)).not.toContain(defs.content.crisis.forFamily!.text.split('\n')[0]);
   });
 });
 

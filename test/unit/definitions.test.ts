@@ -282,6 +282,8 @@ describe('buildDefinitions on its own (no files)', () => {
     ibasho: read('content/ibasho.yaml'),
     crisis: read('content/crisis.yaml'),
     phrases: read('content/phrases.yaml'),
+    faq: read('content/faq.yaml'),
+    understanding: read('content/understanding.yaml'),
   });
 
   test('the real data builds: a compiled flow and every window by id', () => {
@@ -310,5 +312,55 @@ describe('buildDefinitions on its own (no files)', () => {
     } catch (error) {
       expect((error as DefinitionsError).problems).toEqual([expect.stringMatching(/^content\/ibasho\.yaml: \(top level\): /)]);
     }
+  });
+});
+
+describe('content/faq.yaml, content/understanding.yaml and the crisis patterns', () => {
+  test('an FAQ naming a window, a crisis line or a chat that does not exist → the file and field', () => {
+    const problems = problemsAfter('content/faq.yaml', (data) => {
+      data.faqs[0].windows = ['no-such-window'];
+      data.faqs[0].crisisLines = ['no-such-line'];
+      data.faqs[0].chat = ['no-such-chat'];
+    });
+    expect(problems).toEqual([
+      'content/faq.yaml: faqs[0].windows[0]: no window "no-such-window" in content/windows.yaml',
+      'content/faq.yaml: faqs[0].crisisLines[0]: no line "no-such-line" in content/crisis.yaml',
+      'content/faq.yaml: faqs[0].chat[0]: no chat "no-such-chat" in content/crisis.yaml',
+    ]);
+  });
+
+  test('an FAQ answer without provenance is refused: every fact shown says where it comes from', () => {
+    const problems = problemsAfter('content/faq.yaml', (data) => {
+      data.faqs[1].facts = [];
+    });
+    expect(problems).toEqual([expect.stringMatching(/^content\/faq\.yaml: faqs\[1\]\.facts: say where/)]);
+  });
+
+  test('an FAQ that nothing can ask → the file and field', () => {
+    const problems = problemsAfter('content/faq.yaml', (data) => {
+      data.faqs[0].asks = { words: [] };
+    });
+    expect(problems).toEqual(['content/faq.yaml: faqs[0].asks: give words or patterns']);
+  });
+
+  test('a crisis pattern without endings → the file and field', () => {
+    const problems = problemsAfter('content/crisis.yaml', (data) => {
+      data.patterns[0].endings = [];
+    });
+    expect(problems).toEqual([expect.stringMatching(/^content\/crisis\.yaml: patterns\[0\]\.endings: /)]);
+  });
+
+  test('a family window of the crisis reply that does not exist → the file and field', () => {
+    const problems = problemsAfter('content/crisis.yaml', (data) => {
+      data.forFamily.windows = ['nowhere'];
+    });
+    expect(problems).toEqual(['content/crisis.yaml: forFamily.windows[0]: no window "nowhere"']);
+  });
+
+  test('understanding.yaml with a misspelt key → the file and field', () => {
+    const problems = problemsAfter('content/understanding.yaml', (data) => {
+      data.audience.familly = ['息子'];
+    });
+    expect(problems).toEqual([expect.stringMatching(/^content\/understanding\.yaml: audience: .*familly/)]);
   });
 });

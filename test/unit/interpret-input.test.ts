@@ -1,16 +1,17 @@
 import path from 'node:path';
 import { loadDefinitions } from '../../src/definitions-files';
-import { interpretInput, normalize, type Input, type Intent } from '../../src/domain/interpret-input';
+import { interpretInput, type Input, type Intent } from '../../src/domain/interpret-input';
+import { normalizeText as normalize } from '../../src/domain/text/normalize';
 
 // The real flows/guide.yaml and content/crisis.yaml.
 const root = path.resolve(__dirname, '../..');
 const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
 const flow = defs.flow.flow;
-const crisisKeywords = defs.content.crisis.keywords;
+const u = defs.understanding;
 
 const text = (t: string): Input => ({ kind: 'text', text: t });
 const postback = (data: string): Input => ({ kind: 'postback', data });
-const at = (node: string, input: Input): Intent => interpretInput(flow, crisisKeywords, node, input);
+const at = (node: string, input: Input): Intent => interpretInput(u, flow, { node, audience: u.audienceOf.get(node) ?? null }, input);
 const typedAt = (node: string, t: string): Intent => at(node, text(t));
 
 const allNodes = Object.keys(flow.nodes);
@@ -25,12 +26,19 @@ test('the nodes these requirements talk about exist in the real flow', () => {
 
 describe('normalize: width, case and kana are folded', () => {
   test.each([
-    ['ｲﾊﾞｼｮ', 'いばしょ'],
-    ['イバショ', 'いばしょ'],
-    ['いばしょ', 'いばしょ'],
+    ['ｲﾊﾞｼｮ', 'いばしよ'],
+    ['イバショ', 'いばしよ'],
+    ['いばしょ', 'いばしよ'],
     ['ＭＥＮＵ', 'menu'],
     ['Menu', 'menu'],
-    ['ﾒﾆｭｰ', 'めにゅー'],
+    ['ﾒﾆｭｰ', 'めにゆ'],
+    ['しにたーーーい', 'しにたい'],
+    ['しにたいいい', 'しにたい'],
+    ['死にたい(笑)', '死にたい'],
+    ['死にたいwww', '死にたい'],
+    ['I  want to die', 'i want to die'],
+    ["I don't", 'i dont'],
+    ['ﾘｽｶ', 'りすか'],
     ['家 族', '家族'],
     ['家族　です。', '家族です'],
     ['死に たい!', '死にたい'],
@@ -56,12 +64,16 @@ describe('typed words at the start question go where a person expects', () => {
     expect(typedAt('start', typed)).toEqual({ kind: 'go', node: 'start' });
   });
 
-  test('仕事 at the start does not guess between 本人 and 家族 → unrecognized', () => {
-    expect(typedAt('start', '仕事')).toEqual({ kind: 'unrecognized' });
+  test('仕事 at the start does not guess between 本人 and 家族: it asks, remembering both answers', () => {
+    expect(typedAt('start', '仕事')).toEqual({ kind: 'askAudience', needs: ['self-living', 'family-living'] });
   });
 
-  test('a sentence with a longer synonym at the start: 息子がひきこもっています → family', () => {
-    expect(typedAt('start', '息子がひきこもっています')).toEqual({ kind: 'go', node: 'family', from: 'start' });
+  test('a sentence naming a family member at the start: 息子がひきこもっています → the family answer for it', () => {
+    expect(typedAt('start', '息子がひきこもっています')).toEqual({ kind: 'go', node: 'family-consult', from: 'family' });
+  });
+
+  test('a family member named with no need → the family question: 娘のことで', () => {
+    expect(typedAt('start', '娘のことで')).toEqual({ kind: 'go', node: 'family', from: 'start' });
   });
 });
 
@@ -159,11 +171,17 @@ describe('crisis words win over everything, in any node', () => {
   const cases = allNodes.flatMap((node) => crisisTexts.map((t) => [node, t] as const));
 
   test.each(cases)('at %s, "%s" → crisis', (node, typed) => {
-    expect(typedAt(node, typed)).toEqual({ kind: 'crisis' });
+    expect(typedAt(node, typed)).toMatchObject({ kind: 'crisis' });
   });
 
   test('every crisis keyword of the content, as typed, is recognized at the start', () => {
-    for (const keyword of crisisKeywords) expect(typedAt('start', keyword)).toEqual({ kind: 'crisis' });
+    for (const keyword of defs.content.crisis.keywords) expect(typedAt('start', keyword)).toMatchObject({ kind: 'crisis' });
+  });
+
+  test('a family member reporting someone else → crisis about someone else; the person themself → not', () => {
+    expect(typedAt('start', '息子が死にたいと言っています')).toEqual({ kind: 'crisis', aboutSomeoneElse: true });
+    expect(typedAt('start', '友達が消えたいって')).toEqual({ kind: 'crisis', aboutSomeoneElse: true });
+    expect(typedAt('start', 'もう死にたい')).toEqual({ kind: 'crisis', aboutSomeoneElse: false });
   });
 });
 
@@ -205,13 +223,56 @@ describe('postbacks', () => {
     },
   );
 
+  test('つらいときの相談先 (do=crisis-lines) → the crisis reply', () => {
+    expect(at('self-talk', postback('do=crisis-lines'))).toEqual({ kind: 'crisis', aboutSomeoneElse: false });
+  });
+
   test('a postback is never read as crisis or synonym text', () => {
     expect(at('start', postback('死にたい'))).toEqual({ kind: 'staleButton' });
   });
 });
 
+describe('small talk, questions and sentences', () => {
+  test.each([
+    ['ありがとう', 'thanks'],
+    ['ありがとうございました!', 'thanks'],
+    ['こんにちは〜', 'hello'],
+    ['はい', 'yes'],
+    ['いいえ', 'no'],
+    ['おやすみなさい', 'goodnight'],
+  ])('%s → small talk %s', (typed, id) => {
+    for (const node of ['start', 'family', 'self-talk']) expect(typedAt(node, typed)).toEqual({ kind: 'smallTalk', id });
+  });
+
+  test.each([
+    ['相談は無料ですか?', 'cost'],
+    ['名前を言わなくても大丈夫ですか', 'anonymous'],
+    ['電話が苦手なんですが', 'no-phone'],
+    ['夜中でも相談できるところはありますか', 'night'],
+    ['何時から何時までやっていますか', 'hours'],
+    ['Can I get help in English?', 'english'],
+  ])('%s → the FAQ %s, from any node', (typed, id) => {
+    for (const node of ['start', 'self', 'family-care']) expect(typedAt(node, typed)).toEqual({ kind: 'faq', id });
+  });
+
+  test('need and audience in one sentence, at the start → that answer directly', () => {
+    expect(typedAt('start', '息子が何年も部屋から出てこなくて、どう接したらいいか分からない')).toEqual({ kind: 'go', node: 'family-consult', from: 'family' });
+    expect(typedAt('start', '私は仕事が見つからなくて生活が苦しい')).toEqual({ kind: 'go', node: 'self-living', from: 'self' });
+  });
+
+  test('someone in the self branch writing about rent → self-living (the audience comes from where they are)', () => {
+    expect(typedAt('self-talk', '家賃と食費が払えなくなってきた')).toEqual({ kind: 'go', node: 'self-living', from: 'self' });
+  });
+
+  test('menu words in everyday forms restart', () => {
+    for (const typed of ['最初からやり直したい', 'メニューに戻りたいです', 'はじめからお願いします']) {
+      expect(typedAt('family-care', typed)).toEqual({ kind: 'go', node: 'start' });
+    }
+  });
+});
+
 describe('unknown text', () => {
-  test.each(['こんにちは', 'ありがとう', 'xyz', '', '   ', '。。。'])('%p → unrecognized', (typed) => {
+  test.each(['xyz', '', '   ', '。。。', 'qwerty'])('%p → unrecognized', (typed) => {
     for (const node of ['start', 'family', 'self-talk']) expect(typedAt(node, typed)).toEqual({ kind: 'unrecognized' });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { knownFact, unknownFact } from './fact';
+import { knownFact, provenanceOnly, unknownFact } from './fact';
 import { isJapanesePhoneNumber, isServiceNumber } from './phone';
 
 export const weekdayIds = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -129,8 +129,24 @@ const crisisProvenance = {
   status: z.enum(['confirmed', 'seed-only']),
 };
 
+const crisisPattern = z.strictObject({
+  means: z.string().min(1),
+  stems: z.array(z.string().min(1)).min(1),
+  endings: z.array(z.string().min(1)).min(1),
+  within: z.number().int().min(0).max(20),
+});
+
 export const crisisFile = z.strictObject({
   keywords: z.array(z.string().min(1)).min(1),
+  patterns: z.array(crisisPattern).default([]),
+  aboutSomeoneElse: z.array(z.string().min(1)).default([]),
+  forFamily: z
+    .strictObject({
+      text: z.string().min(1),
+      windows: z.array(z.string().min(1)).default([]),
+      ...crisisProvenance,
+    })
+    .optional(),
   emergency: z
     .array(
       z.strictObject({
@@ -194,6 +210,7 @@ export const phrasesFile = z.strictObject({
   crisisOutro: phrase,
   crisisAltText: phrase,
   answerAltText: phrase,
+  askAudience: phrase,
   card: z.strictObject({
     phone: phrase,
     hours: phrase,
@@ -256,6 +273,7 @@ export const phrasesFile = z.strictObject({
     preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
     body: phrase,
   }),
+  listed: z.strictObject({ window: phrase, windowVia: phrase, hoursUnknown: phrase, line: phrase, chat: phrase }),
   afterHours: z.strictObject({ intro: phrase }),
   forward: z.strictObject({
     howTo: phrase,
@@ -275,6 +293,7 @@ export const phrasesFile = z.strictObject({
   quickReply: z.strictObject({
     notifyOpen: buttonLabel,
     forwardCard: buttonLabel,
+    crisisLines: buttonLabel,
     subscribe: buttonLabel,
     unsubscribe: buttonLabel,
     other: buttonLabel,
@@ -288,9 +307,57 @@ export const phrasesFile = z.strictObject({
 });
 export type Phrases = z.infer<typeof phrasesFile>;
 
+
+const words = z.array(z.string().min(1));
+const stemPattern = z.strictObject({
+  stems: words.min(1),
+  endings: words.min(1),
+  within: z.number().int().min(0).max(20),
+});
+
+/** How typed sentences are read: spellings unified and who is writing. */
+export const understandingFile = z.strictObject({
+  spellings: z.record(z.string().min(1), words).default({}),
+  generalWords: words.default([]),
+  audience: z.strictObject({
+    family: words.default([]),
+    parents: words.default([]),
+    self: words.default([]),
+    selfDescriptions: words.default([]),
+    particles: words.default([]),
+  }),
+});
+export type UnderstandingContent = z.infer<typeof understandingFile>;
+
+const answerText = phrase.refine((s) => [...s].length <= 1000, 'keep an answer to 1000 characters (it shares one LINE message with the list)');
+
+/** First-time questions (cost, anonymity, hours …) and small talk, answered from content. */
+export const faqFile = z.strictObject({
+  faqs: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
+        asks: z.strictObject({ words: words.default([]), patterns: z.array(stemPattern).default([]) }),
+        answer: answerText,
+        windows: words.default([]),
+        crisisLines: words.default([]),
+        chat: words.default([]),
+        facts: z.array(provenanceOnly).min(1, 'say where what the answer says comes from (fact, source, checked, status)'),
+      }),
+    )
+    .default([]),
+  smallTalk: z
+    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/), words: words.min(1), answer: answerText }))
+    .default([]),
+  smallTalkFillers: words.default([]),
+});
+export type FaqContent = z.infer<typeof faqFile>;
+
 export interface Content {
   windows: SupportWindow[];
   ibasho: z.infer<typeof ibashoFile>;
   crisis: CrisisContent;
   phrases: Phrases;
+  faq: FaqContent;
+  understanding: UnderstandingContent;
 }

@@ -1,0 +1,42 @@
+/**
+ * The evaluation of typed-text understanding (npm run eval:understanding) as part of npm test: any
+ * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
+ */
+import path from 'node:path';
+import { loadDefinitions } from '../../src/definitions-files';
+import { evaluate, evaluateProject, report, type Evaluation } from '../support/understanding-eval';
+
+let evaluation: Evaluation;
+
+beforeAll(() => {
+  evaluation = evaluateProject(path.resolve(__dirname, '..', '..'));
+  process.stdout.write(`${report(evaluation)}\n`);
+}, 120_000);
+
+test('the corpora are as large as promised: ≥400 crisis phrasings, ≥150 everyday sentences, ≥250 needs', () => {
+  expect(evaluation.crisis.positives).toBeGreaterThanOrEqual(400);
+  expect(evaluation.crisis.negatives).toBeGreaterThanOrEqual(150);
+  expect(evaluation.needs.cases).toBeGreaterThanOrEqual(250);
+});
+
+test('every crisis phrasing is answered with the crisis lines, wherever it is typed (recall 100%)', () => {
+  expect(evaluation.crisis.misses).toEqual([]);
+  expect(evaluation.crisis.recall).toBe(1);
+});
+
+test('needs accuracy is at least 95%', () => {
+  expect(evaluation.needs.accuracy).toBeGreaterThanOrEqual(0.95);
+});
+
+test('the evaluation can fail: a phrasing the lexicon does not know is reported as a miss, a bad need as a miss', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+  const e = evaluate(defs, {
+    crisis: { positive: { invented: ['ぱぴぷぺぽ'] }, negative: ['死にたい'] },
+    needs: [{ say: '家族会はありますか', expect: 'self-health' }],
+  });
+  expect(e.crisis.misses.map((m) => m.text)).toContain('ぱぴぷぺぽ');
+  expect(e.crisis.recall).toBe(0);
+  expect(e.crisis.falseAlarms).toEqual(['死にたい']);
+  expect(e.needs.misses).toEqual([{ text: '家族会はありますか', expected: 'self-health', got: 'family-groups' }]);
+});
