@@ -12,12 +12,18 @@ import type { KyselyStore } from './store/kysely-store';
 import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
 import { createEventHandler } from './usecases/handle-webhook-event';
 import type { Clock, Logger } from './usecases/ports';
+import { LiveDefinitions } from './usecases/live-definitions';
+import { StaffStore } from './store/staff-store';
 import path from 'node:path';
 
 export interface Composed {
   /** Serve with http.createServer(handleRequest). */
   handleRequest: RequestListener;
   store: KyselyStore;
+  /** The staff console's data (dates, notices, fact checks, accounts, sessions, audit log). */
+  staff: StaffStore;
+  /** content/ with the staff's changes, refreshed every two seconds. */
+  live: LiveDefinitions;
   definitions: Definitions;
   /** One pass of the いばしょ reminder outbox; null without LINE credentials. */
   runReminders: ((now: Date, options?: { dryRun?: boolean }) => ReturnType<typeof dispatchReminders>) | null;
@@ -32,8 +38,12 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
-  const definitions = loadDefinitions(config);
   const store = await openStore(config, { logger: deps.logger });
+  const staff = new StaffStore(store.database);
+  const live = new LiveDefinitions(loadDefinitions(config), staff);
+  await live.refresh();
+  live.start(deps.logger);
+  const definitions = live.view;
   const clock = deps.clock ?? systemClock;
   const disabled: string[] = [];
 
@@ -77,5 +87,9 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters });
-  return { handleRequest, store, definitions, runReminders, disabled, simulator: config.simulator, close: () => store.close() };
+  const close = async () => {
+    live.stop();
+    await store.close();
+  };
+  return { handleRequest, store, staff, live, definitions, runReminders, disabled, simulator: config.simulator, close };
 }

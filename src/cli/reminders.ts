@@ -6,6 +6,8 @@ import { DefinitionsError } from '../domain/definitions';
 import { LineMessenger } from '../line/line-messenger';
 import { createLogger } from '../logger';
 import { openStore } from '../store/open-store';
+import { StaffStore } from '../store/staff-store';
+import { LiveDefinitions } from '../usecases/live-definitions';
 import { dispatchReminders, formatSummary } from '../usecases/dispatch-reminders';
 
 /**
@@ -23,11 +25,15 @@ async function main(): Promise<number> {
   loadDotEnv(path.join(root, '.env'), process.env);
   const config = readConfig(process.env, root);
   if (!config.line) throw new ConfigError('reminders need LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
-  const definitions = loadDefinitions(config);
+  const base = loadDefinitions(config);
   // Logs go to stderr so that stdout carries just the summary.
   const logger = createLogger(config.logLevel, process.stderr);
   const store = await openStore(config);
   try {
+    // The dates staff published in the console or with `npm run ibasho` count like those in content/.
+    const live = new LiveDefinitions(base, new StaffStore(store.database));
+    await live.refresh();
+    const definitions = live.view;
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
     const result = await dispatchReminders({ definitions, store, messenger, logger }, now, { dryRun: values['dry-run'] });
     if (values['dry-run']) {

@@ -2,12 +2,15 @@ import type { z } from 'zod';
 import { crisisFile, ibashoFile, phrasesFile, windowsFile, type Content, type SupportWindow } from './content/schema';
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
+import type { Notice } from './staff-changes';
 
 /** Everything the conversation needs, validated and compiled once at start-up. */
 export interface Definitions {
   flow: CompiledFlow;
   content: Content;
   windowsById: Map<string, SupportWindow>;
+  /** Staff notices (お知らせ) shown above answers while they run; none come from content/. */
+  notices: Notice[];
 }
 
 /** The parsed (not yet validated) files, keyed by the path shown in error messages. */
@@ -176,5 +179,5 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   if (!flow || !windows || !ibasho || !crisis || !phrases || problems.length > 0) throw new DefinitionsError(problems);
 
   const content: Content = { windows: windows.windows, ibasho, crisis, phrases };
-  return { flow: compileFlow(flow), content, windowsById: new Map(content.windows.map((w) => [w.id, w])) };
+  return { flow: compileFlow(flow), content, windowsById: new Map(content.windows.map((w) => [w.id, w])), notices: [] };
 }

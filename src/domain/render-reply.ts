@@ -75,6 +75,7 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
           ? fill(p.heldToday, times)
           : fill(p.heldNext, { ...times, date: formatDate(phrases, next.dates[0]!) });
     lines.push({ text, tone: next.phase === 'upcoming' ? 'normal' : 'open' });
+    if (next.note) lines.push({ text: next.note, tone: 'muted' });
   } else {
     const dates = next.dates.map((d) => formatDate(phrases, d)).join(p.plannedJoiner);
     lines.push({ text: fill(p.planned, { dates, ...times }), tone: 'normal' });
@@ -196,14 +197,15 @@ export function reminderTimesText(defs: Definitions): string {
  * The pushed reminder. Its first line is all a lock screen shows, so it is a neutral notice that
  * names neither ひきこもり nor 生きづらさ.
  */
-export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate }): Reply {
+export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate; start?: string; end?: string; note?: string }): Reply {
   const { phrases, ibasho } = defs.content;
   const r = phrases.reminder;
   const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
   const lines = [r.preview];
   if (slot.movedFrom) lines.push(fill(r.moved, { from: formatDate(phrases, slot.movedFrom), to: formatDate(phrases, slot.eventDate) }));
-  lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: ibasho.rule.value.start, end: ibasho.rule.value.end }));
+  lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: slot.start ?? ibasho.rule.value.start, end: slot.end ?? ibasho.rule.value.end }));
   if (ibashoWindow.place) lines.push(fill(r.place, { place: ibashoWindow.place.value, access: ibashoWindow.access?.value ?? '' }));
+  if (slot.note) lines.push(slot.note);
   lines.push(r.notes);
   return {
     messages: [{ kind: 'text', text: lines.join('\n') }],
@@ -242,7 +244,7 @@ export function forwardCardMessages(defs: Definitions, now: Date): ReplyMessage[
   const f = phrases.forward;
   const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
   const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
-  const times = { start: ibasho.rule.value.start, end: ibasho.rule.value.end };
+  const times = { start: next?.start ?? ibasho.rule.value.start, end: next?.end ?? ibasho.rule.value.end };
   const when = !next
     ? ''
     : next.confirmed
