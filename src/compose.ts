@@ -14,6 +14,7 @@ import { createEventHandler } from './usecases/handle-webhook-event';
 import type { Clock, Logger } from './usecases/ports';
 import { LiveDefinitions } from './usecases/live-definitions';
 import { StaffStore } from './store/staff-store';
+import { adminRouter, sessionSecretFrom } from './admin/admin-router';
 import path from 'node:path';
 
 export interface Composed {
@@ -67,7 +68,8 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     disabled.push('いばしょ reminders (they are pushed through LINE)');
   }
 
-  const extraRouters = [];
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config) });
+  const extraRouters = [admin.router];
   if (config.simulator) {
     extraRouters.push(
       simulatorRouter({
