@@ -4,7 +4,8 @@ import session from 'express-session';
 import { csrfSync } from 'csrf-sync';
 import helmet from 'helmet';
 import { tokyoTime } from '../domain/calendar';
-import { ibashoOverview, StaffInputError, STAFF_SOURCE } from '../domain/staff-changes';
+import { checkNotice, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE } from '../domain/staff-changes';
+import { localDateOf } from '../domain/calendar';
 import type { StaffStore } from '../store/staff-store';
 import { dummyPasswordHash, verifyPassword } from '../staff/passwords';
 import type { LiveDefinitions } from '../usecases/live-definitions';
@@ -305,6 +306,61 @@ ${sections}`,
       const entry = await noteIbashoDate(staff, field(req, 'date'), field(req, 'note'), actor, now());
       return `${entry.date} のメモを保存しました。`;
     }, ibashoPage, '/admin/ibasho'),
+  );
+
+  const noticesPage = (req: Request, res: Response, extra: { error?: string; status?: number } = {}) => {
+    const defs = live.view;
+    const today = localDateOf(now());
+    const csrf = generateToken(req);
+    const notices = live.staffChanges.notices.filter((n) => n.endsOn >= today);
+    const names = (ids: string[]) => (ids.length === 0 ? 'すべての案内' : ids.map((id) => defs.windowsById.get(id)?.name ?? id).join('、'));
+    render(
+      req,
+      res,
+      'お知らせ',
+      html`<p>お知らせは、表示期間のあいだ、ボットの案内の上に出ます(休館・移転・受付時間の変更など)。期間が過ぎると自動で出なくなります。</p>
+<section aria-labelledby="add-notice">
+<h2 id="add-notice">お知らせを追加する</h2>
+<form method="post" action="/admin/notices/add">
+${csrfField(csrf)}
+<label>お知らせの文(${NOTICE_MAX_LENGTH}文字まで) <textarea name="text" rows="3" maxlength="${NOTICE_MAX_LENGTH}" required></textarea></label>
+<div class="row">
+<label>表示開始日 <input type="date" name="startsOn" value="${today}"></label>
+<label>表示終了日 <input type="date" name="endsOn" required></label>
+</div>
+<fieldset><legend>出す窓口(選ばなければ、すべての案内に出ます)</legend>
+${defs.content.windows.map((w) => html`<label><input type="checkbox" name="windows" value="${w.id}"> ${w.name}</label>`)}
+</fieldset>
+<button type="submit">追加する</button>
+</form>
+</section>
+<h2>表示中・表示予定のお知らせ</h2>
+${notices.length === 0 ? html`<p class="muted">ありません。</p>` : html``}
+${notices.map(
+  (n) => html`<section><p>${n.text}</p><p class="muted">${n.startsOn} 〜 ${n.endsOn} / ${names(n.windows)} / ${n.by}</p>
+<form method="post" action="/admin/notices/remove" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="id" value="${n.id}"><button type="submit" class="danger">このお知らせを終える</button></form></section>`,
+)}`,
+      extra,
+    );
+  };
+
+  admin.get('/notices', (req, res) => noticesPage(req, res));
+  admin.post(
+    '/notices/add',
+    change(async (req, actor) => {
+      const raw = (req.body as Record<string, unknown>).windows;
+      const windows = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
+      const notice = checkNotice(live.view, { text: field(req, 'text'), startsOn: field(req, 'startsOn'), endsOn: field(req, 'endsOn'), windows }, now());
+      await staff.addNotice({ ...notice, by: actor, at: now().getTime() });
+      return `お知らせを追加しました(${notice.startsOn} 〜 ${notice.endsOn})。`;
+    }, noticesPage, '/admin/notices'),
+  );
+  admin.post(
+    '/notices/remove',
+    change(async (req, actor) => {
+      if (!(await staff.removeNotice(field(req, 'id'), actor, now().getTime()))) throw new StaffInputError('そのお知らせは見つかりません(もう終わっています)');
+      return 'お知らせを終えました。';
+    }, noticesPage, '/admin/notices'),
   );
 
   admin.get('/audit', async (req, res) => {

@@ -4,6 +4,7 @@ import type { QuestionNode } from './flow/schema';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
+import { activeNotices } from './staff-changes';
 import type { Card, CardLine, Choice, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
@@ -141,16 +142,22 @@ function carousels(heading: string, cards: Card[]): ReplyMessage[] {
   return messages;
 }
 
+/** The staff's notices running today for these windows, put above the intro in the same message (no extra message). */
+function withNotices(defs: Definitions, windowIds: string[], intro: string, now: Date): string {
+  const notices = activeNotices(defs, windowIds, now).map((n) => `${defs.content.phrases.noticeLabel}${n.text}`);
+  return notices.length > 0 ? [...notices, '', intro].join('\n') : intro;
+}
+
 export function answerMessages(defs: Definitions, windowIds: string[], audience: Audience, now: Date): ReplyMessage[] {
   const { phrases } = defs.content;
   const cards = windowIds.map((id) => windowCard(defs, defs.windowsById.get(id)!, audience, now));
-  return [{ kind: 'text', text: phrases.answerIntro }, ...carousels(phrases.answerAltText, cards)];
+  return [{ kind: 'text', text: withNotices(defs, windowIds, phrases.answerIntro, now) }, ...carousels(phrases.answerAltText, cards)];
 }
 
 export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] {
   const { phrases } = defs.content;
   const cards = defs.content.windows.map((w) => windowCard(defs, w, 'all', now));
-  return [{ kind: 'text', text: phrases.directoryIntro }, ...carousels(phrases.answerAltText, cards)];
+  return [{ kind: 'text', text: withNotices(defs, defs.content.windows.map((w) => w.id), phrases.directoryIntro, now) }, ...carousels(phrases.answerAltText, cards)];
 }
 
 export function crisisMessages(defs: Definitions, now: Date): ReplyMessage[] {

@@ -253,3 +253,23 @@ export function correctedFact(defs: Definitions, windowId: string, field: (typeo
   }
   return result.data;
 }
+
+// ---- Notices ----
+
+export const NOTICE_MAX_LENGTH = 200;
+
+/** A notice to add: text, first and last day (today or later, in order), and known windows (none = every answer). */
+export function checkNotice(defs: Definitions, input: { text: string; startsOn: string; endsOn: string; windows: string[] }, now: Date): Omit<Notice, 'id'> {
+  const text = input.text.trim().replace(/\r\n/g, '\n');
+  if (!text) throw new StaffInputError('お知らせの文を書いてください');
+  if ([...text].length > NOTICE_MAX_LENGTH) throw new StaffInputError(`お知らせは${NOTICE_MAX_LENGTH}文字までにしてください`);
+  const today = localDateOf(now);
+  const startsOn = input.startsOn.trim() || today;
+  if (!isRealDate(startsOn)) throw new StaffInputError(`表示開始日「${startsOn}」は YYYY-MM-DD の形で、実在する日付を書いてください`);
+  if (!isRealDate(input.endsOn)) throw new StaffInputError(`表示終了日「${input.endsOn}」は YYYY-MM-DD の形で、実在する日付を書いてください`);
+  if (input.endsOn < today) throw new StaffInputError(`表示終了日 ${input.endsOn} はもう過ぎています`);
+  if (input.endsOn < startsOn) throw new StaffInputError('表示終了日は表示開始日と同じか、それより後にしてください');
+  const unknown = input.windows.filter((id) => !defs.windowsById.has(id));
+  if (unknown.length > 0) throw new StaffInputError(`窓口「${unknown.join('、')}」はありません`);
+  return { text, startsOn, endsOn: input.endsOn, windows: [...new Set(input.windows)] };
+}

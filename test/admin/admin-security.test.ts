@@ -62,6 +62,9 @@ describe('without a session', () => {
     ['post', '/admin/ibasho/move'],
     ['post', '/admin/ibasho/note'],
     ['post', '/admin/logout'],
+    ['get', '/admin/notices'],
+    ['post', '/admin/notices/add'],
+    ['post', '/admin/notices/remove'],
   ])('%s %s leads to the login page', async (method, path) => {
     const res = await (method === 'get' ? request(bot.composed.handleRequest).get(path) : request(bot.composed.handleRequest).post(path).type('form').send({ date: '2026-12-22' }));
     expect(res.status).toBe(303);
@@ -191,6 +194,32 @@ describe('with a session', () => {
     const audit = await client.a.get('/admin/audit');
     expect(audit.text).toContain('いばしょ 日程変更');
     expect(audit.text).toContain('ibasho:2026-12-22');
+  });
+
+  test('a notice is shown above the answers of its window while it runs, and can be ended', async () => {
+    const client = await signedIn('tanaka');
+    const post = (path: string, form: Record<string, unknown>) => client.a.post(path).type('form').send({ _csrf: client.csrf, ...form });
+    const bad = await post('/admin/notices/add', { text: '', endsOn: '2026-12-31' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('お知らせの文を書いてください');
+    expect((await post('/admin/notices/add', { text: '<b>12月28日から1月3日まで</b>お休みです', startsOn: '2026-12-01', endsOn: '2026-12-31' })).status).toBe(303);
+    const page = await client.a.get('/admin/notices');
+    expect(page.text).toContain('&lt;b&gt;12月28日から1月3日まで&lt;/b&gt;お休みです');
+    const user = `U${randomBytes(16).toString('hex')}`;
+    const { followEvent, textEvent } = await import('../support/line-webhook');
+    const { replyText } = await import('../support/bot-harness');
+    await bot.send([followEvent(user)]);
+    const before = bot.fake.replies().length;
+    await bot.send([textEvent(user, 'いばしょ')]);
+    const answer = bot.fake.replies()[before]!.messages;
+    expect(replyText(answer).startsWith('【お知らせ】<b>12月28日から1月3日まで</b>お休みです')).toBe(true);
+    const id = (await bot.composed.staff.changes()).notices[0]!.id;
+    expect((await post('/admin/notices/remove', { id })).status).toBe(303);
+    const after = bot.fake.replies().length;
+    await bot.send([textEvent(user, 'いばしょ')]);
+    expect(replyText(bot.fake.replies()[after]!.messages)).not.toContain('【お知らせ】');
+    const actions = (await bot.composed.staff.auditLog()).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['notice.add', 'notice.remove']));
   });
 
   test('passwords never reach the logs', () => {

@@ -167,6 +167,8 @@ export const phrasesFile = z.strictObject({
   fallbackText: phrase,
   nonText: phrase,
   answerIntro: phrase,
+  /** Put before each staff notice (お知らせ) shown above an answer. */
+  noticeLabel: phrase.default('【お知らせ】'),
   answerOutro: phrase,
   directoryIntro: phrase,
   crisisIntro: phrase,
