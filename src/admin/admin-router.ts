@@ -4,7 +4,8 @@ import session from 'express-session';
 import { csrfSync } from 'csrf-sync';
 import helmet from 'helmet';
 import { tokyoTime } from '../domain/calendar';
-import { checkNotice, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE } from '../domain/staff-changes';
+import { checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
+import type { WeeklyHours } from '../domain/content/schema';
 import { localDateOf } from '../domain/calendar';
 import type { StaffStore } from '../store/staff-store';
 import { dummyPasswordHash, verifyPassword } from '../staff/passwords';
@@ -361,6 +362,92 @@ ${notices.map(
       if (!(await staff.removeNotice(field(req, 'id'), actor, now().getTime()))) throw new StaffInputError('そのお知らせは見つかりません(もう終わっています)');
       return 'お知らせを終えました。';
     }, noticesPage, '/admin/notices'),
+  );
+
+  const FIELD_LABELS: Record<CheckableField, string> = { helpsWith: '相談できること', phone: '電話番号', hours: '受付時間', place: '場所', access: '行き方', area: '担当地域' };
+
+  const factsPage = (req: Request, res: Response, extra: { error?: string; status?: number } = {}) => {
+    const csrf = generateToken(req);
+    const views = factsToCheck(live.view, now());
+    render(
+      req,
+      res,
+      '情報の確認',
+      html`<p>窓口ごとの情報と、その出典・最後に確認した日です。確認してから180日を過ぎたものが先に並びます。確かめたら「確認しました」を、電話番号や受付時間が変わっていたら訂正してください(内容ファイルと同じ検査をします)。</p>
+${views.map((v) => {
+  const id = `${v.window.id}-${v.field}`;
+  const correctable = (correctableFields as readonly string[]).includes(v.field);
+  const hours = v.field === 'hours' && !('unknown' in v.window.hours) ? (v.window.hours.value as WeeklyHours) : null;
+  return html`<section aria-labelledby="${id}">
+<h2 id="${id}">${v.window.name}: ${FIELD_LABELS[v.field]}</h2>
+<p>${v.shown}</p>
+<p class="muted">確認日 ${v.checked}(${v.ageDays}日前)${v.ageDays > 180 ? html` <strong>要確認</strong>` : html``} / 出典 ${v.source ?? 'なし'} / ${v.status} / 表の行 ${v.fact}</p>
+<form method="post" action="/admin/facts/check" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="window" value="${v.window.id}"><input type="hidden" name="field" value="${v.field}">
+<label>どこで確認したか <input type="text" name="sourceNote" maxlength="200" required placeholder="例: 区のページ、電話で確認"></label><button type="submit" class="secondary">確認しました</button></form>
+${correctable
+  ? html`<details><summary>訂正する</summary><form method="post" action="/admin/facts/correct"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="window" value="${v.window.id}"><input type="hidden" name="field" value="${v.field}">
+${v.field === 'phone'
+  ? html`<label>電話番号 <input type="text" name="phone" inputmode="tel" value="${'unknown' in v.window.phone ? '' : v.window.phone.value}"></label>`
+  : html`<label>受付時間(案内に出す文) <input type="text" name="hoursText" value="${hours?.text ?? ''}"></label>
+<label>曜日と時刻(例: mon,tue,wed,thu,fri 08:30-17:00)<input type="text" name="hoursSlots" value="${(hours?.slots ?? []).map((s) => `${s.days.join(',')} ${s.open}-${s.close}`).join('; ')}"></label>
+<label><input type="checkbox" name="closedOnHolidays" value="yes"${hours?.closedOnHolidays ? html` checked` : html``}> 祝日は休み</label>
+<label><input type="checkbox" name="closedNewYear" value="yes"${hours?.closedNewYear ? html` checked` : html``}> 年末年始は休み</label>`}
+<label>出典(どこで確認したか) <input type="text" name="sourceNote" maxlength="200" required></label>
+<button type="submit">訂正する</button></form></details>`
+  : html``}
+</section>`;
+})}`,
+      extra,
+    );
+  };
+
+  const isCheckable = (name: string): name is CheckableField => (checkableFields as readonly string[]).includes(name);
+
+  admin.get('/facts', (req, res) => factsPage(req, res));
+  admin.post(
+    '/facts/check',
+    change(async (req, actor) => {
+      const windowId = field(req, 'window');
+      const name = field(req, 'field');
+      const window = live.view.windowsById.get(windowId);
+      if (!window || !isCheckable(name) || !window[name]) throw new StaffInputError('その情報は見つかりません');
+      const sourceNote = field(req, 'sourceNote').trim();
+      if (!sourceNote) throw new StaffInputError('どこで確認したかを書いてください');
+      const today = localDateOf(now());
+      const previous = live.staffChanges.factChecks.find((c) => c.window === windowId && c.field === name);
+      // A re-check keeps an earlier correction and gives it the new date.
+      const value = previous?.value ? { ...(previous.value as object), checked: today } : null;
+      await staff.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value, at: now().getTime() });
+      return `${window.name} の${FIELD_LABELS[name]}を「確認しました」にしました(${today})。`;
+    }, factsPage, '/admin/facts'),
+  );
+  admin.post(
+    '/facts/correct',
+    change(async (req, actor) => {
+      const windowId = field(req, 'window');
+      const name = field(req, 'field');
+      if (name !== 'phone' && name !== 'hours') throw new StaffInputError('訂正できるのは電話番号と受付時間です');
+      const today = localDateOf(now());
+      const sourceNote = field(req, 'sourceNote').trim();
+      if (!sourceNote) throw new StaffInputError('どこで確認したかを書いてください');
+      let value: unknown;
+      if (name === 'phone') value = field(req, 'phone').trim();
+      else {
+        const slots = field(req, 'hoursSlots')
+          .split(/[;;\n]/)
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((s) => {
+            const [days = '', times = ''] = s.split(/\s+/, 2);
+            const [open = '', close = ''] = times.split(/[-〜~]/);
+            return { days: days.split(',').map((d) => d.trim()), open, close };
+          });
+        value = { text: field(req, 'hoursText').trim(), ...(slots.length > 0 ? { slots } : {}), closedOnHolidays: field(req, 'closedOnHolidays') === 'yes', closedNewYear: field(req, 'closedNewYear') === 'yes' };
+      }
+      const fact = correctedFact(live.view, windowId, name, { value, by: actor, sourceNote, today });
+      await staff.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value: fact, at: now().getTime() });
+      return `${live.view.windowsById.get(windowId)?.name ?? windowId} の${FIELD_LABELS[name]}を訂正しました。`;
+    }, factsPage, '/admin/facts'),
   );
 
   admin.get('/audit', async (req, res) => {

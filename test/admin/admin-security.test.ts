@@ -63,6 +63,9 @@ describe('without a session', () => {
     ['post', '/admin/ibasho/note'],
     ['post', '/admin/logout'],
     ['get', '/admin/notices'],
+    ['get', '/admin/facts'],
+    ['post', '/admin/facts/check'],
+    ['post', '/admin/facts/correct'],
     ['post', '/admin/notices/add'],
     ['post', '/admin/notices/remove'],
   ])('%s %s leads to the login page', async (method, path) => {
@@ -220,6 +223,24 @@ describe('with a session', () => {
     expect(replyText(bot.fake.replies()[after]!.messages)).not.toContain('【お知らせ】');
     const actions = (await bot.composed.staff.auditLog()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['notice.add', 'notice.remove']));
+  });
+
+  test('fact checks: mark 確認しました, and correct a phone number through the content schema', async () => {
+    const client = await signedIn('tanaka');
+    const post = (path: string, form: Record<string, unknown>) => client.a.post(path).type('form').send({ _csrf: client.csrf, ...form });
+    const page = await client.a.get('/admin/facts');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('03-5722-9370');
+    expect((await post('/admin/facts/check', { window: 'kurashi', field: 'helpsWith', sourceNote: '区のページ' })).status).toBe(303);
+    const bad = await post('/admin/facts/correct', { window: 'kurashi', field: 'phone', phone: '03-1234', sourceNote: '電話で確認' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/content\/windows\.yaml: windows\[\d+\]\.phone(\.value)?: not a Japanese phone number/);
+    expect((await post('/admin/facts/correct', { window: 'kurashi', field: 'phone', phone: '03-5722-9371', sourceNote: '電話で確認' })).status).toBe(303);
+    expect(bot.composed.definitions.windowsById.get('kurashi')!.phone).toMatchObject({ value: '03-5722-9371', status: 'confirmed', source: '電話で確認' });
+    expect(bot.composed.definitions.windowsById.get('kurashi')!.helpsWith.checked).toBe('2026-12-01');
+    const log = await bot.composed.staff.auditLog();
+    expect(log.find((e) => e.action === 'fact.correct')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.phone' });
+    expect(log.find((e) => e.action === 'fact.check')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.helpsWith' });
   });
 
   test('passwords never reach the logs', () => {
