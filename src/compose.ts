@@ -52,7 +52,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   let runReminders: Composed['runReminders'] = null;
   if (config.line) {
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
-    const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger };
+    const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger, staffDates: () => live.staffChanges.ibashoDates };
     runReminders = (now, options) => dispatchReminders(reminderDeps, now, options);
     const handleEvent = createEventHandler({
       definitions,

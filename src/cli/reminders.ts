@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     await live.refresh();
     const definitions = live.view;
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
-    const result = await dispatchReminders({ definitions, store, messenger, logger }, now, { dryRun: values['dry-run'] });
+    const result = await dispatchReminders({ definitions, store, messenger, logger, staffDates: () => live.staffChanges.ibashoDates }, now, { dryRun: values['dry-run'] });
     if (values['dry-run']) {
       for (const item of result.plan) process.stdout.write(`would send ${item.slot} to ${item.recipients} people\n`);
       const quota = result.quota ? `quota limit=${result.quota.limit ?? 'none'} used=${result.quota.used}` : 'quota not asked (nothing due)';

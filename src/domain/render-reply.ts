@@ -204,11 +204,12 @@ export function reminderTimesText(defs: Definitions): string {
  * The pushed reminder. Its first line is all a lock screen shows, so it is a neutral notice that
  * names neither ひきこもり nor 生きづらさ.
  */
-export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate; start?: string; end?: string; note?: string }): Reply {
+export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate; start?: string; end?: string; note?: string; decided?: boolean }): Reply {
   const { phrases, ibasho } = defs.content;
   const r = phrases.reminder;
   const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
   const lines = [r.preview];
+  if (slot.decided) lines.push(r.decided);
   if (slot.movedFrom) lines.push(fill(r.moved, { from: formatDate(phrases, slot.movedFrom), to: formatDate(phrases, slot.eventDate) }));
   lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: slot.start ?? ibasho.rule.value.start, end: slot.end ?? ibasho.rule.value.end }));
   if (ibashoWindow.place) lines.push(fill(r.place, { place: ibashoWindow.place.value, access: ibashoWindow.access?.value ?? '' }));

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { addMonths, localDateOf, type LocalDate } from './calendar';
+import { addMonths, localDateOf, tokyoInstant, tokyoTime, type LocalDate } from './calendar';
 import { windowSchema, type IbashoDateOverride, type SupportWindow } from './content/schema';
 import { formatPath, type Definitions } from './definitions';
-import { occurrences } from './ibasho-schedule';
+import { nextIbasho, occurrences } from './ibasho-schedule';
 
 /**
  * What ward staff changed in the console or the CLI, kept in the store as a layer over content/. The
@@ -272,4 +272,48 @@ export function checkNotice(defs: Definitions, input: { text: string; startsOn: 
   const unknown = input.windows.filter((id) => !defs.windowsById.has(id));
   if (unknown.length > 0) throw new StaffInputError(`窓口「${unknown.join('、')}」はありません`);
   return { text, startsOn, endsOn: input.endsOn, windows: [...new Set(input.windows)] };
+}
+
+// ---- "The next date is decided" push ----
+
+/** Pushes are never sent between 21:00 and 08:00 (Tokyo); what comes due then waits for the morning. */
+export function inPushHours(now: Date): boolean {
+  const { hour } = tokyoTime(now);
+  return hour >= 8 && hour < 21;
+}
+
+export interface DecidedAnnouncement {
+  slotKey: string;
+  eventDate: LocalDate;
+  eventStart: number;
+  start: string;
+  end: string;
+  note?: string;
+  movedFrom?: LocalDate;
+  /** Only people subscribed when staff published the date: later ones saw it in their reply. */
+  subscribedBy: number;
+}
+
+/**
+ * The one push for the next いばしょ date when staff published it (or moved it there), due from the
+ * moment it is published until it starts, inside push hours. Its slot key makes it once per date.
+ */
+export function decidedAnnouncement(defs: Definitions, staffDates: readonly StaffIbashoDate[], now: Date): DecidedAnnouncement | null {
+  if (!inPushHours(now)) return null;
+  const { ibasho } = defs.content;
+  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  if (!next?.confirmed || next.phase !== 'upcoming') return null;
+  const date = next.dates[0]!;
+  const row = staffDates.find((d) => (d.status === 'held' && d.date === date) || (d.status === 'moved' && d.movedTo === date));
+  if (!row) return null;
+  return {
+    slotKey: `decided:${date}`,
+    eventDate: date,
+    eventStart: tokyoInstant(date, next.start),
+    start: next.start,
+    end: next.end,
+    ...(next.note ? { note: next.note } : {}),
+    ...(next.movedFrom ? { movedFrom: next.movedFrom } : {}),
+    subscribedBy: row.at,
+  };
 }

@@ -222,6 +222,7 @@ export const phrasesFile = z.strictObject({
     preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
     when: phrase,
     moved: phrase,
+    decided: phrase.default('次回の日にちが決まりました。'),
     place: phrase,
     notes: phrase,
   }),
