@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { tokyoTime } from '../domain/calendar';
 import { checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
 import type { WeeklyHours } from '../domain/content/schema';
+import { pendingExport } from '../domain/staff-export';
 import { localDateOf } from '../domain/calendar';
 import type { StaffStore } from '../store/staff-store';
 import { dummyPasswordHash, verifyPassword } from '../staff/passwords';
@@ -200,6 +201,15 @@ ${csrfField(generateToken(req))}
 
   admin.get('/', (_req, res) => res.redirect(303, '/admin/ibasho'));
 
+  /** Which staff changes content/ does not say yet, so a developer runs the export and commits them. */
+  const exportNote = () => {
+    const pending = pendingExport(live.base.content, live.staffChanges);
+    if (pending.length === 0) return html``;
+    return html`<details class="muted"><summary>content/ にまだ書き出していない変更: ${pending.length} 件</summary>
+<p>ボットには反映されています。開発担当者が <code>npm run content:export</code> で content/ に書き出し、コミットします。</p>
+<ul>${pending.map((line) => html`<li>${line}</li>`)}</ul></details>`;
+  };
+
   const ibashoPage = (req: Request, res: Response, extra: { error?: string; status?: number } = {}) => {
     const defs = live.view;
     const rule = defs.content.ibasho.rule.value;
@@ -247,6 +257,7 @@ ${!scheduled
       res,
       'めぐろのいばしょ 開催日',
       html`<p>公開した日は、ボットが「予定」ではなく確定した開催日として案内し、登録した人にリマインドが届きます。公開していない月は、規則による候補日を「予定」として案内します。</p>
+${exportNote()}
 <section aria-labelledby="publish">
 <h2 id="publish">開催日を公開する</h2>
 <form method="post" action="/admin/ibasho/publish">
@@ -374,6 +385,7 @@ ${notices.map(
       res,
       '情報の確認',
       html`<p>窓口ごとの情報と、その出典・最後に確認した日です。確認してから180日を過ぎたものが先に並びます。確かめたら「確認しました」を、電話番号や受付時間が変わっていたら訂正してください(内容ファイルと同じ検査をします)。</p>
+${exportNote()}
 ${views.map((v) => {
   const id = `${v.window.id}-${v.field}`;
   const correctable = (correctableFields as readonly string[]).includes(v.field);

@@ -241,6 +241,9 @@ describe('with a session', () => {
     const log = await bot.composed.staff.auditLog();
     expect(log.find((e) => e.action === 'fact.correct')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.phone' });
     expect(log.find((e) => e.action === 'fact.check')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.helpsWith' });
+    const after = await client.a.get('/admin/facts');
+    expect(after.text).toMatch(/content\/ にまだ書き出していない変更: \d+ 件/);
+    expect(after.text).toContain('npm run content:export');
   });
 
   test('passwords never reach the logs', () => {
