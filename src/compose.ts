@@ -37,6 +37,11 @@ export interface Composed {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** The paths of the simulator and the usage page. */
+export function isStaffOnlyPage(path: string): boolean {
+  return path === '/' || path === '/flow' || path === '/flow.svg' || path.startsWith('/simulator/') || path === '/stats' || path.startsWith('/stats/');
+}
+
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const store = await openStore(config, { logger: deps.logger });
@@ -68,8 +73,12 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     disabled.push('いばしょ reminders (they are pushed through LINE)');
   }
 
-  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config) });
+  const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config), links });
   const extraRouters = [admin.router];
+  // With LINE credentials the server faces the public: the simulator and /stats need a staff login.
+  // Without them (local use) both stay open as before.
+  if (config.line && (config.simulator || config.statsPage)) extraRouters.push(admin.staffOnly(isStaffOnlyPage));
   if (config.simulator) {
     extraRouters.push(
       simulatorRouter({

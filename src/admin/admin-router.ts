@@ -32,6 +32,8 @@ export interface AdminOptions {
   secureCookies: boolean;
   /** Signs the session cookie; the same on every instance so that they share sessions. */
   sessionSecret: string;
+  /** Staff pages elsewhere on the app, linked from the console's menu. */
+  links?: { href: string; label: string }[];
 }
 
 /** SESSION_SECRET, else one derived from the LINE channel secret, else (local use) a random one. */
@@ -71,7 +73,7 @@ const field = (req: Request, name: string): string => {
  * on every form (csrf-sync), security headers (helmet, CSP 'self'), throttled logins, and an audit
  * row for every change. Also returns the session and login guard for other staff-only pages.
  */
-export function adminRouter(options: AdminOptions): { router: Router; staffSession: RequestHandler; requireStaff: RequestHandler } {
+export function adminRouter(options: AdminOptions): { router: Router; staffOnly: (isGuarded: (path: string) => boolean) => Router } {
   const { staff, live, clock, logger } = options;
   const now = () => clock.now();
 
@@ -109,7 +111,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffSessi
     res
       .status(extra.status ?? 200)
       .type('html')
-      .send(page({ title, user: req.session?.username, csrf: generateToken(req), flash, error: extra.error }, body));
+      .send(page({ title, user: req.session?.username, csrf: generateToken(req), flash, error: extra.error, links: options.links ?? [] }, body));
   };
 
   const done = (req: Request, res: Response, message: string, to: string) => {
@@ -484,5 +486,17 @@ ${entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${ACT
     next(error);
   };
   admin.use(errors);
-  return { router, staffSession, requireStaff };
+  /** Puts other pages (the simulator, /stats) behind the same login: their paths need a staff session. */
+  const staffOnly = (isGuarded: (path: string) => boolean): Router => {
+    const guard = Router();
+    guard.use((req, res, next) => {
+      if (!isGuarded(req.path)) return next();
+      staffSession(req, res, (error?: unknown) => {
+        if (error) return next(error);
+        void Promise.resolve(requireStaff(req, res, next)).catch(next);
+      });
+    });
+    return guard;
+  };
+  return { router, staffOnly };
 }

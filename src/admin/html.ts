@@ -31,6 +31,7 @@ export interface PageContext {
   csrf?: string | undefined;
   flash?: string | undefined;
   error?: string | undefined;
+  links?: { href: string; label: string }[];
 }
 
 export function csrfField(csrf: string | undefined): Html {
@@ -39,7 +40,7 @@ export function csrfField(csrf: string | undefined): Html {
 
 export function page(ctx: PageContext, body: Html): string {
   const nav = ctx.user
-    ? html`<nav aria-label="メニュー"><a href="/admin/ibasho">いばしょの日程</a><a href="/admin/notices">お知らせ</a><a href="/admin/facts">情報の確認</a><a href="/admin/audit">変更の記録</a>
+    ? html`<nav aria-label="メニュー"><a href="/admin/ibasho">いばしょの日程</a><a href="/admin/notices">お知らせ</a><a href="/admin/facts">情報の確認</a><a href="/admin/audit">変更の記録</a>${(ctx.links ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`)}
 <form method="post" action="/admin/logout" class="inline">${csrfField(ctx.csrf)}<button type="submit">ログアウト(${ctx.user})</button></form></nav>`
     : html``;
   return html`<!doctype html>

@@ -273,3 +273,35 @@ describe('behind HTTPS (TRUST_PROXY=on)', () => {
     }
   });
 });
+
+describe('the simulator and /stats when LINE credentials are set', () => {
+  test('need the staff login; signed in, they open; the console links to them', async () => {
+    const onLine = await startBot({ env: { SIMULATOR: 'on', STATS_PAGE: 'on' } });
+    try {
+      for (const path of ['/', '/flow', '/flow.svg', '/stats', '/stats/assets/stats.css', '/simulator/assets/chat.js']) {
+        const res = await request(onLine.composed.handleRequest).get(path);
+        expect([path, res.status, res.headers.location]).toEqual([path, 303, '/admin/login']);
+      }
+      expect((await request(onLine.composed.handleRequest).post('/simulator/api/users')).headers.location).toBe('/admin/login');
+      expect((await request(onLine.composed.handleRequest).get('/healthz')).status).toBe(200);
+      const { staffCookie } = await import('../support/staff-login');
+      const cookie = await staffCookie(onLine);
+      for (const path of ['/', '/flow', '/stats']) expect([path, (await request(onLine.composed.handleRequest).get(path).set('Cookie', cookie)).status]).toEqual([path, 200]);
+      const console = await request(onLine.composed.handleRequest).get('/admin/ibasho').set('Cookie', cookie);
+      expect(console.text).toContain('<a href="/">シミュレーター</a>');
+      expect(console.text).toContain('<a href="/stats">利用状況</a>');
+    } finally {
+      await onLine.close();
+    }
+  });
+
+  test('without LINE credentials the simulator stays open', async () => {
+    const local = await startBot({ env: { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' } });
+    try {
+      expect((await request(local.composed.handleRequest).get('/')).status).toBe(200);
+      expect((await request(local.composed.handleRequest).post('/simulator/api/users')).status).toBe(201);
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { startBot, quickReplies, replyText, type BotHarness } from '../support/bot-harness';
+import { staffCookie } from '../support/staff-login';
 import { followEvent, postbackEvent, stickerEvent, textEvent } from '../support/line-webhook';
 
 /** startBot's env with the LINE credentials taken away: how `npm start` runs on a laptop. */
@@ -13,9 +14,10 @@ const WITHOUT_LINE = { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' };
 const lineUser = () => `U${randomBytes(16).toString('hex')}`;
 
 async function api(bot: BotHarness, route: string, body: unknown): Promise<{ status: number; body: any }> {
+  // With LINE credentials the simulator is behind the staff login.
   const response = await fetch(`${bot.url}/simulator/api/${route}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', cookie: await staffCookie(bot) },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -142,7 +144,7 @@ describe('simulator users are kept apart from LINE users', () => {
   });
 
   test('a body that is not JSON → 400', async () => {
-    const response = await fetch(`${bot.url}/simulator/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":' });
+    const response = await fetch(`${bot.url}/simulator/api/events`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: await staffCookie(bot) }, body: '{"userId":' });
     expect(response.status).toBe(400);
   });
 
@@ -164,7 +166,7 @@ describe('simulator users are kept apart from LINE users', () => {
       ['GET', '/simulator/api/events'],
       ['GET', `/simulator/api/events?userId=${a}`],
     ] as const) {
-      const response = await fetch(`${bot.url}${route}`, { method });
+      const response = await fetch(`${bot.url}${route}`, { method, headers: { cookie: await staffCookie(bot) } });
       expect(response.status).toBe(404);
       expect(await response.text()).not.toContain('family');
     }

@@ -12,6 +12,7 @@ import { LineMessenger } from '../../src/line/line-messenger';
 import { createLogger } from '../../src/logger';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { CHANNEL_ACCESS_TOKEN, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { staffCookie } from '../support/staff-login';
 import { followEvent, textEvent } from '../support/line-webhook';
 
 let bot: BotHarness;
@@ -36,7 +37,7 @@ afterAll(async () => {
 async function simSay(userId: string, event: Record<string, unknown>): Promise<void> {
   const response = await fetch(`${bot.url}/simulator/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', cookie: await staffCookie(bot) },
     body: JSON.stringify({ userId, event }),
   });
   expect(response.status).toBe(200);
@@ -46,7 +47,7 @@ test('a simulator user who subscribes to いばしょ reminders is never sent to
   const lineUser = `U${randomBytes(16).toString('hex')}`;
   await bot.send([followEvent(lineUser)]);
   await bot.send([textEvent(lineUser, 'いばしょのお知らせを受け取る')]);
-  const { userId: simUser } = (await (await fetch(`${bot.url}/simulator/api/users`, { method: 'POST' })).json()) as { userId: string };
+  const { userId: simUser } = (await (await fetch(`${bot.url}/simulator/api/users`, { method: 'POST', headers: { cookie: await staffCookie(bot) } })).json()) as { userId: string };
   await simSay(simUser, { kind: 'follow' });
   await simSay(simUser, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
 
