@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   } else if (composed.runReminders) {
     process.stderr.write('off: いばしょ reminder dispatcher (REMINDERS=off); run `npm run reminders` from cron instead\n');
   }
-  const stopPurge = startEvery(PURGE_INTERVAL_MS, (now) => purgeExpired(composed.store, { conversationIdleDays: config.conversationRetentionDays }, now, logger), {
+  const stopPurge = startEvery(PURGE_INTERVAL_MS, async (now) => {
+    await purgeExpired(composed.store, { conversationIdleDays: config.conversationRetentionDays }, now, logger);
+    // Expired staff sessions and day-old login failures; the staff audit log is never purged.
+    await composed.staff.purgeExpired(now.getTime(), now.getTime() - 24 * 60 * 60_000);
+  }, {
     clock: systemClock,
     logger,
   });

@@ -12,7 +12,7 @@ import { ARTIFACTS, copyToDocs, describeInChromium, openPhonePage, requireChromi
 import { startBot, type BotHarness } from '../support/bot-harness';
 import { hashPassword } from '../../src/staff/passwords';
 
-const DOCS_SHOTS = ['admin-login', 'admin-ibasho', 'admin-notices'];
+const DOCS_SHOTS = ['admin-login', 'admin-ibasho', 'admin-notices', 'admin-facts'];
 const PASSWORD = 'correct horse battery staple';
 
 describeInChromium('test/browser/admin.test.ts', 'the staff console at /admin', 'the staff console in Chromium at 375px', () => {
@@ -43,7 +43,7 @@ describeInChromium('test/browser/admin.test.ts', 'the staff console at /admin', 
 
   async function shoot(name: string): Promise<void> {
     const file = path.join(ARTIFACTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: name !== 'admin-ibasho' });
+    await page.screenshot({ path: file, fullPage: name === 'admin-notices' });
     if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
   }
 
@@ -112,6 +112,15 @@ describeInChromium('test/browser/admin.test.ts', 'the staff console at /admin', 
     const answer = await askSimulator();
     expect(answer).toContain('【お知らせ】12月28日から1月3日まで、区役所はお休みです。');
     expect(answer.indexOf('【お知らせ】')).toBeLessThan(answer.indexOf('次回は'));
+  });
+
+  test('a fact is marked 確認しました with where it was checked', async () => {
+    await page.goto(`${bot.url}/admin/facts`);
+    const section = page.getByRole('region', { name: 'めぐろ くらしの相談窓口: 電話番号' });
+    await section.getByLabel('どこで確認したか', { exact: true }).fill('区のホームページ');
+    await section.getByRole('button', { name: '確認しました' }).click();
+    await page.getByRole('status').getByText('めぐろ くらしの相談窓口 の電話番号を「確認しました」にしました(2026-12-01)').waitFor();
+    await shoot('admin-facts');
   });
 
   test('logging out ends the session', async () => {
