@@ -78,7 +78,8 @@ function computeOccurrences(schedule: IbashoSchedule, fromMonth: string): Occurr
   const cancelled = new Set(schedule.dates.filter((d) => d.status === 'cancelled').map((d) => d.date));
   for (const entry of schedule.dates) {
     if (entry.status === 'held') result.push({ dates: [entry.date], confirmed: true, ...detailsOf(entry) });
-    if (entry.status === 'moved') result.push({ dates: [entry.movedTo], confirmed: true, movedFrom: entry.date, ...detailsOf(entry) });
+    // A moved date whose new day was cancelled later (staff cancel the day they see) is not held.
+    if (entry.status === 'moved' && !cancelled.has(entry.movedTo)) result.push({ dates: [entry.movedTo], confirmed: true, movedFrom: entry.date, ...detailsOf(entry) });
   }
   for (let i = 0; i < MONTHS_AHEAD; i++) {
     const yearMonth = addMonths(fromMonth, i);

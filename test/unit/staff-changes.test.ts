@@ -70,6 +70,15 @@ describe('the staff layer merged into Definitions', () => {
     expect(shown).toContain('12月23日');
   });
 
+  test('cancelling the new day of a moved date cancels it', () => {
+    const defs = withChanges({
+      ibashoDates: [staffDate({ date: '2026-12-22', status: 'moved', movedTo: '2026-12-23' }), staffDate({ date: '2026-12-23', status: 'cancelled' })],
+    });
+    const shown = text(ibashoLines(defs, NOW));
+    expect(shown).toContain('12月23日(水)の回は お休みです');
+    expect(shown).not.toMatch(/次回は 12月23日/);
+  });
+
   test('notices run from their first to their last day, for their windows or for every answer', () => {
     const defs = withChanges({
       notices: [
