@@ -70,6 +70,7 @@ header{background:#2f5d50;color:#fff;padding:.5rem 1rem}
 header .brand{margin:0;font-weight:bold}
 nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;margin-top:.25rem}
 nav a{color:#fff}
+nav button{border-color:#fff}
 main{max-width:60rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
 h1{font-size:1.4rem}
 h2{font-size:1.15rem;margin-top:1.5rem}
