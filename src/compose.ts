@@ -23,7 +23,7 @@ export interface Composed {
   store: KyselyStore;
   /** The staff console's data (dates, notices, fact checks, accounts, sessions, audit log). */
   staff: StaffStore;
-  /** content/ with the staff's changes, refreshed every two seconds. */
+  /** content/ with the staff's changes, refreshed every second. */
   live: LiveDefinitions;
   definitions: Definitions;
   /** One pass of the いばしょ reminder outbox; null without LINE credentials. */

@@ -109,15 +109,10 @@ describeWithPostgres('the staff console on two instances sharing PostgreSQL', ()
     });
     expect(published.status).toBe(303);
 
-    const started = Date.now();
-    let answer = '';
-    while (Date.now() - started < 5000) {
-      answer = await ask(b, user, 'いばしょ');
-      if (answer.includes(`${month}月${day}日`)) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    // "Within 5 seconds": a turn that starts on B 5 seconds after A accepted the change must show it.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const answer = await ask(b, user, 'いばしょ');
     expect(answer).toContain(`${month}月${day}日`);
     expect(answer).not.toContain('予定');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
