@@ -13,6 +13,9 @@ import type { KyselyStore } from './store/kysely-store';
 import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
 import { createEventHandler } from './usecases/handle-webhook-event';
 import type { Clock, Logger } from './usecases/ports';
+import { LiveDefinitions } from './usecases/live-definitions';
+import { StaffStore } from './store/staff-store';
+import { adminRouter, sessionSecretFrom } from './admin/admin-router';
 import path from 'node:path';
 
 export interface Composed {
@@ -21,6 +24,10 @@ export interface Composed {
   store: KyselyStore;
   /** The simulator's own store (in memory), or null when the simulator is off. */
   simulatorStore: KyselyStore | null;
+  /** The staff console's data (dates, notices, fact checks, accounts, sessions, audit log). */
+  staff: StaffStore;
+  /** content/ with the staff's changes, refreshed every second. */
+  live: LiveDefinitions;
   definitions: Definitions;
   /** Finishes webhook events whose holder died and that LINE did not redeliver; null without LINE credentials. */
   finishAbandonedEvents: ((now: Date) => Promise<number>) | null;
@@ -35,10 +42,19 @@ export interface Composed {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** The paths of the simulator and the usage page. */
+export function isStaffOnlyPage(path: string): boolean {
+  return path === '/' || path === '/flow' || path === '/flow.svg' || path.startsWith('/simulator/') || path === '/stats' || path.startsWith('/stats/');
+}
+
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
-  const definitions = loadDefinitions(config);
   const store = await openStore(config, { logger: deps.logger });
+  const staff = new StaffStore(store.database);
+  const live = new LiveDefinitions(loadDefinitions(config), staff);
+  await live.refresh();
+  live.start(deps.logger);
+  const definitions = live.view;
   const clock = deps.clock ?? systemClock;
   const disabled: string[] = [];
 
@@ -47,7 +63,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   let finishAbandonedEvents: Composed['finishAbandonedEvents'] = null;
   if (config.line) {
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
-    const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger };
+    const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger, staffDates: () => live.staffChanges.ibashoDates };
     runReminders = (now, options) => dispatchReminders(reminderDeps, now, options);
     const handleEvent = createEventHandler({
       definitions,
@@ -64,7 +80,12 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     disabled.push('いばしょ reminders (they are pushed through LINE)');
   }
 
-  const extraRouters = [];
+  const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config), links });
+  const extraRouters = [admin.router];
+  // With LINE credentials the server faces the public: the simulator and /stats need a staff login.
+  // Without them (local use) both stay open as before.
+  if (config.line && (config.simulator || config.statsPage)) extraRouters.push(admin.staffOnly(isStaffOnlyPage));
   // Simulator conversations are practice, not people: kept in memory, out of the production tables,
   // gone when the server stops (and purged like the rest while it runs).
   const simulatorStore = config.simulator ? await openSqliteStore(':memory:') : null;
@@ -87,17 +108,20 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS) }));
   }
 
-  const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters });
+  const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters, trustProxy: config.trustProxy });
   return {
     handleRequest,
     store,
     simulatorStore,
+    staff,
+    live,
     definitions,
     runReminders,
     finishAbandonedEvents,
     disabled,
     simulator: config.simulator,
     async close() {
+      live.stop();
       await simulatorStore?.close();
       await store.close();
     },

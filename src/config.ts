@@ -17,6 +17,10 @@ export interface Config {
   /** Days of inactivity after which a conversation's state is deleted. */
   conversationRetentionDays: number;
   logLevel: string;
+  /** Behind a TLS-terminating proxy (TRUST_PROXY=on): staff cookies are sent over HTTPS only. */
+  trustProxy: boolean;
+  /** Signs the staff session cookie (SESSION_SECRET); null derives one (see admin-router.ts). */
+  sessionSecret: string | null;
   root: string;
   flowsDir: string;
   contentDir: string;
@@ -82,6 +86,10 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (statsSetting && !['on', 'off'].includes(statsSetting)) throw new ConfigError('STATS_PAGE must be "on" or "off"');
   const remindersSetting = (env.REMINDERS ?? '').trim().toLowerCase();
   if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
+  const trustProxySetting = (env.TRUST_PROXY ?? '').trim().toLowerCase();
+  if (trustProxySetting && !['on', 'off'].includes(trustProxySetting)) throw new ConfigError('TRUST_PROXY must be "on" or "off"');
+  const sessionSecret = env.SESSION_SECRET?.trim() || null;
+  if (sessionSecret && sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters');
   const retention = Number(env.CONVERSATION_RETENTION_DAYS?.trim() || 30);
   if (!Number.isFinite(retention) || retention <= 0) throw new ConfigError('CONVERSATION_RETENTION_DAYS must be a positive number of days');
   const simulatorNowText = env.SIMULATOR_NOW?.trim() ?? '';
@@ -102,6 +110,8 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     reminders: remindersSetting !== 'off',
     conversationRetentionDays: retention,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    trustProxy: trustProxySetting === 'on',
+    sessionSecret,
     root,
     flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),
     contentDir: path.resolve(root, env.CONTENT_DIR?.trim() || 'content'),

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   }
   const stores = [composed.store, ...(composed.simulatorStore ? [composed.simulatorStore] : [])];
   const retention = { conversationIdleDays: config.conversationRetentionDays };
-  const stopPurge = startEvery(PURGE_INTERVAL_MS, (now) => Promise.all(stores.map((store) => purgeExpired(store, retention, now, logger))), {
+  const stopPurge = startEvery(PURGE_INTERVAL_MS, async (now) => {
+    await Promise.all(stores.map((store) => purgeExpired(store, retention, now, logger)));
+    // Expired staff sessions and day-old login failures; the staff audit log is never purged.
+    await composed.staff.purgeExpired(now.getTime(), now.getTime() - 24 * 60 * 60_000);
+  }, {
     clock: systemClock,
     logger,
   });

@@ -7,6 +7,8 @@ import { useLineHttpAgent } from '../line/line-http';
 import { LineMessenger } from '../line/line-messenger';
 import { createLogger } from '../logger';
 import { openStore } from '../store/open-store';
+import { StaffStore } from '../store/staff-store';
+import { LiveDefinitions } from '../usecases/live-definitions';
 import { dispatchReminders, formatSummary } from '../usecases/dispatch-reminders';
 
 /**
@@ -24,14 +26,18 @@ async function main(): Promise<number> {
   loadDotEnv(path.join(root, '.env'), process.env);
   const config = readConfig(process.env, root);
   if (!config.line) throw new ConfigError('reminders need LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
-  const definitions = loadDefinitions(config);
+  const base = loadDefinitions(config);
   // Logs go to stderr so that stdout carries just the summary.
   const logger = createLogger(config.logLevel, process.stderr);
   const store = await openStore(config);
   try {
     useLineHttpAgent();
+    // The dates staff published in the console or with `npm run ibasho` count like those in content/.
+    const live = new LiveDefinitions(base, new StaffStore(store.database));
+    await live.refresh();
+    const definitions = live.view;
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
-    const result = await dispatchReminders({ definitions, store, messenger, logger }, now, { dryRun: values['dry-run'] });
+    const result = await dispatchReminders({ definitions, store, messenger, logger, staffDates: () => live.staffChanges.ibashoDates }, now, { dryRun: values['dry-run'] });
     if (values['dry-run']) {
       for (const item of result.plan) process.stdout.write(`would send ${item.slot} to ${item.recipients} people\n`);
       const quota = result.quota ? `quota limit=${result.quota.limit ?? 'none'} used=${result.quota.used}` : 'quota not asked (nothing due)';

@@ -3,6 +3,7 @@ import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, window
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
 import { compileUnderstanding, type Understanding } from './text/understanding';
+import type { Notice } from './staff-changes';
 
 /** Everything the conversation needs, validated and compiled once at start-up. */
 export interface Definitions {
@@ -11,6 +12,8 @@ export interface Definitions {
   windowsById: Map<string, SupportWindow>;
   /** How typed text is read, compiled from the flow and content. */
   understanding: Understanding;
+  /** Staff notices (お知らせ) shown above answers while they run; none come from content/. */
+  notices: Notice[];
 }
 
 /** The parsed (not yet validated) files, keyed by the path shown in error messages. */
@@ -232,5 +235,6 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
     content,
     windowsById: new Map(content.windows.map((w) => [w.id, w])),
     understanding: compileUnderstanding(flow, crisis, faq, understanding),
+    notices: [],
   };
 }

@@ -15,6 +15,8 @@ export interface NextIbasho {
   end: string;
   phase: 'upcoming' | 'today' | 'now';
   movedFrom?: LocalDate;
+  /** A short note for the date (e.g. the room), from staff or content/. */
+  note?: string;
   /** Explicitly cancelled dates between now and this one, so the bot can say so. */
   cancelledBefore: LocalDate[];
 }
@@ -25,6 +27,20 @@ export interface Occurrence {
   dates: LocalDate[];
   confirmed: boolean;
   movedFrom?: LocalDate;
+  /** Times of an explicit date that differ from the rule's. */
+  start?: string;
+  end?: string;
+  note?: string;
+}
+
+/** The start and end of an occurrence: its own, or the rule's. */
+export function timesOf(schedule: IbashoSchedule, occurrence: Pick<Occurrence, 'start' | 'end'>): { start: string; end: string } {
+  return { start: occurrence.start ?? schedule.rule.start, end: occurrence.end ?? schedule.rule.end };
+}
+
+function detailsOf(entry: IbashoDateOverride): Pick<Occurrence, 'start' | 'end' | 'note'> {
+  if (entry.status === 'cancelled') return {};
+  return { ...(entry.start ? { start: entry.start } : {}), ...(entry.end ? { end: entry.end } : {}), ...(entry.note ? { note: entry.note } : {}) };
 }
 
 function ruleCandidates(rule: IbashoRule, yearMonth: string): LocalDate[] {
@@ -61,8 +77,9 @@ function computeOccurrences(schedule: IbashoSchedule, fromMonth: string): Occurr
   const result: Occurrence[] = [];
   const cancelled = new Set(schedule.dates.filter((d) => d.status === 'cancelled').map((d) => d.date));
   for (const entry of schedule.dates) {
-    if (entry.status === 'held') result.push({ dates: [entry.date], confirmed: true });
-    if (entry.status === 'moved') result.push({ dates: [entry.movedTo], confirmed: true, movedFrom: entry.date });
+    if (entry.status === 'held') result.push({ dates: [entry.date], confirmed: true, ...detailsOf(entry) });
+    // A moved date whose new day was cancelled later (staff cancel the day they see) is not held.
+    if (entry.status === 'moved' && !cancelled.has(entry.movedTo)) result.push({ dates: [entry.movedTo], confirmed: true, movedFrom: entry.date, ...detailsOf(entry) });
   }
   for (let i = 0; i < MONTHS_AHEAD; i++) {
     const yearMonth = addMonths(fromMonth, i);
@@ -81,18 +98,17 @@ function computeOccurrences(schedule: IbashoSchedule, fromMonth: string): Occurr
 
 /** The next めぐろのいばしょ at `now` (Asia/Tokyo): explicit dates win over the rule. */
 export function nextIbasho(schedule: IbashoSchedule, now: Date): NextIbasho | null {
-  const { start, end } = schedule.rule;
   const at = now.getTime();
   const today = localDateOf(now);
-  const notOver = (date: LocalDate) => at < tokyoInstant(date, end);
   const upcoming = occurrences(schedule, today.slice(0, 7))
-    .map((o) => ({ ...o, dates: o.dates.filter(notOver) }))
+    .map((o) => ({ ...o, dates: o.dates.filter((date) => at < tokyoInstant(date, timesOf(schedule, o).end)) }))
     .filter((o) => o.dates.length > 0)
     .sort((a, b) => (a.dates[0]! < b.dates[0]! ? -1 : a.dates[0]! > b.dates[0]! ? 1 : 0));
   const next = upcoming[0];
   if (!next) return null;
 
   const first = next.dates[0]!;
+  const { start, end } = timesOf(schedule, next);
   const phase = first !== today ? 'upcoming' : at < tokyoInstant(first, start) ? 'today' : ('now' as const);
   const cancelledBefore = schedule.dates
     .filter((d) => d.status === 'cancelled' && d.date >= today && d.date < first)
@@ -105,6 +121,7 @@ export function nextIbasho(schedule: IbashoSchedule, now: Date): NextIbasho | nu
     end,
     phase,
     ...(next.movedFrom ? { movedFrom: next.movedFrom } : {}),
+    ...(next.note ? { note: next.note } : {}),
     cancelledBefore,
   };
 }

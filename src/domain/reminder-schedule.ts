@@ -1,6 +1,6 @@
 import type { ReminderTime } from './content/schema';
 import { addDays, localDateOf, tokyoInstant, type LocalDate } from './calendar';
-import { occurrences, type IbashoSchedule } from './ibasho-schedule';
+import { occurrences, timesOf, type IbashoSchedule } from './ibasho-schedule';
 
 export interface ReminderSettings {
   times: ReminderTime[];
@@ -14,6 +14,10 @@ export interface ReminderSlot {
   sendAt: number;
   eventStart: number;
   movedFrom?: LocalDate;
+  /** The date's own times and note, when staff or content/ gave them. */
+  start?: string;
+  end?: string;
+  note?: string;
 }
 
 export const slotKey = (slot: Pick<ReminderSlot, 'eventDate' | 'kind'>) => `${slot.eventDate}:${slot.kind}`;
@@ -36,11 +40,13 @@ export function reminderSlots(schedule: IbashoSchedule, settings: ReminderSettin
     if (!remindable) continue;
     const eventDate = occurrence.dates[0]!;
     if (eventDate < firstDay) continue;
-    const eventStart = tokyoInstant(eventDate, schedule.rule.start);
+    const times = timesOf(schedule, occurrence);
+    const eventStart = tokyoInstant(eventDate, times.start);
+    const details = { ...(occurrence.start ? { start: times.start } : {}), ...(occurrence.end ? { end: times.end } : {}), ...(occurrence.note ? { note: occurrence.note } : {}) };
     for (const time of settings.times) {
       const sendAt = tokyoInstant(addDays(eventDate, -time.daysBefore), time.at);
       if (sendAt > at || sendAt >= eventStart) continue;
-      const slot: ReminderSlot = { eventDate, kind: time.kind, sendAt, eventStart, ...(occurrence.movedFrom ? { movedFrom: occurrence.movedFrom } : {}) };
+      const slot: ReminderSlot = { eventDate, kind: time.kind, sendAt, eventStart, ...(occurrence.movedFrom ? { movedFrom: occurrence.movedFrom } : {}), ...details };
       if (at < eventStart) due.push(slot);
       else if (at < eventStart + MISSED_WINDOW_MS) missed.push(slot);
     }

@@ -4,6 +4,7 @@ import type { QuestionNode } from './flow/schema';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus, type OpenStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
+import { activeNotices } from './staff-changes';
 import type { Card, CardButton, CardLine, Choice, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
@@ -75,6 +76,7 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
           ? fill(p.heldToday, times)
           : fill(p.heldNext, { ...times, date: formatDate(phrases, next.dates[0]!) });
     lines.push({ text, tone: next.phase === 'upcoming' ? 'normal' : 'open' });
+    if (next.note) lines.push({ text: next.note, tone: 'muted' });
   } else {
     const dates = next.dates.map((d) => formatDate(phrases, d)).join(p.plannedJoiner);
     lines.push({ text: fill(p.planned, { dates, ...times }), tone: 'normal' });
@@ -111,6 +113,12 @@ function carousels(heading: string, cards: Card[]): ReplyMessage[] {
     messages.push({ kind: 'cards', altText: altTextOf(heading, chunk), cards: chunk });
   }
   return messages;
+}
+
+/** The staff's notices running today for these windows, put above the intro in the same message (no extra message). */
+function withNotices(defs: Definitions, windowIds: string[], intro: string, now: Date): string {
+  const notices = activeNotices(defs, windowIds, now).map((n) => `${defs.content.phrases.noticeLabel}${n.text}`);
+  return notices.length > 0 ? [...notices, '', intro].join('\n') : intro;
 }
 
 /** Compact cards show what a person needs to choose; the rest is one tap away (くわしく見る). */
@@ -304,7 +312,7 @@ export function answerMessages(defs: Definitions, node: string, windowIds: strin
     if (afterHours) outro.unshift(afterHours);
   }
   return [
-    { kind: 'text', text: phrases.answerLeads[node] ?? phrases.answerIntro },
+    { kind: 'text', text: withNotices(defs, windowIds, phrases.answerLeads[node] ?? phrases.answerIntro, now) },
     ...carousels(phrases.answerAltText, cards),
     ...waysMessage,
     { kind: 'text', text: outro.join('\n\n') },
@@ -366,7 +374,8 @@ export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] 
     }
   }
   const card: Card = { title: d.title, lines, buttons: [] };
-  return [{ kind: 'text', text: phrases.directoryIntro }, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
+  const intro = withNotices(defs, defs.content.windows.map((w) => w.id), phrases.directoryIntro, now);
+  return [{ kind: 'text', text: intro }, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
 }
 
 export function questionChoices(node: string, question: QuestionNode): Choice[] {
@@ -388,14 +397,16 @@ export function reminderTimesText(defs: Definitions): string {
  * The pushed reminder. Its first line is all a lock screen shows, so it is a neutral notice that
  * names neither ひきこもり nor 生きづらさ.
  */
-export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate }): Reply {
+export function reminderReply(defs: Definitions, slot: { eventDate: LocalDate; movedFrom?: LocalDate; start?: string; end?: string; note?: string; decided?: boolean }): Reply {
   const { phrases, ibasho } = defs.content;
   const r = phrases.reminder;
   const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
   const lines = [r.preview];
+  if (slot.decided) lines.push(r.decided);
   if (slot.movedFrom) lines.push(fill(r.moved, { from: formatDate(phrases, slot.movedFrom), to: formatDate(phrases, slot.eventDate) }));
-  lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: ibasho.rule.value.start, end: ibasho.rule.value.end }));
+  lines.push(fill(r.when, { date: formatDate(phrases, slot.eventDate), start: slot.start ?? ibasho.rule.value.start, end: slot.end ?? ibasho.rule.value.end }));
   if (ibashoWindow.place) lines.push(fill(r.place, { place: ibashoWindow.place.value, access: ibashoWindow.access?.value ?? '' }));
+  if (slot.note) lines.push(slot.note);
   lines.push(r.notes);
   return {
     messages: [{ kind: 'text', text: lines.join('\n') }],
@@ -434,7 +445,7 @@ export function forwardCardMessages(defs: Definitions, now: Date): ReplyMessage[
   const f = phrases.forward;
   const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho')!;
   const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
-  const times = { start: ibasho.rule.value.start, end: ibasho.rule.value.end };
+  const times = { start: next?.start ?? ibasho.rule.value.start, end: next?.end ?? ibasho.rule.value.end };
   const when = !next
     ? ''
     : next.confirmed

@@ -18,6 +18,8 @@ export interface AppOptions {
   store: Store;
   /** Null when LINE credentials are not configured: /webhook then answers 503. */
   line: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> } | null;
+  /** Behind an HTTPS proxy (TRUST_PROXY=on): believe its X-Forwarded-* headers, for addresses and https. */
+  trustProxy?: boolean;
   /** Extra routers (the simulator, the stats page) mounted after the webhook. */
   extraRouters?: express.Router[];
 }
@@ -26,7 +28,10 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // X-Forwarded-For is whatever a caller writes: it is believed only from a proxy on this machine, or
+  // from any peer when TRUST_PROXY=on says a proxy stands in front. Login throttling and the
+  // simulator's rate limit key on the address this yields.
+  app.set('trust proxy', options.trustProxy ? true : 'loopback');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -5,6 +5,7 @@ import type { Reply } from '../domain/reply';
 import { reminderSlots, slotKey, type ReminderSlot } from '../domain/reminder-schedule';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
 import { isLineUser } from './user-ids';
+import { decidedAnnouncement, type StaffIbashoDate } from '../domain/staff-changes';
 
 export interface DispatchSummary {
   /** Reminder slots (event × reminder time) due at this instant. */
@@ -33,6 +34,8 @@ export interface DispatchDeps {
   store: ReminderStore;
   messenger: Messenger;
   logger: Logger;
+  /** The staff's published dates, for the one "next date decided" push; absent, none is sent. */
+  staffDates?: () => readonly StaffIbashoDate[];
   /** Waits between retries; tests pass a short one. */
   sleep?: (ms: number) => Promise<void>;
   retry?: { attempts: number; baseDelayMs: number };
@@ -113,8 +116,13 @@ export async function dispatchReminders(
     openings.push({ key: `open:${group.window}:${group.sendAt}`, window: group.window, people, waiting: group.userIds, sendAt: group.sendAt, message: openNoticeReply(definitions, group.window), until: status.closesAt.getTime() });
   }
 
+  // "The next date is decided": once per date, to people subscribed when staff published it.
+  const announcement = deps.staffDates ? decidedAnnouncement(definitions, deps.staffDates(), now) : null;
+  const announce = announcement ? (await store.subscribersWithoutDelivery(announcement.slotKey, announcement.subscribedBy)).filter(isLineUser) : [];
+  if (announcement && announce.length > 0) summary.due += 1;
+
   let quota: { limit: number | null; used: number } | null = null;
-  if (wanted.length > 0 || openings.length > 0) {
+  if (wanted.length > 0 || openings.length > 0 || announce.length > 0) {
     quota = await messenger.quota();
     let remaining = quota.limit === null ? Infinity : quota.limit - quota.used;
     for (const { slot, people } of wanted) {
@@ -136,6 +144,19 @@ export async function dispatchReminders(
         batchSize: MULTICAST_LIMIT,
         now: at,
       });
+    }
+    if (announcement && announce.length > 0) {
+      if (announce.length > remaining) {
+        summary.skipped += announce.length;
+        logger.error({ slot: announcement.slotKey, recipients: announce.length, quota }, 'QUOTA: this announcement would exceed the monthly LINE message quota; none of it was sent');
+      } else {
+        remaining -= announce.length;
+        plan.push({ slot: announcement.slotKey, recipients: announce.length });
+        if (!options.dryRun) {
+          const message = reminderReply(definitions, { ...announcement, decided: true });
+          await store.claimDeliveries({ slotKey: announcement.slotKey, userIds: announce, message, eventStart: announcement.eventStart, batchSize: MULTICAST_LIMIT, now: at });
+        }
+      }
     }
     for (const opening of openings) {
       if (opening.people.length > remaining) {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, PHONE, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
+import { staffCookie } from '../support/staff-login';
 import { quickReplies, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
 
@@ -50,6 +51,10 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
     await say(textEvent(crisis, '死にたい'));
 
     ({ browser, context, page, offsite, pageErrors } = await openPhonePage(bot.url));
+    // With LINE credentials /stats is behind the staff login: the page carries a signed-in session.
+    const cookie = await staffCookie(bot);
+    const at = cookie.indexOf('=');
+    await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: bot.url }]);
   }, 60_000);
 
   afterAll(async () => {

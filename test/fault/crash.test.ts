@@ -116,10 +116,13 @@ async function crashRun(scenario: Scenario, fake: FakeLineApi, started: Server[]
 
   // LINE accepts the next replies at once but answers only after 5 s; the first server dies meanwhile.
   fake.script('POST', '/v2/bot/message/reply', Array.from({ length: 8 }, () => ({ status: 200, body: { sentMessages: [] }, accept: true, delayMs: 5_000 })));
+  // This burst reaches the first instance (the one that dies), so that it dies with events in flight.
+  const [victim, ...others] = line.servers;
+  line.servers = [victim!];
   const inFlight = step(2);
   await sleep(800);
-  const victim = line.servers.shift()!;
-  victim.process.kill('SIGKILL');
+  victim!.process.kill('SIGKILL');
+  line.servers = others;
   await inFlight;
   expect(line.unanswered.size).toBeGreaterThan(0);
 

@@ -145,6 +145,22 @@ describe('npm run content:check', () => {
     expect(warn.status).toBe(0);
   });
 
+  test('a fact: id that is not a row of docs/facts.md fails the check, naming file and field', () => {
+    const contentDir = copyContent();
+    const windows = path.join(contentDir, 'windows.yaml');
+    fs.writeFileSync(windows, fs.readFileSync(windows, 'utf8').replace('fact: kurashi-phone', 'fact: kurashi-phone-typo'));
+    const result = run({ ...baseEnv(), CONTENT_DIR: contentDir });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/windows\.yaml: windows\[\d+\]\.phone\.fact: "kurashi-phone-typo" is not a row of docs\/facts\.md/);
+    expect(result.stdout).toContain('1 problem(s) found');
+  });
+
+  test('without the facts table the check fails and says which file is missing', () => {
+    const result = run({ ...baseEnv(), FACTS_FILE: path.join(os.tmpdir(), 'no-such-facts.md') });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/no-such-facts\.md: cannot be read \(ENOENT\)/);
+  });
+
   test('prints every problem with file and field, and exits non-zero', () => {
     const contentDir = copyContent();
     breakPhone(contentDir);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { startBot, quickReplies, replyText, type BotHarness } from '../support/bot-harness';
+import { staffCookie } from '../support/staff-login';
 import { followEvent, postbackEvent, stickerEvent, textEvent } from '../support/line-webhook';
 
 /** startBot's env with the LINE credentials taken away: how `npm start` runs on a laptop. */
@@ -14,7 +15,8 @@ const WITHOUT_LINE = { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' };
 const lineUser = () => `U${randomBytes(16).toString('hex')}`;
 
 async function api(bot: BotHarness, route: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await bot.http().post(`/simulator/api/${route}`).set('content-type', 'application/json').send(JSON.stringify(body));
+  // With LINE credentials the simulator is behind the staff login.
+  const response = await bot.http().post(`/simulator/api/${route}`).set('content-type', 'application/json').set('cookie', await staffCookie(bot)).send(JSON.stringify(body));
   return { status: response.status, body: response.body };
 }
 
@@ -170,7 +172,7 @@ describe('simulator users are kept apart from LINE users', () => {
   });
 
   test('a body that is not JSON → 400', async () => {
-    const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').send('{"userId":');
+    const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').set('cookie', await staffCookie(bot)).send('{"userId":');
     expect(response.status).toBe(400);
   });
 
@@ -194,7 +196,7 @@ describe('simulator users are kept apart from LINE users', () => {
       ['GET', '/simulator/api/events'],
       ['GET', `/simulator/api/events?userId=${a}`],
     ] as const) {
-      const response = await bot.http()[method === 'GET' ? 'get' : 'post'](route);
+      const response = await bot.http()[method === 'GET' ? 'get' : 'post'](route).set('cookie', await staffCookie(bot));
       expect(response.status).toBe(404);
       expect(response.text).not.toContain('family');
     }

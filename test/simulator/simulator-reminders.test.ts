@@ -12,6 +12,7 @@ import { LineMessenger } from '../../src/line/line-messenger';
 import { createLogger } from '../../src/logger';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { CHANNEL_ACCESS_TOKEN, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { staffCookie } from '../support/staff-login';
 import { followEvent, textEvent } from '../support/line-webhook';
 
 let bot: BotHarness;
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 async function simSay(userId: string, event: Record<string, unknown>): Promise<void> {
-  const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').send(JSON.stringify({ userId, event }));
+  const response = await bot.http().post('/simulator/api/events').set('content-type', 'application/json').set('cookie', await staffCookie(bot)).send(JSON.stringify({ userId, event }));
   expect(response.status).toBe(200);
 }
 
@@ -42,7 +43,7 @@ test('a simulator user who subscribes to いばしょ reminders is never sent to
   const lineUser = `U${randomBytes(16).toString('hex')}`;
   await bot.send([followEvent(lineUser)]);
   await bot.send([textEvent(lineUser, 'いばしょのお知らせを受け取る')]);
-  const { userId: simUser } = (await bot.http().post('/simulator/api/users')).body as { userId: string };
+  const { userId: simUser } = (await bot.http().post('/simulator/api/users').set('cookie', await staffCookie(bot))).body as { userId: string };
   await simSay(simUser, { kind: 'follow' });
   await simSay(simUser, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
 

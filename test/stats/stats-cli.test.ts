@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { quickReplies, ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { staffCookie } from '../support/staff-login';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
 
 const run = promisify(execFile);
@@ -181,7 +182,10 @@ describe('npm run stats', () => {
 
 describe('/stats on the running server', () => {
   test('shows the same figures, with the chart and its table', async () => {
-    const response = await bot.http().get('/stats?from=2026-11-24&to=2026-11-25');
+    // With LINE credentials /stats is behind the staff login.
+    const anonymous = await bot.http().get('/stats?from=2026-11-24&to=2026-11-25').redirects(0);
+    expect([anonymous.status, anonymous.headers.location]).toEqual([303, '/admin/login']);
+    const response = await bot.http().get('/stats?from=2026-11-24&to=2026-11-25').set('cookie', await staffCookie(bot));
     expect(response.status).toBe(200);
     const page = response.text;
     expect(page).toMatch(/<svg class="chart"/);

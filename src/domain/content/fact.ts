@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Every fact shown to users carries where it came from and when someone last checked it. */
 const provenance = {
-  fact: z.string().min(1, 'name the row of shared/facts/meguro-facts.md (or "seed-article")'),
+  fact: z.string().min(1, 'name the row of docs/facts.md (or "seed-article")'),
   checked: z.iso.date('write the check date as YYYY-MM-DD'),
 };
 

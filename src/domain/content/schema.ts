@@ -82,18 +82,28 @@ export const windowsFile = z.strictObject({
 
 const isoDate = z.iso.date('write a date as YYYY-MM-DD');
 
+/** Times and a short note (e.g. the room) of one date, when they differ from the rule's or add to it. */
+const ibashoDateDetails = {
+  start: clockTime.optional(),
+  end: clockTime.optional(),
+  note: z.string().min(1).max(60, 'keep the note to 60 characters').optional(),
+};
+
 const ibashoDate = z.discriminatedUnion('status', [
-  z.strictObject({ date: isoDate, status: z.literal('held'), source: z.string().min(1), checked: isoDate }),
+  z.strictObject({ date: isoDate, status: z.literal('held'), ...ibashoDateDetails, source: z.string().min(1), checked: isoDate }),
   z.strictObject({ date: isoDate, status: z.literal('cancelled'), source: z.string().min(1), checked: isoDate }),
   z.strictObject({
     date: isoDate,
     status: z.literal('moved'),
     movedTo: isoDate,
+    ...ibashoDateDetails,
     source: z.string().min(1),
     checked: isoDate,
   }),
 ]);
 export type IbashoDateOverride = z.infer<typeof ibashoDate>;
+
+export { clockTime };
 
 export const ibashoRule = z.strictObject({
   nth: z.number().int().min(1).max(5),
@@ -197,6 +207,8 @@ export const phrasesFile = z.strictObject({
   nonText: phrase,
   answerIntro: phrase,
   callHint: phrase,
+  /** Put before each staff notice (お知らせ) shown above an answer. */
+  noticeLabel: phrase.default('【お知らせ】'),
   answerOutro: phrase,
   answerLeads: z.record(z.string(), phrase).default({}),
   moreWindowsIntro: phrase,
@@ -261,6 +273,7 @@ export const phrasesFile = z.strictObject({
     preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
     when: phrase,
     moved: phrase,
+    decided: phrase.default('次回の日にちが決まりました。'),
     place: phrase,
     notes: phrase,
   }),

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { staffConsoleMigration } from './0004-staff-console';
 
 /**
  * Versioned migrations shared by both stores; written with Kysely's schema builder so the same list
@@ -100,6 +101,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('open_notifications').execute();
     },
   },
+  '0004-staff-console': staffConsoleMigration,
   '0005-event-order-and-delivery': {
     async up(db: Kysely<any>) {
       // The LINE timestamp of the newest event applied to a conversation: older ones must not move it back.

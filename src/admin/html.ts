@@ -1,0 +1,96 @@
+/** Server-rendered HTML for the staff console: every value goes through escape(). */
+export function escape(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A tagged template that escapes interpolations, except values already made by html``. */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0]!;
+  values.forEach((value, i) => {
+    const part = Array.isArray(value) ? value.map((v) => (v instanceof Html ? v.text : escape(v))).join('') : value instanceof Html ? value.text : escape(value);
+    out += part + strings[i + 1]!;
+  });
+  return new Html(out);
+}
+
+export interface PageContext {
+  title: string;
+  user?: string | undefined;
+  csrf?: string | undefined;
+  flash?: string | undefined;
+  error?: string | undefined;
+  links?: { href: string; label: string }[];
+}
+
+export function csrfField(csrf: string | undefined): Html {
+  return html`<input type="hidden" name="_csrf" value="${csrf ?? ''}">`;
+}
+
+export function page(ctx: PageContext, body: Html): string {
+  const nav = ctx.user
+    ? html`<nav aria-label="メニュー"><a href="/admin/ibasho">いばしょの日程</a><a href="/admin/notices">お知らせ</a><a href="/admin/facts">情報の確認</a><a href="/admin/audit">変更の記録</a>${(ctx.links ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`)}
+<form method="post" action="/admin/logout" class="inline">${csrfField(ctx.csrf)}<button type="submit">ログアウト(${ctx.user})</button></form></nav>`
+    : html``;
+  return html`<!doctype html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${ctx.title} | めぐろ ひきこもり支援ガイド 管理画面</title>
+<link rel="stylesheet" href="/admin/admin.css">
+</head>
+<body>
+<header><p class="brand">めぐろ ひきこもり支援ガイド 管理画面</p>${nav}</header>
+<main>
+<h1>${ctx.title}</h1>
+${ctx.flash ? html`<p class="flash" role="status">${ctx.flash}</p>` : html``}
+${ctx.error ? html`<p class="error" role="alert">${ctx.error}</p>` : html``}
+${body}
+</main>
+</body>
+</html>`.text;
+}
+
+export const ADMIN_CSS = `
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif;line-height:1.6;color:#1f2933;background:#f7f7f4}
+header{background:#2f5d50;color:#fff;padding:.5rem 1rem}
+header .brand{margin:0;font-weight:bold}
+nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;margin-top:.25rem}
+nav a{color:#fff}
+nav button{border-color:#fff}
+main{max-width:60rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
+h1{font-size:1.4rem}
+h2{font-size:1.15rem;margin-top:1.5rem}
+section,fieldset{background:#fff;border:1px solid #d6d6cf;border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
+label{display:block;margin:.25rem 0}
+input,select,textarea,button{font:inherit}
+input[type=text],input[type=password],input[type=date],input[type=time],textarea,select{padding:.35rem;border:1px solid #8a8a80;border-radius:.3rem;max-width:100%}
+textarea{width:100%}
+button{padding:.35rem .9rem;border-radius:.3rem;border:1px solid #2f5d50;background:#2f5d50;color:#fff;cursor:pointer}
+button.secondary{background:#fff;color:#2f5d50}
+button.danger{background:#a23b2a;border-color:#a23b2a}
+:focus-visible{outline:3px solid #e0a100;outline-offset:2px}
+form.inline{display:inline}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+.flash{background:#e5f3ea;border-left:4px solid #2f7d4f;padding:.5rem}
+.error{background:#fbeaea;border-left:4px solid #a23b2a;padding:.5rem;white-space:pre-line}
+.muted{color:#5f6b73}
+.tag{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.85rem;background:#eee}
+.tag.held{background:#dcefe3}.tag.cancelled{background:#f6dcd6}.tag.moved{background:#fbeccc}.tag.planned{background:#e6e9f2}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{border:1px solid #d6d6cf;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}
+td pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:.8rem}
+`;

@@ -1,0 +1,91 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { openStore } from '../store/open-store';
+import { DuplicateError, StaffStore } from '../store/staff-store';
+import { hashPassword, passwordProblem, usernameProblem } from '../staff/passwords';
+
+const USAGE = `使い方:
+  npm run staff -- add NAME --password-stdin     (パスワードは標準入力から。12文字以上)
+  npm run staff -- list
+  npm run staff -- disable NAME
+  npm run staff -- reset NAME --password-stdin
+`;
+
+/** The first line of standard input; the password never appears in argv, the shell history or a log. */
+async function readPassword(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+}
+
+/** `npm run staff`: the staff console's accounts on the configured store. Exit 0, 1 on a refused change, 2 on usage. */
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { 'password-stdin': { type: 'boolean', default: false } } });
+  const [command, name] = positionals;
+  const needsName = command === 'add' || command === 'disable' || command === 'reset';
+  const needsPassword = command === 'add' || command === 'reset';
+  if (!command || !['add', 'list', 'disable', 'reset'].includes(command) || (needsName && !name) || (needsPassword && !values['password-stdin'])) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  loadDotEnv(path.join(root, '.env'), process.env);
+  const config = readConfig(process.env, root);
+  const fail = (message: string) => {
+    process.stderr.write(`エラー: ${message}\n`);
+    return 1;
+  };
+  let passwordHash = '';
+  if (needsName && command === 'add') {
+    const problem = usernameProblem(name!);
+    if (problem) return fail(problem);
+  }
+  if (needsPassword) {
+    const password = await readPassword();
+    const problem = passwordProblem(password);
+    if (problem) return fail(problem);
+    passwordHash = await hashPassword(password);
+  }
+  const store = await openStore(config);
+  try {
+    const staff = new StaffStore(store.database);
+    const actor = `cli:${os.userInfo().username}`;
+    const now = Date.now();
+    switch (command) {
+      case 'add':
+        try {
+          await staff.addAccount(name!, passwordHash, actor, now);
+        } catch (error) {
+          if (error instanceof DuplicateError) return fail(`アカウント「${name}」はすでにあります(パスワードの変更は reset)`);
+          throw error;
+        }
+        process.stdout.write(`アカウント「${name}」を作りました\n`);
+        return 0;
+      case 'list':
+        for (const account of await staff.accounts()) {
+          process.stdout.write(`${account.username}\t${account.disabled ? '停止中' : '有効'}\t作成 ${new Date(account.createdAt).toISOString().slice(0, 10)}\n`);
+        }
+        return 0;
+      case 'disable':
+        if (!(await staff.disableAccount(name!, actor, now))) return fail(`アカウント「${name}」はありません`);
+        process.stdout.write(`アカウント「${name}」を停止しました(ログイン中の画面も閉じられます)\n`);
+        return 0;
+      default:
+        if (!(await staff.resetPassword(name!, passwordHash, actor, now))) return fail(`アカウント「${name}」はありません`);
+        process.stdout.write(`アカウント「${name}」のパスワードを変えました\n`);
+        return 0;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`staff: ${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
+    process.exit(2);
+  },
+);
