@@ -8,7 +8,7 @@ import { createEventHandler, type EventResult, type HandleEventDeps } from '../u
 import type { Clock, Logger } from '../usecases/ports';
 import { planRichMenu } from '../domain/rich-menu-plan';
 import { renderFlowPage } from './flow-page';
-import { currentFlowState } from './flow-state';
+import { flowStateReader } from './flow-state';
 import { renderFlowSvg } from './flow-svg';
 import { fromSimulatorEvent, newSimulatorUserId, parseSimulatorRequest, SimulatorRequestError } from './from-simulator-event';
 import { SimulatorMessenger } from './simulator-messenger';
@@ -101,6 +101,7 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   const clock: Clock = { now: () => requestInstant.getStore() ?? options.clock.now() };
   const handleEvent = createEventHandler({ ...options, clock, messenger, logger: simulatorLogger(options.logger) });
   const running: Definitions = options.definitions;
+  const flowState = flowStateReader(options.location);
   const router = Router();
 
   router.get('/', pageHeaders, (_req, res) => res.sendFile(path.join(options.assetsDir, 'chat.html')));
@@ -147,10 +148,10 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   router.use('/simulator/api', api);
 
   router.get('/flow', pageHeaders, (_req, res) => {
-    res.type('html').send(renderFlowPage(currentFlowState(running, options.location, options.clock.now())));
+    res.type('html').send(renderFlowPage(flowState(running, options.clock.now())));
   });
   router.get('/flow.svg', pageHeaders, (_req, res) => {
-    const state = currentFlowState(running, options.location);
+    const state = flowState(running, options.clock.now());
     res.type('image/svg+xml').send(renderFlowSvg(state.picture, state.problems));
   });
   return router;

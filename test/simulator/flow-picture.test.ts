@@ -125,6 +125,29 @@ describe('/flow', () => {
     expect((await get('/flow')).body).not.toContain('class="problems"');
   });
 
+  test('the files are read and checked again only when one changes (size or time), not on every request', async () => {
+    const file = path.join(contentDir, 'windows.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    // A whole-millisecond time, which utimes can set back exactly.
+    const then = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, then, then);
+    expect((await get('/flow')).body).not.toContain('class="problems"');
+    // A broken file of the same size with the old modification time: the page keeps what it read.
+    const broken = original.replace('value: 03-5722-9370', 'value: 03-5722-XXXX');
+    expect(Buffer.byteLength(broken)).toBe(Buffer.byteLength(original));
+    try {
+      fs.writeFileSync(file, broken);
+      fs.utimesSync(file, then, then);
+      expect((await get('/flow')).body).not.toContain('class="problems"');
+      // Touched: read again, and the problem shows.
+      fs.utimesSync(file, new Date(), new Date());
+      expect((await get('/flow')).body).toContain('class="problems"');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect((await get('/flow')).body).not.toContain('class="problems"');
+  });
+
   test('an edit that is valid shows at once, with a note that the chat needs a restart to use it', async () => {
     const file = path.join(contentDir, 'windows.yaml');
     const original = fs.readFileSync(file, 'utf8');
