@@ -5,13 +5,13 @@
  * (a crisis reply may come twice, never zero times), every event applied once, and the conversation
  * where the person last saw it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
 import { retryKeyFor } from '../../src/usecases/handle-webhook-event';
@@ -21,28 +21,8 @@ import pg from 'pg';
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Server {
-  url: string;
-  process: ChildProcess;
-}
-
-function startServer(store: Record<string, string>, lineBaseUrl: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REMINDERS: 'off', SIMULATOR: 'off', ...store, LINE_API_BASE_URL: lineBaseUrl, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
-      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, process: child });
-    });
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && signal !== 'SIGTERM') reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-}
+type Server = ServerProcess;
+const startServer = (store: Record<string, string>, lineBaseUrl: string) => startServerProcess({ ...store, LINE_API_BASE_URL: lineBaseUrl });
 
 /** LINE's side: delivers an event to whichever server is up, and redelivers until it gets a 200. */
 class LinePlatform {

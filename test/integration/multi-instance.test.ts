@@ -2,7 +2,8 @@
  * Several instances on one PostgreSQL: two real server processes behind no load balancer but the
  * test itself, signed webhooks sent to both, replies captured by one stand-in LINE API.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -14,27 +15,9 @@ import { describeWithPostgres, freshDatabase, startTemporaryCluster, type Tempor
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
-interface Instance {
-  url: string;
-  process: ChildProcess;
-  stderr(): string;
-}
-
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REMINDERS: 'off', SIMULATOR: 'off', LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, ...env },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
-      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, process: child, stderr: () => stderr });
-    });
-    child.on('exit', (code) => reject(new Error(`instance exited with ${code}: ${stderr}`)));
-  });
-}
+type Instance = ServerProcess;
+const startInstance = (env: Record<string, string>) => startServerProcess(env);
+const stop = stopServerProcess;
 
 async function send(instance: Instance, events: WebhookEvent[]): Promise<number> {
   const body = webhookBody(events);
@@ -44,15 +27,6 @@ async function send(instance: Instance, events: WebhookEvent[]): Promise<number>
     body,
   });
   return response.status;
-}
-
-function stop(instance: Instance): Promise<void> {
-  return new Promise((resolve) => {
-    if (instance.process.exitCode !== null) return resolve();
-    instance.process.removeAllListeners('exit');
-    instance.process.on('exit', () => resolve());
-    instance.process.kill('SIGTERM');
-  });
 }
 
 describeWithPostgres('two instances on one PostgreSQL', () => {

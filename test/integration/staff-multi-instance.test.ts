@@ -2,9 +2,9 @@
  * The staff console on two real server processes sharing one PostgreSQL: a session made on one works
  * on the other, and a change made through one is served by the other within 5 seconds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
 import { randomBytes } from 'node:crypto';
-import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, replyText } from '../support/bot-harness';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, replyText } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
@@ -13,35 +13,9 @@ import { StaffStore } from '../../src/store/staff-store';
 import { hashPassword } from '../../src/staff/passwords';
 import { addDays, dateParts, localDateOf } from '../../src/domain/calendar';
 
-interface Instance {
-  url: string;
-  process: ChildProcess;
-}
-
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REMINDERS: 'off', SIMULATOR: 'off', LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, ...env },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-      const match = /http:\/\/localhost:(\d+)\/healthz/.exec(stderr);
-      if (match) resolve({ url: `http://127.0.0.1:${match[1]}`, process: child });
-    });
-    child.on('exit', (code) => reject(new Error(`instance exited with ${code}: ${stderr}`)));
-  });
-}
-
-function stop(instance: Instance): Promise<void> {
-  return new Promise((resolve) => {
-    if (instance.process.exitCode !== null) return resolve();
-    instance.process.removeAllListeners('exit');
-    instance.process.on('exit', () => resolve());
-    instance.process.kill('SIGTERM');
-  });
-}
+type Instance = ServerProcess;
+const startInstance = (env: Record<string, string>) => startServerProcess(env);
+const stop = stopServerProcess;
 
 const PASSWORD = 'correct horse battery staple';
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
