@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
 import { loadDefinitions } from '../../src/definitions-files';
-import { startBot, quickReplies, replyText, telLinks, ROOT, type BotHarness } from '../support/bot-harness';
+import { startBot, quickReplies, replyText, telLinks, ROOT, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
@@ -31,14 +31,7 @@ afterEach(async () => {
   await bot.close();
 });
 
-async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
-  const before = bot.fake.replies().length;
-  const response = await bot.send([event]);
-  expect(response.status).toBe(200);
-  const replies = bot.fake.replies();
-  expect(replies.length).toBe(before + 1);
-  return replies[replies.length - 1]!.messages;
-}
+const say = (event: Parameters<BotHarness['send']>[0][number]) => sayTo(bot, event);
 
 function conversationRow(userId: string): any {
   const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
@@ -47,12 +40,6 @@ function conversationRow(userId: string): any {
   } finally {
     db.close();
   }
-}
-
-function tap(user: string, messages: any[], label: string) {
-  const item = quickReplies(messages).find((q) => q.label.includes(label));
-  if (!item) throw new Error(`no quick reply "${label}" in ${JSON.stringify(quickReplies(messages))}`);
-  return postbackEvent(user, item.data);
 }
 
 describe('needs typed as sentences', () => {

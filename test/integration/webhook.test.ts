@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
-import { startBot, quickReplies, replyText, telLinks, type BotHarness } from '../support/bot-harness';
+import { CHANNEL_SECRET, startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
 import {
   followEvent,
   imageEvent,
@@ -14,7 +14,6 @@ import {
   webhookBody,
   signBody,
 } from '../support/line-webhook';
-import { CHANNEL_SECRET } from '../support/bot-harness';
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
@@ -47,23 +46,9 @@ afterEach(async () => {
   await bot.close();
 });
 
-/** Sends one event and returns the messages of the reply it produced. */
-async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
-  const before = bot.fake.replies().length;
-  const response = await bot.send([event]);
-  expect(response.status).toBe(200);
-  const replies = bot.fake.replies();
-  expect(replies.length).toBe(before + 1);
-  return replies[replies.length - 1]!.messages;
-}
+const say = (event: Parameters<BotHarness['send']>[0][number]) => sayTo(bot, event);
 
 /** Taps the quick reply whose label contains `label` in `messages`. */
-function tap(user: string, messages: any[], label: string) {
-  const item = quickReplies(messages).find((q) => q.label.includes(label));
-  if (!item) throw new Error(`no quick reply "${label}" in ${JSON.stringify(quickReplies(messages))}`);
-  return postbackEvent(user, item.data);
-}
-
 /** The postback of a button (or tappable text) labelled `label` on the card titled `title`. */
 function cardTap(user: string, messages: any[], title: string, label: string) {
   const bubbles = messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));

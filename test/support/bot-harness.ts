@@ -16,7 +16,7 @@ import { compose, type Composed } from '../../src/compose';
 import { readConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startFakeLineApi, type FakeLineApi } from './fake-line-api';
-import { signBody, stampEventsAt, webhookBody, type WebhookEvent } from './line-webhook';
+import { postbackEvent, signBody, stampEventsAt, webhookBody, type WebhookEvent } from './line-webhook';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CHANNEL_SECRET = '7e57c4a22e15ec2e70123456789abcde';
@@ -124,6 +124,23 @@ export function telLinks(messages: any[]): string[] {
 }
 
 /** Quick reply items (label and postback data) of the last message. */
+/** Sends one event, expects 200 and exactly one reply to it, and returns that reply's messages. */
+export async function say(bot: BotHarness, event: WebhookEvent): Promise<any[]> {
+  const before = bot.fake.replies().length;
+  const response = await bot.send([event]);
+  expect(response.status).toBe(200);
+  const replies = bot.fake.replies();
+  expect(replies.length).toBe(before + 1);
+  return replies[replies.length - 1]!.messages;
+}
+
+/** The postback of tapping the quick reply whose label contains `label` (throws if there is none). */
+export function tap(user: string, messages: any[], label: string): WebhookEvent {
+  const item = quickReplies(messages).find((q) => q.label.includes(label));
+  if (!item) throw new Error(`no quick reply "${label}" in ${JSON.stringify(quickReplies(messages))}`);
+  return postbackEvent(user, item.data);
+}
+
 export function quickReplies(messages: any[]): { label: string; data: string }[] {
   const last = messages[messages.length - 1];
   return (last?.quickReply?.items ?? []).map((item: any) => ({ label: item.action.label, data: item.action.data }));
