@@ -5,7 +5,7 @@
  * test/understanding/. One process, no server: a measurement of this step alone.
  */
 import path from 'node:path';
-import { readDefinitionFiles } from '../src/definitions-files';
+import { readDefinitionFiles } from '../src/files/definitions-files';
 import { buildDefinitions } from '../src/domain/definitions';
 import { readTyped } from '../src/domain/interpret-input';
 import { compileUnderstanding } from '../src/domain/text/understanding';

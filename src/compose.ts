@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import type { Config } from './config';
-import { loadDefinitions } from './definitions-files';
+import { loadDefinitions } from './files/definitions-files';
 import type { Definitions } from './domain/definitions';
 import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
-import { userIdHasher } from './logger';
+import { userIdHasher } from './log/pino-logger';
 import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
 import { STATS_ASSETS, statsRouter } from './stats/stats-router';
 import { openStore } from './store/open-store';

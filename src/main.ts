@@ -5,7 +5,7 @@ import { compose, systemClock } from './compose';
 import { DefinitionsError } from './domain/definitions';
 import { startEvery } from './usecases/periodic';
 import { purgeExpired } from './usecases/retention';
-import { createLogger } from './logger';
+import { createLogger } from './log/pino-logger';
 import { SERVER_OPTIONS } from './http/create-app';
 import { useLineHttpAgent } from './line/line-http';
 

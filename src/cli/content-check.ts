@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readDefinitionFiles } from '../definitions-files';
+import { readDefinitionFiles } from '../files/definitions-files';
 import { localDateOf } from '../domain/calendar';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
 import { staleFacts } from '../domain/fact-freshness';

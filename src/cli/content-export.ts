@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDocument, type Document } from 'yaml';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { readDefinitionFiles } from '../definitions-files';
+import { readDefinitionFiles } from '../files/definitions-files';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
 import { exportedIbashoDates, pendingExport } from '../domain/staff-export';
 import { openStore } from '../store/open-store';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDefinitions } from '../definitions-files';
+import { loadDefinitions } from '../files/definitions-files';
 import { DefinitionsError } from '../domain/definitions';
 import { flowPicture } from '../simulator/flow-picture';
 import { renderFlowSvg } from '../simulator/flow-svg';

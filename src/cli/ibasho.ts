@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { loadDefinitions } from '../definitions-files';
+import { loadDefinitions } from '../files/definitions-files';
 import { DefinitionsError } from '../domain/definitions';
 import { ibashoOverview, StaffInputError } from '../domain/staff-changes';
 import { openStore } from '../store/open-store';

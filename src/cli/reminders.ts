@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { loadDefinitions } from '../definitions-files';
+import { loadDefinitions } from '../files/definitions-files';
 import { DefinitionsError } from '../domain/definitions';
 import { useLineHttpAgent } from '../line/line-http';
 import { LineMessenger } from '../line/line-messenger';
-import { createLogger } from '../logger';
+import { createLogger } from '../log/pino-logger';
 import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
 import { LiveDefinitions } from '../usecases/live-definitions';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { loadDefinitions } from '../definitions-files';
+import { loadDefinitions } from '../files/definitions-files';
 import { DefinitionsError } from '../domain/definitions';
 import { RICH_MENU_FONT, richMenuSvg } from '../domain/rich-menu-picture';
 import { planRichMenu, RichMenuPlanError, type RichMenuPlan } from '../domain/rich-menu-plan';

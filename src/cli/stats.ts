@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { loadDefinitions } from '../definitions-files';
+import { loadDefinitions } from '../files/definitions-files';
 import { addDays, localDateOf } from '../domain/calendar';
 import { DefinitionsError } from '../domain/definitions';
 import { openStore } from '../store/open-store';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDefinitions, type DefinitionsLocation } from '../definitions-files';
+import { loadDefinitions, type DefinitionsLocation } from '../files/definitions-files';
 import { DefinitionsError, type Definitions } from '../domain/definitions';
 import type { FlowPageState } from './flow-page';
 import { flowPicture } from './flow-picture';

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { DefinitionsLocation } from '../definitions-files';
+import type { DefinitionsLocation } from '../files/definitions-files';
 import type { Definitions } from '../domain/definitions';
 import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
 import type { Clock, Logger } from '../usecases/ports';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import type { AnyMachineSnapshot } from 'xstate';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { step, type ConversationState } from '../../src/domain/conversation';
 import { reachingNumber } from '../../src/domain/render-reply';
 import { encodePostback } from '../../src/domain/postback';

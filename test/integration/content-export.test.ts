@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { StaffStore } from '../../src/store/staff-store';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { correctedFact } from '../../src/domain/staff-changes';
 import { parseFactsTable } from '../../src/domain/content/facts-table';
 

@@ -9,7 +9,7 @@ import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { publishIbashoDate, moveIbashoDate } from '../../src/usecases/staff-operations';
 import { LineMessenger } from '../../src/line/line-messenger';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/log/pino-logger';
 
 const tokyo = (local: string) => new Date(`${local}+09:00`);
 const newUser = () => `U${randomBytes(16).toString('hex')}`;

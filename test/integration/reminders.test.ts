@@ -13,7 +13,7 @@ import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { contentWithIbasho } from '../support/content-fixture';
 import { LineMessenger } from '../../src/line/line-messenger';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/log/pino-logger';
 
 const run = promisify(execFile);
 const newUser = () => `U${randomBytes(16).toString('hex')}`;

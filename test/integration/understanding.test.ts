@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { startBot, quickReplies, replyText, telLinks, ROOT, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 

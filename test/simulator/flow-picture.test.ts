@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import type { Definitions } from '../../src/domain/definitions';
 import { reachingNumber } from '../../src/domain/render-reply';
 import { flowPicture } from '../../src/simulator/flow-picture';

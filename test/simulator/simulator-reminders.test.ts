@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { LineMessenger } from '../../src/line/line-messenger';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/log/pino-logger';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { CHANNEL_ACCESS_TOKEN, ROOT, startBot, type BotHarness } from '../support/bot-harness';
 import { staffCookie } from '../support/staff-login';

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import path from 'node:path';
 import { ConfigError, readConfig } from '../../src/config';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { renderChart, renderStatsPage } from '../../src/stats/stats-page';
 import { STATS_ASSETS, statsRouter } from '../../src/stats/stats-router';
 import type { Counts, NodeFigures } from '../../src/stats/usage-figures';

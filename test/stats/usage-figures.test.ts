@@ -1,4 +1,4 @@
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { addDays } from '../../src/domain/calendar';
 import type { Flow } from '../../src/domain/flow/schema';
 import { csvField, toCsv } from '../../src/stats/csv';

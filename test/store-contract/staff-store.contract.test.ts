@@ -11,7 +11,7 @@ import { openPostgresStore } from '../../src/store/postgres-store';
 import type { KyselyStore } from '../../src/store/kysely-store';
 import { DuplicateError, StaffStore } from '../../src/store/staff-store';
 import { LiveDefinitions } from '../../src/usecases/live-definitions';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import type { StaffIbashoDate } from '../../src/domain/staff-changes';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
 

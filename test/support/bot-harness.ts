@@ -14,7 +14,7 @@ import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { compose, type Composed } from '../../src/compose';
 import { readConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/log/pino-logger';
 import { startFakeLineApi, type FakeLineApi } from './fake-line-api';
 import { postbackEvent, signBody, stampEventsAt, webhookBody, type WebhookEvent } from './line-webhook';
 

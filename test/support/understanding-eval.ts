@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { step, type Turn } from '../../src/domain/conversation';
 import type { Definitions } from '../../src/domain/definitions';
 import type { Input } from '../../src/domain/interpret-input';

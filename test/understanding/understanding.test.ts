@@ -3,7 +3,7 @@
  * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
  */
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { evaluate, evaluateProject, report, type Evaluation } from '../support/understanding-eval';
 
 let evaluation: Evaluation;

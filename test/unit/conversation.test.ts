@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { step, type ConversationState, type Turn } from '../../src/domain/conversation';
 import type { Input } from '../../src/domain/interpret-input';
 import type { ReplyMessage } from '../../src/domain/reply';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { buildDefinitions, DefinitionsError, type RawDefinitions } from '../../src/domain/definitions';
 
 // Each test copies the real flows/ and content/ into a temp dir, breaks one thing, and checks the

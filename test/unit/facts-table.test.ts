@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readDefinitionFiles } from '../../src/definitions-files';
+import { readDefinitionFiles } from '../../src/files/definitions-files';
 import { parseFactsTable, unknownFactIds } from '../../src/domain/content/facts-table';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { interpretInput, type Input, type Intent } from '../../src/domain/interpret-input';
 import { normalizeText as normalize } from '../../src/domain/text/normalize';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadDefinitions } from '../../src/definitions-files';
+import { loadDefinitions } from '../../src/files/definitions-files';
 import { ibashoLines } from '../../src/domain/render-reply';
 import { nextIbasho } from '../../src/domain/ibasho-schedule';
 import { reminderSlots } from '../../src/domain/reminder-schedule';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from './domain/definitions';
+import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from '../domain/definitions';
 
 export interface DefinitionsLocation {
   /** The project root, against which file names in messages are shown. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pino from 'pino';
-import type { Logger } from './usecases/ports';
+import type { Logger } from '../usecases/ports';
 
 /** Structured JSON logs on stdout. Never pass message text or raw user ids to it. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
