@@ -1,10 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export interface Config {
+/** Where the decision tree, the facts and the facts table live: all that the content commands need. */
+export interface ContentSettings {
+  root: string;
+  flowsDir: string;
+  contentDir: string;
+  /** The vendored table of checked facts (FACTS_FILE) that every `fact:` id must name. */
+  factsFile: string;
+  /** FACT_MAX_AGE_DAYS: a fact checked longer ago than this is reported for checking again. */
+  factMaxAgeDays: number;
+}
+
+export interface Config extends ContentSettings {
   port: number;
   line: { channelSecret: string; channelAccessToken: string } | null;
   lineApiBaseUrl: string;
+  /** Where rich menu images are uploaded (LINE serves them from a second host). */
+  lineDataApiBaseUrl: string;
   dataDir: string;
   databaseUrl: string | null;
   simulator: boolean;
@@ -21,9 +34,6 @@ export interface Config {
   trustProxy: boolean;
   /** Signs the staff session cookie (SESSION_SECRET); null derives one (see admin-router.ts). */
   sessionSecret: string | null;
-  root: string;
-  flowsDir: string;
-  contentDir: string;
 }
 
 export class ConfigError extends Error {
@@ -53,22 +63,39 @@ function readPort(raw: string | undefined): number {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** The LINE API base URL: https, or http only on this machine (the stand-in API of tests and the benchmark). */
-function readLineApiBaseUrl(raw: string | undefined): string {
-  const value = (raw?.trim() || 'https://api.line.me').replace(/\/+$/, '');
+const PRODUCTION_API = 'https://api.line.me';
+const PRODUCTION_DATA_API = 'https://api-data.line.me';
+
+/** A LINE API base URL: https, or http only on this machine (the stand-in API of tests and the benchmark). */
+function readLineUrl(name: string, raw: string | undefined, fallback: string): string {
+  const value = (raw?.trim() || fallback).replace(/\/+$/, '');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`LINE_API_BASE_URL must be an https URL, not "${value}"`);
+    throw new ConfigError(`${name} must be an https URL, not "${value}"`);
   }
   const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return value;
   // The channel access token travels in every request's header: never in clear text over a network.
-  throw new ConfigError(`LINE_API_BASE_URL must use https:// (http:// only for 127.0.0.1 or localhost), not "${value}"`);
+  throw new ConfigError(`${name} must use https:// (http:// only for 127.0.0.1 or localhost), not "${value}"`);
 }
 
-/** The only reader of process.env: parses, applies defaults, and fails fast on nonsense. */
+/** The files the bot is built from; every command that reads flows/ or content/ starts here. */
+export function readContentSettings(env: NodeJS.ProcessEnv, root: string): ContentSettings {
+  const maxAgeText = env.FACT_MAX_AGE_DAYS?.trim() || '180';
+  const factMaxAgeDays = /^\d+$/.test(maxAgeText) ? Number(maxAgeText) : NaN;
+  if (!Number.isSafeInteger(factMaxAgeDays)) throw new ConfigError(`FACT_MAX_AGE_DAYS must be a whole number of days, not "${maxAgeText}"`);
+  return {
+    root,
+    flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),
+    contentDir: path.resolve(root, env.CONTENT_DIR?.trim() || 'content'),
+    factsFile: path.resolve(root, env.FACTS_FILE?.trim() || 'docs/facts.md'),
+    factMaxAgeDays,
+  };
+}
+
+/** Parses the settings, applies defaults, and fails fast on nonsense. */
 export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   const port = readPort(env.PORT);
   const secret = env.LINE_CHANNEL_SECRET?.trim() ?? '';
@@ -79,7 +106,10 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   // The LINE Developers console shows the channel secret as 32 hexadecimal characters; anything else is
   // a copy-paste slip (a token, a space, a cut-off value) that would make every signature check fail.
   if (secret && !/^[0-9a-f]{32}$/i.test(secret)) throw new ConfigError('LINE_CHANNEL_SECRET must be the 32 hexadecimal characters shown in the LINE Developers console');
-  const lineApiBaseUrl = readLineApiBaseUrl(env.LINE_API_BASE_URL);
+  const lineApiBaseUrl = readLineUrl('LINE_API_BASE_URL', env.LINE_API_BASE_URL, PRODUCTION_API);
+  // LINE_API_DATA_BASE_URL wins; otherwise api-data.line.me for the real API, and LINE_API_BASE_URL
+  // itself for anything else (a stand-in such as the tests' fake serves both).
+  const lineDataApiBaseUrl = readLineUrl('LINE_API_DATA_BASE_URL', env.LINE_API_DATA_BASE_URL, lineApiBaseUrl === PRODUCTION_API ? PRODUCTION_DATA_API : lineApiBaseUrl);
   const simulatorSetting = (env.SIMULATOR ?? '').trim().toLowerCase();
   if (simulatorSetting && !['on', 'off'].includes(simulatorSetting)) throw new ConfigError('SIMULATOR must be "on" or "off"');
   const statsSetting = (env.STATS_PAGE ?? '').trim().toLowerCase();
@@ -99,9 +129,11 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   }
   const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
   return {
+    ...readContentSettings(env, root),
     port,
     line,
     lineApiBaseUrl,
+    lineDataApiBaseUrl,
     dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
@@ -112,8 +144,14 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy: trustProxySetting === 'on',
     sessionSecret,
-    root,
-    flowsDir: path.resolve(root, env.FLOWS_DIR?.trim() || 'flows'),
-    contentDir: path.resolve(root, env.CONTENT_DIR?.trim() || 'content'),
   };
+}
+
+/**
+ * The only reader of process.env. The project's .env fills in what the environment leaves unset;
+ * `read` picks the settings a program needs, so a content command does not fail on a LINE setting.
+ */
+export function settingsFromEnvironment<T>(root: string, read: (env: NodeJS.ProcessEnv, root: string) => T): T {
+  loadDotEnv(path.join(root, '.env'), process.env);
+  return read(process.env, root);
 }

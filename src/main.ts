@@ -1,6 +1,6 @@
 import http from 'node:http';
 import path from 'node:path';
-import { loadDotEnv, readConfig } from './config';
+import { readConfig, settingsFromEnvironment } from './config';
 import { compose, systemClock } from './compose';
 import { DefinitionsError } from './domain/definitions';
 import { startEvery } from './usecases/periodic';
@@ -15,8 +15,7 @@ const PURGE_INTERVAL_MS = 60 * 60_000;
 const ABANDONED_EVENTS_INTERVAL_MS = 10_000;
 
 async function main(): Promise<void> {
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = settingsFromEnvironment(root, readConfig);
   const logger = createLogger(config.logLevel);
   // Keep-alive connections to LINE and the 20-second call timeout, for every fetch of this process.
   if (config.line) useLineHttpAgent();

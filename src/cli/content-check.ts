@@ -6,6 +6,7 @@ import { localDateOf } from '../domain/calendar';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
 import { staleFacts } from '../domain/fact-freshness';
 import { parseFactsTable, unknownFactIds } from '../domain/content/facts-table';
+import { runCommand, type CommandStart } from './command';
 
 /**
  * `npm run content:check [-- --max-age-days 180] [--strict] [--today YYYY-MM-DD]`: validates flows/
@@ -13,16 +14,13 @@ import { parseFactsTable, unknownFactIds } from '../domain/content/facts-table';
  * than the given age as warnings (errors with --strict). Every `fact:` id must name a row of the
  * vendored facts table docs/facts.md. Exits non-zero on any error.
  */
-const root = path.resolve(__dirname, '..', '..', '..');
-const flowsDir = path.resolve(root, process.env.FLOWS_DIR || 'flows');
-const contentDir = path.resolve(root, process.env.CONTENT_DIR || 'content');
-const factsFile = path.resolve(root, process.env.FACTS_FILE || 'docs/facts.md');
-
-function main(): number {
+function main(start: CommandStart): number {
+  const settings = start.content();
+  const { root, factsFile } = settings;
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args: start.args,
     options: {
-      'max-age-days': { type: 'string', default: process.env.FACT_MAX_AGE_DAYS || '180' },
+      'max-age-days': { type: 'string', default: String(settings.factMaxAgeDays) },
       strict: { type: 'boolean', default: false },
       today: { type: 'string' },
     },
@@ -34,8 +32,8 @@ function main(): number {
     return 2;
   }
   try {
-    const raw = readDefinitionFiles({ root, flowsDir, contentDir });
-    const factProblems = unknownFactIds(raw, parseFactsTable(readFactsTable()), path.relative(root, factsFile) || factsFile);
+    const raw = readDefinitionFiles(settings);
+    const factProblems = unknownFactIds(raw, parseFactsTable(readFactsTable(root, factsFile)), path.relative(root, factsFile) || factsFile);
     let definitions;
     try {
       definitions = buildDefinitions(raw);
@@ -65,7 +63,7 @@ function main(): number {
 }
 
 /** The vendored facts table; a missing table is itself a problem, named like the others. */
-function readFactsTable(): string {
+function readFactsTable(root: string, factsFile: string): string {
   try {
     return fs.readFileSync(factsFile, 'utf8');
   } catch (error) {
@@ -73,4 +71,4 @@ function readFactsTable(): string {
   }
 }
 
-process.exitCode = main();
+runCommand('content:check', main);

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDocument, type Document } from 'yaml';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
 import { readDefinitionFiles } from '../files/definitions-files';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
 import { exportedIbashoDates, pendingExport } from '../domain/staff-export';
 import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
+import { runCommand, type CommandStart } from './command';
 
 /**
  * `npm run content:export [-- --out DIR] [--facts FILE]`: writes the staff's いばしょ dates and fact
@@ -16,13 +16,12 @@ import { StaffStore } from '../store/staff-store';
  * like content:check before anything is written. Notices are not exported: they are short-lived and
  * live only in the store.
  */
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { out: { type: 'string' }, facts: { type: 'string' } } });
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+async function main(start: CommandStart): Promise<number> {
+  const { root } = start;
+  const { values } = parseArgs({ args: start.args, options: { out: { type: 'string' }, facts: { type: 'string' } } });
+  const config = start.config();
   const outDir = path.resolve(values.out ?? config.contentDir);
-  const factsFile = path.resolve(root, values.facts ?? process.env.FACTS_FILE ?? 'docs/facts.md');
+  const factsFile = values.facts ? path.resolve(root, values.facts) : config.factsFile;
   const raw = readDefinitionFiles(config);
   const base = buildDefinitions(raw);
   const store = await openStore(config);
@@ -92,14 +91,11 @@ function updateFactsTable(file: string, facts: Map<string, { checked: string; va
   return changed;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof DefinitionsError) {
-      process.stderr.write(`content:export: the result would not pass content:check, nothing written:\n${error.problems.join('\n')}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`content:export: ${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(2);
+runCommand('content:export', main, {
+  report: (error) => {
+    if (!(error instanceof DefinitionsError)) return false;
+    process.stderr.write(`content:export: the result would not pass content:check, nothing written:\n${error.problems.join('\n')}\n`);
+    return true;
   },
-);
+  exitCode: (error) => (error instanceof DefinitionsError ? 1 : undefined),
+});

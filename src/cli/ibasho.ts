@@ -1,14 +1,12 @@
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
 import { loadDefinitions } from '../files/definitions-files';
-import { DefinitionsError } from '../domain/definitions';
 import { ibashoOverview, StaffInputError } from '../domain/staff-changes';
 import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
 import { LiveDefinitions } from '../usecases/live-definitions';
 import { cancelIbashoDate, moveIbashoDate, publishIbashoDate } from '../usecases/staff-operations';
+import { runCommand, type CommandStart } from './command';
 
 const USAGE = `使い方:
   npm run ibasho -- list
@@ -24,10 +22,9 @@ const STATUS = { held: '開催', cancelled: '中止', moved: '変更' } as const
  * the same operations as the staff console, safe while the server runs (it sees a change within
  * seconds). Exit 0 on success; a Japanese message and exit 1 on a bad date; 2 on a usage error.
  */
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
+async function main(start: CommandStart): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
+    args: start.args,
     allowPositionals: true,
     options: { start: { type: 'string' }, end: { type: 'string' }, note: { type: 'string' }, to: { type: 'string' }, now: { type: 'string' } },
   });
@@ -38,8 +35,7 @@ async function main(): Promise<number> {
   }
   // --now is for tests and rehearsals only: it moves "today" for the past-date check.
   const now = values.now ? new Date(values.now) : new Date();
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = start.config();
   const base = loadDefinitions(config);
   const store = await openStore(config);
   try {
@@ -83,11 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const expected = error instanceof ConfigError || error instanceof DefinitionsError;
-    process.stderr.write(`ibasho: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(2);
-  },
-);
+runCommand('ibasho', main);

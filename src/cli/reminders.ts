@@ -1,8 +1,6 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { ConfigError } from '../config';
 import { loadDefinitions } from '../files/definitions-files';
-import { DefinitionsError } from '../domain/definitions';
 import { useLineHttpAgent } from '../line/line-http';
 import { LineMessenger } from '../line/line-messenger';
 import { createLogger } from '../log/pino-logger';
@@ -10,21 +8,20 @@ import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
 import { LiveDefinitions } from '../usecases/live-definitions';
 import { dispatchReminders, formatSummary } from '../usecases/dispatch-reminders';
+import { runCommand, type CommandStart } from './command';
 
 /**
  * `npm run reminders -- [--now <ISO-8601>] [--dry-run]`: one pass of the reminder outbox, as if the
  * clock read --now (default: the real clock). Prints a one-line summary and exits 0.
  */
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
+async function main(start: CommandStart): Promise<number> {
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args: start.args,
     options: { now: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new ConfigError(`--now must be an ISO-8601 instant, e.g. 2026-12-21T09:00:00Z; got "${values.now}"`);
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = start.config();
   if (!config.line) throw new ConfigError('reminders need LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN');
   const base = loadDefinitions(config);
   // Logs go to stderr so that stdout carries just the summary.
@@ -55,11 +52,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const expected = error instanceof ConfigError || error instanceof DefinitionsError;
-    process.stderr.write(`reminders: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(2);
-  },
-);
+runCommand('reminders', main);

@@ -1,36 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { ConfigError } from '../config';
 import { loadDefinitions } from '../files/definitions-files';
-import { DefinitionsError } from '../domain/definitions';
 import { RICH_MENU_FONT, richMenuSvg } from '../domain/rich-menu-picture';
 import { planRichMenu, RichMenuPlanError, type RichMenuPlan } from '../domain/rich-menu-plan';
 import { applyRichMenu, lineRichMenuApi, previousMenus, RichMenuApiError, toRichMenuRequest, type RichMenuApi } from '../line/rich-menu';
 import { checkFontInstalled, RICH_MENU_IMAGE_MAX_BYTES, RichMenuImageError, renderRichMenuImage, type RichMenuImage } from '../line/rich-menu-image';
+import { runCommand, type CommandStart } from './command';
 
 const USAGE = `usage: npm run richmenu -- (--apply | --dry-run) [--image <file.png>]
        npm run richmenu -- --image <file.png>
   --apply        create the rich menu, upload its picture, make it the default, then delete the one made before
   --dry-run      print what --apply would do; changes nothing on LINE
   --image FILE   also write the picture to FILE (e.g. docs/richmenu.png)`;
-
-const PRODUCTION_API = 'https://api.line.me';
-const PRODUCTION_DATA_API = 'https://api-data.line.me';
-
-/**
- * Where the image upload goes. LINE serves it from a second host. LINE_API_DATA_BASE_URL wins;
- * otherwise api-data.line.me for the real API, and LINE_API_BASE_URL itself for anything else
- * (a stand-in such as the tests' fake serves both).
- */
-function dataApiBaseUrl(env: NodeJS.ProcessEnv, lineApiBaseUrl: string): string {
-  const explicit = env.LINE_API_DATA_BASE_URL?.trim().replace(/\/+$/, '');
-  if (explicit) {
-    if (!/^https?:\/\//.test(explicit)) throw new ConfigError(`LINE_API_DATA_BASE_URL must be an http(s) URL, not "${explicit}"`);
-    return explicit;
-  }
-  return lineApiBaseUrl === PRODUCTION_API ? PRODUCTION_DATA_API : lineApiBaseUrl;
-}
 
 function describePlan(plan: RichMenuPlan, image: RichMenuImage): string[] {
   const lines = [`rich menu "${plan.name}": ${plan.size.width}×${plan.size.height}, chat bar "${plan.chatBarText}", open when the chat opens`];
@@ -75,9 +58,8 @@ function parseOptions(args: string[]) {
 }
 
 /** `npm run richmenu -- --apply | --dry-run [--image FILE]`: see USAGE. Output goes to stdout, errors to stderr. */
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const values = parseOptions(process.argv.slice(2));
+async function main(start: CommandStart): Promise<number> {
+  const values = parseOptions(start.args);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -85,8 +67,7 @@ async function main(): Promise<number> {
   if (values.apply && values['dry-run']) throw new ConfigError(`choose --apply or --dry-run, not both\n${USAGE}`);
   if (!values.apply && !values['dry-run'] && !values.image) throw new ConfigError(USAGE);
 
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = start.config();
   const plan = planRichMenu(loadDefinitions(config));
   if (!checkFontInstalled(RICH_MENU_FONT).checked) {
     process.stderr.write(`richmenu: fc-list not found, so whether "${RICH_MENU_FONT}" is installed was not checked; look at the picture (--image) before --apply\n`);
@@ -106,7 +87,7 @@ async function main(): Promise<number> {
     ? lineRichMenuApi({
         channelAccessToken: config.line.channelAccessToken,
         baseURL: config.lineApiBaseUrl,
-        dataBaseURL: dataApiBaseUrl(process.env, config.lineApiBaseUrl),
+        dataBaseURL: config.lineDataApiBaseUrl,
       })
     : null;
 
@@ -121,16 +102,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const expected =
-      error instanceof ConfigError ||
-      error instanceof DefinitionsError ||
-      error instanceof RichMenuPlanError ||
-      error instanceof RichMenuImageError ||
-      error instanceof RichMenuApiError;
-    process.stderr.write(`richmenu: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(error instanceof RichMenuApiError ? 1 : 2);
-  },
-);
+runCommand('richmenu', main, {
+  expected: [RichMenuPlanError, RichMenuImageError, RichMenuApiError],
+  exitCode: (error) => (error instanceof RichMenuApiError ? 1 : undefined),
+});

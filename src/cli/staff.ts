@@ -1,10 +1,9 @@
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
 import { openStore } from '../store/open-store';
 import { DuplicateError, StaffStore } from '../store/staff-store';
 import { hashPassword, passwordProblem, usernameProblem } from '../staff/passwords';
+import { runCommand, type CommandStart } from './command';
 
 const USAGE = `使い方:
   npm run staff -- add NAME --password-stdin     (パスワードは標準入力から。12文字以上)
@@ -21,9 +20,8 @@ async function readPassword(): Promise<string> {
 }
 
 /** `npm run staff`: the staff console's accounts on the configured store. Exit 0, 1 on a refused change, 2 on usage. */
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { 'password-stdin': { type: 'boolean', default: false } } });
+async function main(start: CommandStart): Promise<number> {
+  const { values, positionals } = parseArgs({ args: start.args, allowPositionals: true, options: { 'password-stdin': { type: 'boolean', default: false } } });
   const [command, name] = positionals;
   const needsName = command === 'add' || command === 'disable' || command === 'reset';
   const needsPassword = command === 'add' || command === 'reset';
@@ -31,8 +29,7 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = start.config();
   const fail = (message: string) => {
     process.stderr.write(`エラー: ${message}\n`);
     return 1;
@@ -82,10 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`staff: ${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
-    process.exit(2);
-  },
-);
+runCommand('staff', main);

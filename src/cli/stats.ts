@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from '../config';
+import { ConfigError } from '../config';
 import { loadDefinitions } from '../files/definitions-files';
 import { addDays, localDateOf } from '../domain/calendar';
-import { DefinitionsError } from '../domain/definitions';
 import { openStore } from '../store/open-store';
 import { dailyFigures, nodeCatalogue, readRange, summarize, type RangeProblem } from '../stats/usage-figures';
 import { usageCsv, usageTable } from '../stats/usage-report';
+import { runCommand, UsageError, type CommandStart } from './command';
 
 /**
  * `npm run stats -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv <file>]`: the usage counts of the
@@ -16,8 +16,6 @@ import { usageCsv, usageTable } from '../stats/usage-report';
  * the current directory). Every count from 1 to 4 shows as <5 in both. Exits 2 on a wrong argument.
  */
 const USAGE = 'usage: npm run stats -- [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv <file.csv>]';
-
-class UsageError extends Error {}
 
 const PROBLEMS: Record<RangeProblem, (given: { from?: string | undefined; to?: string | undefined }) => string> = {
   from: (given) => `--from must be a real date written YYYY-MM-DD, e.g. 2026-11-01; got "${given.from}"`,
@@ -29,21 +27,19 @@ function readArgs(args: string[]) {
   try {
     return parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'string' } }, strict: true }).values;
   } catch (error) {
-    if (String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    if (String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message, USAGE);
     throw error;
   }
 }
 
-async function main(): Promise<number> {
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const given = readArgs(process.argv.slice(2));
+async function main(start: CommandStart): Promise<number> {
+  const given = readArgs(start.args);
   const read = readRange(given, localDateOf(new Date()), addDays);
-  if ('problem' in read) throw new UsageError(PROBLEMS[read.problem](given));
+  if ('problem' in read) throw new UsageError(PROBLEMS[read.problem](given), USAGE);
   const { range } = read;
-  if (given.csv !== undefined && !given.csv.trim()) throw new UsageError('--csv needs a file name');
+  if (given.csv !== undefined && !given.csv.trim()) throw new UsageError('--csv needs a file name', USAGE);
 
-  loadDotEnv(path.join(root, '.env'), process.env);
-  const config = readConfig(process.env, root);
+  const config = start.config();
   const database = path.join(config.dataDir, 'guide.db');
   if (!config.databaseUrl && !fs.existsSync(database)) {
     throw new ConfigError(`no database at ${database}: set DATA_DIR to the server's data folder, or DATABASE_URL`);
@@ -67,12 +63,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const expected = error instanceof UsageError || error instanceof ConfigError || error instanceof DefinitionsError;
-    process.stderr.write(`stats: ${expected ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
-    if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
-    process.exit(2);
-  },
-);
+runCommand('stats', main);

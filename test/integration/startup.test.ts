@@ -161,6 +161,12 @@ describe('npm run content:check', () => {
     expect(result.stdout).toMatch(/no-such-facts\.md: cannot be read \(ENOENT\)/);
   });
 
+  test('a wrong setting is one line naming it, with no stack, and status 2', () => {
+    const result = run({ ...baseEnv(), FACT_MAX_AGE_DAYS: 'half a year' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('content:check: FACT_MAX_AGE_DAYS must be a whole number of days, not "half a year"');
+  });
+
   test('prints every problem with file and field, and exits non-zero', () => {
     const contentDir = copyContent();
     breakPhone(contentDir);

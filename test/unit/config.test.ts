@@ -1,6 +1,6 @@
 /** readConfig: the settings an operator writes in .env, read strictly. */
 import path from 'node:path';
-import { ConfigError, readConfig } from '../../src/config';
+import { ConfigError, readConfig, readContentSettings } from '../../src/config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SECRET = '0123456789abcdef0123456789ABCDEF';
@@ -60,4 +60,40 @@ describe('LINE_API_BASE_URL', () => {
       expect(() => read({ LINE_API_BASE_URL: value })).toThrow(ConfigError);
     },
   );
+});
+
+describe('LINE_API_DATA_BASE_URL (rich menu image uploads)', () => {
+  test.each([
+    [{}, 'https://api-data.line.me'],
+    [{ LINE_API_BASE_URL: 'http://127.0.0.1:4000' }, 'http://127.0.0.1:4000'],
+    [{ LINE_API_DATA_BASE_URL: 'https://data-proxy.example.jp/' }, 'https://data-proxy.example.jp'],
+  ])('%p → %p', (env, url) => {
+    expect(read(env).lineDataApiBaseUrl).toBe(url);
+  });
+
+  test('a clear-text address off this machine is refused like LINE_API_BASE_URL', () => {
+    expect(() => read({ LINE_API_DATA_BASE_URL: 'http://api-data.line.me' })).toThrow(/LINE_API_DATA_BASE_URL must use https:\/\//);
+  });
+});
+
+describe('content settings (FLOWS_DIR, CONTENT_DIR, FACTS_FILE, FACT_MAX_AGE_DAYS)', () => {
+  test('defaults are the project folders, the vendored facts table and 180 days', () => {
+    expect(readContentSettings({}, ROOT)).toEqual({
+      root: ROOT,
+      flowsDir: path.join(ROOT, 'flows'),
+      contentDir: path.join(ROOT, 'content'),
+      factsFile: path.join(ROOT, 'docs', 'facts.md'),
+      factMaxAgeDays: 180,
+    });
+  });
+
+  test('relative paths are taken from the project root, and the full configuration carries them too', () => {
+    const env = { CONTENT_DIR: 'staging/content', FACTS_FILE: '/srv/facts.md', FACT_MAX_AGE_DAYS: '90' };
+    expect(readContentSettings(env, ROOT)).toMatchObject({ contentDir: path.join(ROOT, 'staging', 'content'), factsFile: '/srv/facts.md', factMaxAgeDays: 90 });
+    expect(read(env)).toMatchObject(readContentSettings(env, ROOT));
+  });
+
+  test.each(['-1', '1.5', 'half a year'])('FACT_MAX_AGE_DAYS=%p is refused', (value) => {
+    expect(() => readContentSettings({ FACT_MAX_AGE_DAYS: value }, ROOT)).toThrow(new ConfigError(`FACT_MAX_AGE_DAYS must be a whole number of days, not "${value}"`));
+  });
 });
