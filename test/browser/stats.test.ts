@@ -6,77 +6,43 @@
  * Screenshots go to test-artifacts/browser/. `npm run docs:screenshots` also copies stats.png to docs/.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, PHONE, copyToDocs, describeInChromium, openPhonePage, requireChromium } from '../support/browser';
+import { PHONE, describeInChromium, usePhoneSession } from '../support/browser';
 import { staffCookie } from '../support/staff-login';
-import { quickReplies, startBot, type BotHarness } from '../support/bot-harness';
-import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
-
-const DOCS_SHOTS = ['stats'];
+import { say, startBot, tap } from '../support/bot-harness';
+import { followEvent, textEvent } from '../support/line-webhook';
 
 const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stats', '/stats in Chromium at 375px', () => {
-  let bot: BotHarness;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let offsite: string[] = [];
-  let pageErrors: string[] = [];
-
-  async function say(event: WebhookEvent): Promise<any[]> {
-    const before = bot.fake.replies().length;
-    expect((await bot.send([event])).status).toBe(200);
-    return bot.fake.replies()[before]!.messages;
-  }
-
-  async function walk(user: string, ...labels: string[]): Promise<void> {
-    let messages = await say(followEvent(user));
-    for (const label of labels) {
-      const item = quickReplies(messages).find((q) => q.label === label)!;
-      messages = await say(postbackEvent(user, item.data));
-    }
-  }
-
-  beforeAll(async () => {
-    requireChromium();
-    // Wednesday 2026-11-25 10:00 in Tokyo.
-    bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { STATS_PAGE: 'on' } });
-    for (let i = 0; i < 6; i++) await walk(newUser(), '家族です', '家族会・親の会');
-    for (let i = 0; i < 5; i++) await walk(newUser(), '家族です', '接し方が分からない');
-    await walk(newUser(), '本人です', '仕事・お金・くらし');
-    const crisis = newUser();
-    await walk(crisis);
-    await say(textEvent(crisis, '死にたい'));
-
-    ({ browser, context, page, offsite, pageErrors } = await openPhonePage(bot.url));
-    // With LINE credentials /stats is behind the staff login: the page carries a signed-in session.
-    const cookie = await staffCookie(bot);
-    const at = cookie.indexOf('=');
-    await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: bot.url }]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await bot?.close();
-  });
-
-  afterEach(() => {
-    expect(pageErrors).toEqual([]);
-    expect(offsite).toEqual([]);
-  });
-
+  const phone = usePhoneSession(
+    async () => {
+      // Wednesday 2026-11-25 10:00 in Tokyo.
+      const bot = await startBot({ now: '2026-11-25T01:00:00Z', env: { STATS_PAGE: 'on' } });
+      const walk = async (user: string, ...labels: string[]) => {
+        let messages = await say(bot, followEvent(user));
+        for (const label of labels) messages = await say(bot, tap(user, messages, label));
+      };
+      for (let i = 0; i < 6; i++) await walk(newUser(), '家族です', '家族会・親の会');
+      for (let i = 0; i < 5; i++) await walk(newUser(), '家族です', '接し方が分からない');
+      await walk(newUser(), '本人です', '仕事・お金・くらし');
+      const crisis = newUser();
+      await walk(crisis);
+      await say(bot, textEvent(crisis, '死にたい'));
+      return bot;
+    },
+    async ({ bot, context }) => {
+      // With LINE credentials /stats is behind the staff login: the page carries a signed-in session.
+      const cookie = await staffCookie(bot);
+      const at = cookie.indexOf('=');
+      await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: bot.url }]);
+    },
+    60_000,
+  );
   /** A screenshot at phone width (the whole page, or one part of it); `stats` is also copied to docs/ by `npm run docs:screenshots`. */
-  async function shoot(name: string, options: { fullPage?: boolean; element?: ReturnType<Page['locator']> } = {}): Promise<void> {
-    const file = path.join(ARTIFACTS, `${name}.png`);
-    if (options.element) await options.element.screenshot({ path: file });
-    else await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
-    if (DOCS_SHOTS.includes(name)) copyToDocs(file, name);
-  }
+  const shoot = (name: string, options: Parameters<typeof phone.shoot>[1] = {}) => phone.shoot(name, { ...options, ...(name === 'stats' ? { docs: name } : {}) });
 
-  const noSidewaysScroll = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
-  const table = () => page.getByRole('table', { name: /場所ごとの数/ });
+  const noSidewaysScroll = () => phone.page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const table = () => phone.page.getByRole('table', { name: /場所ごとの数/ });
   /** The cells of a node's row in the data table, by their column header. */
   async function rowOf(label: string): Promise<Record<string, string>> {
     const headers = await table().locator('thead th').allInnerTexts();
@@ -86,13 +52,13 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
   }
 
   test('/stats shows the last 30 days in Tokyo time as a chart with a data table, in Japanese, readable at 375px', async () => {
-    const response = await page.goto(`${bot.url}/stats`);
+    const response = await phone.page.goto(`${phone.bot.url}/stats`);
     expect(response?.status()).toBe(200);
-    expect(await page.getAttribute('html', 'lang')).toBe('ja');
-    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('利用の集計');
-    await expect(page.locator('.period').innerText()).resolves.toContain('2026-10-27 〜 2026-11-25');
+    expect(await phone.page.getAttribute('html', 'lang')).toBe('ja');
+    await expect(phone.page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('利用の集計');
+    await expect(phone.page.locator('.period').innerText()).resolves.toContain('2026-10-27 〜 2026-11-25');
 
-    const chart = page.getByRole('img', { name: '場所ごとの回数' });
+    const chart = phone.page.getByRole('img', { name: '場所ごとの回数' });
     expect(await chart.isVisible()).toBe(true);
     const box = await chart.boundingBox();
     expect(box!.width).toBeGreaterThan(300);
@@ -105,13 +71,13 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
     expect(await rowOf('家族です › 親のわたしが高齢で心配 family-care')).toMatchObject({ 表示された: '0', ここで終了: '0' });
 
     expect(await noSidewaysScroll()).toBe(true);
-    const fontSize = await page.evaluate<number>('parseFloat(getComputedStyle(document.body).fontSize)');
+    const fontSize = await phone.page.evaluate<number>('parseFloat(getComputedStyle(document.body).fontSize)');
     expect(fontSize).toBeGreaterThanOrEqual(16);
     await shoot('stats-top');
   });
 
   test('the chart draws the same figures: a bar of 6 for 家族会・親の会, a dashed <5 for 仕事 (本人), none for 0', async () => {
-    const group = (node: string, column: string) => page.locator(`svg.chart g[data-node="${node}"] g[data-column="${column}"]`);
+    const group = (node: string, column: string) => phone.page.locator(`svg.chart g[data-node="${node}"] g[data-column="${column}"]`);
     await expect(group('family-groups', 'reached').locator('text').textContent()).resolves.toBe('6');
     await expect(group('family-groups', 'reached').locator('rect.bar:not(.suppressed)').count()).resolves.toBe(1);
     await expect(group('self-living', 'reached').locator('text').textContent()).resolves.toBe('<5');
@@ -122,35 +88,35 @@ describeInChromium('test/browser/stats.test.ts', 'the usage counts page at /stat
     // Bars are in proportion: 家族会・親の会 (6) is 6/5 of 接し方が分からない (5).
     expect((await width('family-groups')) / (await width('family-consult'))).toBeCloseTo(6 / 5, 1);
     await shoot('stats-page', { fullPage: true });
-    await shoot('stats-table', { element: page.locator('section', { has: table() }) });
-    await shoot('stats', { element: page.locator('section', { has: page.getByRole('img', { name: '場所ごとの回数' }) }) });
+    await shoot('stats-table', { element: phone.page.locator('section', { has: table() }) });
+    await shoot('stats', { element: phone.page.locator('section', { has: phone.page.getByRole('img', { name: '場所ごとの回数' }) }) });
   });
 
   test('choosing dates in the form shows that range (a day with nothing: zeros and a note)', async () => {
-    await page.getByLabel('開始日').fill('2026-11-01');
-    await page.getByLabel('終了日').fill('2026-11-01');
-    await page.getByRole('button', { name: '表示する' }).click();
-    await page.waitForURL(/from=2026-11-01&to=2026-11-01/);
-    await expect(page.locator('.period').innerText()).resolves.toContain('2026-11-01 〜 2026-11-01');
-    await expect(page.getByRole('status').innerText()).resolves.toContain('記録はありません');
+    await phone.page.getByLabel('開始日').fill('2026-11-01');
+    await phone.page.getByLabel('終了日').fill('2026-11-01');
+    await phone.page.getByRole('button', { name: '表示する' }).click();
+    await phone.page.waitForURL(/from=2026-11-01&to=2026-11-01/);
+    await expect(phone.page.locator('.period').innerText()).resolves.toContain('2026-11-01 〜 2026-11-01');
+    await expect(phone.page.getByRole('status').innerText()).resolves.toContain('記録はありません');
     expect(await rowOf('家族です › 家族会・親の会 family-groups')).toMatchObject({ 表示された: '0' });
   });
 
   test('a start after the end is refused with a message saying what to fix', async () => {
-    const response = await page.goto(`${bot.url}/stats?from=2026-11-30&to=2026-11-01`);
+    const response = await phone.page.goto(`${phone.bot.url}/stats?from=2026-11-30&to=2026-11-01`);
     expect(response?.status()).toBe(400);
-    await expect(page.getByRole('alert').innerText()).resolves.toContain('開始日は終了日と同じか');
-    expect(await page.getByLabel('開始日').inputValue()).toBe('2026-11-30');
-    expect(await page.getByRole('table').count()).toBe(0);
+    await expect(phone.page.getByRole('alert').innerText()).resolves.toContain('開始日は終了日と同じか');
+    expect(await phone.page.getByLabel('開始日').inputValue()).toBe('2026-11-30');
+    expect(await phone.page.getByRole('table').count()).toBe(0);
   });
 
   test('with STATS_PAGE off (the default) there is no /stats: 404', async () => {
     const off = await startBot({ now: '2026-11-25T01:00:00Z' });
     try {
-      await context.route(`${off.url}/**`, (route) => route.continue());
-      const response = await page.goto(`${off.url}/stats`);
+      await phone.context.route(`${off.url}/**`, (route) => route.continue());
+      const response = await phone.page.goto(`${off.url}/stats`);
       expect(response?.status()).toBe(404);
-      expect(await page.getByRole('img', { name: '場所ごとの回数' }).count()).toBe(0);
+      expect(await phone.page.getByRole('img', { name: '場所ごとの回数' }).count()).toBe(0);
     } finally {
       await off.close();
     }

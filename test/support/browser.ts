@@ -80,3 +80,43 @@ export async function openPhonePage(origin: string): Promise<PhonePage> {
   });
   return { browser, context, page, offsite, pageErrors };
 }
+
+export interface PhoneSession extends PhonePage {
+  bot: import('./bot-harness').BotHarness;
+  /** A screenshot at phone width into test-artifacts/browser/<name>.png; with `docs`, also docs/<docs>.png under `npm run docs:screenshots`. */
+  shoot(name: string, options?: { fullPage?: boolean; element?: ReturnType<import('playwright-core').Page['locator']>; docs?: string }): Promise<void>;
+}
+
+/**
+ * One phone page against one bot for a whole suite (the tests of a browser suite run in order on it):
+ * opened before the first test, checked after every test (no script error or CSP refusal, nothing
+ * fetched off-site), closed after the last. Its fields are filled in by the time the tests run.
+ */
+export function usePhoneSession(start: () => Promise<import('./bot-harness').BotHarness>, prepare?: (session: PhoneSession) => Promise<void>, timeoutMs = 30_000): PhoneSession {
+  const session = {
+    async shoot(name, options = {}) {
+      const file = path.join(ARTIFACTS, `${name}.png`);
+      if (options.element) await options.element.screenshot({ path: file });
+      else await session.page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+      if (options.docs) copyToDocs(file, options.docs);
+    },
+  } as PhoneSession;
+
+  beforeAll(async () => {
+    requireChromium();
+    session.bot = await start();
+    Object.assign(session, await openPhonePage(session.bot.url));
+    await prepare?.(session);
+  }, timeoutMs);
+
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.bot?.close();
+  });
+
+  afterEach(() => {
+    expect(session.pageErrors).toEqual([]);
+    expect(session.offsite).toEqual([]);
+  });
+  return session;
+}
