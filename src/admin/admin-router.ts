@@ -2,7 +2,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import { csrfSync } from 'csrf-sync';
-import helmet from 'helmet';
 import { tokyoTime } from '../domain/calendar';
 import { checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
 import type { WeeklyHours } from '../domain/content/schema';
@@ -13,7 +12,9 @@ import { dummyPasswordHash, verifyPassword } from '../staff/passwords';
 import type { LiveDefinitions } from '../usecases/live-definitions';
 import type { Clock, Logger } from '../usecases/ports';
 import { cancelIbashoDate, moveIbashoDate, noteIbashoDate, publishIbashoDate } from '../usecases/staff-operations';
-import { ADMIN_CSS, csrfField, html, page, type Html } from './html';
+import { pageSecurity } from '../pages/pages';
+import { html, type Markup } from '../pages/markup';
+import { ADMIN_CSS, csrfField, page } from './html';
 import { StaffSessionStore } from './session-store';
 
 export const ADMIN_IDLE_MS = 30 * 60_000;
@@ -105,7 +106,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
     next();
   };
 
-  const render = (req: Request, res: Response, title: string, body: Html, extra: { error?: string; status?: number } = {}) => {
+  const render = (req: Request, res: Response, title: string, body: Markup, extra: { error?: string; status?: number } = {}) => {
     const flash = req.session?.flash;
     if (flash) delete req.session.flash;
     res
@@ -124,10 +125,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
   router.use('/admin', admin);
 
   admin.use(
-    helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'"] } },
-      strictTransportSecurity: options.secureCookies,
-    }),
+    pageSecurity({ scripts: true, https: options.secureCookies }),
   );
   admin.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');

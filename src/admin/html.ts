@@ -1,29 +1,6 @@
-/** Server-rendered HTML for the staff console: every value goes through escape(). */
-export function escape(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/** A tagged template that escapes interpolations, except values already made by html``. */
-export class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0]!;
-  values.forEach((value, i) => {
-    const part = Array.isArray(value) ? value.map((v) => (v instanceof Html ? v.text : escape(v))).join('') : value instanceof Html ? value.text : escape(value);
-    out += part + strings[i + 1]!;
-  });
-  return new Html(out);
-}
+/** The staff console's page chrome; every value goes through the shared html`` (src/pages/markup). */
+import { html, type Markup } from '../pages/markup';
+import { renderPage } from '../pages/pages';
 
 export interface PageContext {
   title: string;
@@ -34,33 +11,24 @@ export interface PageContext {
   links?: { href: string; label: string }[];
 }
 
-export function csrfField(csrf: string | undefined): Html {
+export function csrfField(csrf: string | undefined): Markup {
   return html`<input type="hidden" name="_csrf" value="${csrf ?? ''}">`;
 }
 
-export function page(ctx: PageContext, body: Html): string {
+export function page(ctx: PageContext, body: Markup): string {
   const nav = ctx.user
     ? html`<nav aria-label="メニュー"><a href="/admin/ibasho">いばしょの日程</a><a href="/admin/notices">お知らせ</a><a href="/admin/facts">情報の確認</a><a href="/admin/audit">変更の記録</a>${(ctx.links ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`)}
 <form method="post" action="/admin/logout" class="inline">${csrfField(ctx.csrf)}<button type="submit">ログアウト(${ctx.user})</button></form></nav>`
     : html``;
-  return html`<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${ctx.title} | めぐろ ひきこもり支援ガイド 管理画面</title>
-<link rel="stylesheet" href="/admin/admin.css">
-</head>
-<body>
-<header><p class="brand">めぐろ ひきこもり支援ガイド 管理画面</p>${nav}</header>
-<main>
-<h1>${ctx.title}</h1>
+  return renderPage({
+    title: `${ctx.title} | めぐろ ひきこもり支援ガイド 管理画面`,
+    stylesheets: ['/admin/admin.css'],
+    header: html`<p class="brand">めぐろ ひきこもり支援ガイド 管理画面</p>${nav}`,
+    main: html`<h1>${ctx.title}</h1>
 ${ctx.flash ? html`<p class="flash" role="status">${ctx.flash}</p>` : html``}
 ${ctx.error ? html`<p class="error" role="alert">${ctx.error}</p>` : html``}
-${body}
-</main>
-</body>
-</html>`.text;
+${body}`,
+  });
 }
 
 export const ADMIN_CSS = `

@@ -1,7 +1,8 @@
 import { telUri } from '../domain/content/phone';
 import { fill } from '../domain/render-reply';
 import { commandTarget, defaultFlowText, type FactMark, type FlowPicture, type FlowText, type PictureNode, type PictureWindow } from './flow-picture';
-import { fillMarkup, html, type Markup } from './markup';
+import { fillMarkup, html, type Markup } from '../pages/markup';
+import { CHROME_STYLESHEET, renderPage } from '../pages/pages';
 
 /** What /flow shows: the tree (null when nothing could be loaded), the content problems, and whether files changed since start. */
 export interface FlowPageState {
@@ -101,22 +102,7 @@ export function problemsBox(problems: string[], text: FlowText): Markup {
 /** The /flow page: the whole tree as nested boxes, with any content problem in a red box on top. */
 export function renderFlowPage(state: FlowPageState, text: FlowText = defaultFlowText): string {
   const { picture } = state;
-  const page = html`<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${text.pageTitle}</title>
-<link rel="icon" href="/simulator/assets/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/simulator/assets/flow.css">
-</head>
-<body>
-<header class="bar">
-  <h1>${text.heading}</h1>
-  <nav><a href="/">${text.links.chat}</a> <a href="/flow.svg" download="flow.svg">${text.links.svg}</a></nav>
-</header>
-<main>
-${problemsBox(state.problems, text)}
+  const main = html`${problemsBox(state.problems, text)}
 ${state.changed ? html`<p class="notice" role="status">${text.changedNote}</p>` : ''}
 <p class="lead">${text.lead}</p>
 ${
@@ -178,10 +164,16 @@ ${
   </ul>
 </section>`
     : ''
-}
-</main>
-</body>
-</html>
-`;
-  return page.html;
+}`;
+  return renderPage({
+    title: text.pageTitle,
+    icon: { href: '/simulator/assets/icon.svg', type: 'image/svg+xml' },
+    stylesheets: [CHROME_STYLESHEET, '/simulator/assets/flow.css'],
+    headerClass: 'bar',
+    header: html`
+  <h1>${text.heading}</h1>
+  <nav><a href="/">${text.links.chat}</a> <a href="/flow.svg" download="flow.svg">${text.links.svg}</a></nav>
+`,
+    main,
+  });
 }

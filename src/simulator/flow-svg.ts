@@ -1,6 +1,6 @@
 import { fill } from '../domain/render-reply';
 import { commandTarget, defaultFlowText, type FlowPicture, type FlowText, type PictureNode, type PictureWindow } from './flow-picture';
-import { escapeMarkup } from './markup';
+import { escapeMarkup } from '../pages/markup';
 
 /**
  * The tree as one SVG for paper (A4 portrait at 100%: 760 units wide), laid out as an indented tree:

@@ -7,6 +7,7 @@ import type { Definitions } from '../domain/definitions';
 import { createEventHandler, type EventResult, type HandleEventDeps } from '../usecases/handle-webhook-event';
 import type { Clock, Logger } from '../usecases/ports';
 import { planRichMenu } from '../domain/rich-menu-plan';
+import { CHROME_STYLESHEET, chromeStylesheet, pageSecurity } from '../pages/pages';
 import { renderFlowPage } from './flow-page';
 import { flowStateReader } from './flow-state';
 import { renderFlowSvg } from './flow-svg';
@@ -73,15 +74,8 @@ function simulatorLogger(logger: Logger): Logger {
   };
 }
 
-const pageHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
-    'Content-Security-Policy':
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-  });
-  next();
-};
+/** The chat page runs its own script (chat.js), which talks to this server only. */
+const pageHeaders = pageSecurity({ scripts: true });
 
 /**
  * The local chat simulator, one more adapter in front of the same use case as the webhook:
@@ -105,6 +99,7 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   const router = Router();
 
   router.get('/', pageHeaders, (_req, res) => res.sendFile(path.join(options.assetsDir, 'chat.html')));
+  router.get(CHROME_STYLESHEET, pageHeaders, chromeStylesheet);
   router.use('/simulator/assets', pageHeaders, express.static(options.assetsDir, { index: false, fallthrough: false }));
 
   const api = Router();

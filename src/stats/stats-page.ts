@@ -1,5 +1,6 @@
 import { fill } from '../domain/render-reply';
-import { html, type Markup } from '../simulator/markup';
+import { html, type Markup } from '../pages/markup';
+import { CHROME_STYLESHEET, renderPage } from '../pages/pages';
 import { displayWidth } from './text-table';
 import { defaultStatsText, type StatsText } from './usage-report';
 import {
@@ -127,23 +128,14 @@ ${state.summary.total.reached <= 0 ? html`<p class="notice" role="status">${text
 ${renderTable(state.range, state.summary, text)}
 <dl class="meanings">${COLUMNS.map((c) => html`<dt>${text.columns[c.key]}</dt><dd>${text.meanings[c.key]}</dd>`)}</dl>
 </section>`;
-  return html`<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${text.pageTitle}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/stats/assets/stats.css">
-</head>
-<body>
-<header class="bar"><h1>${text.heading}</h1></header>
-<main>
-<p class="lead">${text.lead}</p>
-${body}
-</main>
-</body>
-</html>
-`.html;
+  return renderPage({
+    title: text.pageTitle,
+    noindex: true,
+    icon: { href: 'data:,' },
+    stylesheets: [CHROME_STYLESHEET, '/stats/assets/stats.css'],
+    headerClass: 'bar',
+    header: html`<h1>${text.heading}</h1>`,
+    main: html`<p class="lead">${text.lead}</p>
+${body}`,
+  });
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
 import { addDays, localDateOf } from '../domain/calendar';
 import type { Definitions } from '../domain/definitions';
 import type { Clock, Store } from '../usecases/ports';
+import { CHROME_STYLESHEET, chromeStylesheet, pageSecurity } from '../pages/pages';
 import { renderStatsPage } from './stats-page';
 import { nodeCatalogue, readRange, summarize } from './usage-figures';
 
@@ -18,15 +19,8 @@ export interface StatsRouterOptions {
   assetsDir: string;
 }
 
-const pageHeaders: RequestHandler = (_req, res, next) => {
-  res.set({
-    'Content-Security-Policy':
-      "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-  });
-  next();
-};
+/** The page runs no script. */
+const pageHeaders = pageSecurity({ scripts: false });
 
 /** A query parameter as text: absent stays absent, and a repeated one (`?from=a&from=b`) is no date. */
 function param(value: unknown): string | undefined {
@@ -54,6 +48,7 @@ export function statsRouter(options: StatsRouterOptions): Router {
     const rows = await options.store.usage(read.range.from, read.range.to);
     res.type('html').send(renderStatsPage({ kind: 'figures', range: read.range, summary: summarize(rows, catalogue) }));
   });
+  router.get(CHROME_STYLESHEET, pageHeaders, chromeStylesheet);
   router.use('/stats/assets', pageHeaders, express.static(options.assetsDir, { index: false, fallthrough: false }));
   return router;
 }

@@ -1,11 +1,9 @@
 import type { Definitions } from '../domain/definitions';
-import { openNoticeReply, reminderReply } from '../domain/render-reply';
-import { openStatus } from '../domain/opening-hours';
-import type { Reply } from '../domain/reply';
-import { reminderSlots, slotKey, type ReminderSlot } from '../domain/reminder-schedule';
+import { dueReminders, planReminders, withinQuota, type Audiences, type DueReminders, type Quota } from '../domain/reminder-plan';
+import { slotKey } from '../domain/reminder-schedule';
+import type { StaffIbashoDate } from '../domain/staff-changes';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
 import { isLineUser } from './user-ids';
-import { decidedAnnouncement, type StaffIbashoDate } from '../domain/staff-changes';
 
 export interface DispatchSummary {
   /** Reminder slots (event × reminder time) due at this instant. */
@@ -44,23 +42,36 @@ export interface DispatchDeps {
 export interface DispatchResult {
   summary: DispatchSummary;
   plan: DispatchPlan[];
-  quota: { limit: number | null; used: number } | null;
+  quota: Quota | null;
   /** Batches another run holds: what this pass could not send, and from when it can be retried. */
   held: { slotKey: string; recipients: number; until: Date }[];
 }
 
-/** LINE's multicast accepts up to 500 user ids a request. */
-export const MULTICAST_LIMIT = 500;
 /** One multicast call's 20-second timeout and a margin; renewed before each retry. */
 const BATCH_LEASE_MS = 25_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A push reaches only LINE users; a multicast with an id LINE does not know would fail for its whole batch. */
+const reachable = (userIds: string[]) => userIds.filter(isLineUser);
+
+/** Who is waiting for each message the planner may send: the store's answers, LINE users only. */
+async function audiencesOf(store: ReminderStore, due: DueReminders, at: number): Promise<Audiences> {
+  const ofSlot = new Map<string, string[]>();
+  for (const slot of [...due.missed, ...due.due]) {
+    ofSlot.set(slotKey(slot), reachable(await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt)));
+  }
+  const announced = due.announcement ? reachable(await store.subscribersWithoutDelivery(due.announcement.slotKey, due.announcement.subscribedBy)) : [];
+  const opening = (await store.openNotificationsDue(at)).map((g) => ({ window: g.window, sendAt: g.sendAt, waiting: g.userIds, people: reachable(g.userIds) }));
+  return { ofSlot, announced, opening };
+}
+
 /**
- * One pass of the reminder outbox at `now`: claim who is due (a delivery row per person and reminder,
- * unique in the store), group them into multicasts of ≤500 with a retry key each, and send every
- * pending batch nobody else holds. Safe to run often, late, after a crash, and from several
- * processes at once: each person gets each reminder at most once.
+ * One pass of the reminder outbox at `now`: ask the store who is due, let the planner (domain/reminder-plan)
+ * decide who gets what within the quota, claim it (a delivery row per person and message, unique in the
+ * store, grouped into multicasts with a retry key each), and send every pending batch nobody else holds.
+ * Safe to run often, late, after a crash, and from several processes at once: each person gets each
+ * message at most once.
  */
 export async function dispatchReminders(
   deps: DispatchDeps,
@@ -71,105 +82,34 @@ export async function dispatchReminders(
   const sleep = deps.sleep ?? defaultSleep;
   const retry = deps.retry ?? { attempts: 4, baseDelayMs: 500 };
   const at = now.getTime();
-  const { ibasho } = definitions.content;
-  const slots = reminderSlots({ rule: ibasho.rule.value, dates: ibasho.dates }, ibasho.reminders, now);
-  const summary: DispatchSummary = { due: slots.due.length, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0, held: 0 };
-  const plan: DispatchPlan[] = [];
 
-  // Simulator users can subscribe to try the feature, but a push can only reach LINE users, and a
-  // multicast with an id LINE does not know would fail for everyone in its batch.
-  const subscribersOf = async (slot: ReminderSlot) =>
-    (await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt)).filter(isLineUser);
+  const due = dueReminders(definitions, now, deps.staffDates ? deps.staffDates() : null);
+  const planned = planReminders(definitions, now, due, await audiencesOf(store, due, at));
 
-  for (const slot of slots.missed) {
-    const people = await subscribersOf(slot);
-    summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
-  }
-
-  // When a run is so late that several reminders of one event are due, only the latest is sent:
-  // two pushes about the same day at once help no one. The earlier ones count as missed.
-  const latestOfEvent = new Map<string, ReminderSlot>();
-  for (const slot of slots.due) {
-    const latest = latestOfEvent.get(slot.eventDate);
-    if (!latest || slot.sendAt > latest.sendAt) latestOfEvent.set(slot.eventDate, slot);
-  }
-  const wanted: { slot: ReminderSlot; people: string[] }[] = [];
-  for (const slot of slots.due) {
-    const people = await subscribersOf(slot);
+  const summary: DispatchSummary = { due: planned.due, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0, held: 0 };
+  for (const { slotKey: key, people } of planned.missed) {
     if (people.length === 0) continue;
-    if (latestOfEvent.get(slot.eventDate) === slot) wanted.push({ slot, people });
-    else summary.missed += options.dryRun ? people.length : await store.recordMissed(slotKey(slot), people, at);
+    summary.missed += options.dryRun ? people.length : await store.recordMissed(key, people, at);
+  }
+  for (const group of planned.dropped) {
+    summary.missed += group.people.length;
+    if (!options.dryRun) await store.clearOpenNotifications(group.window, group.sendAt, group.waiting);
   }
 
-  // "Remind me when it opens": one push per (window, opening), sent while the window is open.
-  const openings: { key: string; window: string; people: string[]; waiting: string[]; sendAt: number; message: Reply; until: number }[] = [];
-  for (const group of await store.openNotificationsDue(at)) {
-    const window = definitions.windowsById.get(group.window);
-    const status = window && !('unknown' in window.hours) ? openStatus(window.hours.value, now) : null;
-    const people = group.userIds.filter(isLineUser);
-    if (!window || status?.kind !== 'open') {
-      summary.missed += people.length;
-      if (!options.dryRun) await store.clearOpenNotifications(group.window, group.sendAt, group.userIds);
-      continue;
-    }
-    summary.due += 1;
-    openings.push({ key: `open:${group.window}:${group.sendAt}`, window: group.window, people, waiting: group.userIds, sendAt: group.sendAt, message: openNoticeReply(definitions, group.window), until: status.closesAt.getTime() });
-  }
-
-  // "The next date is decided": once per date, to people subscribed when staff published it.
-  const announcement = deps.staffDates ? decidedAnnouncement(definitions, deps.staffDates(), now) : null;
-  const announce = announcement ? (await store.subscribersWithoutDelivery(announcement.slotKey, announcement.subscribedBy)).filter(isLineUser) : [];
-  if (announcement && announce.length > 0) summary.due += 1;
-
-  let quota: { limit: number | null; used: number } | null = null;
-  if (wanted.length > 0 || openings.length > 0 || announce.length > 0) {
+  const plan: DispatchPlan[] = [];
+  let quota: Quota | null = null;
+  if (planned.deliveries.length > 0) {
     quota = await messenger.quota();
-    let remaining = quota.limit === null ? Infinity : quota.limit - quota.used;
-    for (const { slot, people } of wanted) {
-      const key = slotKey(slot);
-      if (people.length > remaining) {
-        // Half a reminder is worse than none: the ward tops up the quota, then the next pass sends it.
-        summary.skipped += people.length;
-        logger.error({ slot: key, recipients: people.length, quota }, 'QUOTA: this reminder would exceed the monthly LINE message quota; none of it was sent');
-        continue;
-      }
-      remaining -= people.length;
-      plan.push({ slot: key, recipients: people.length });
-      if (options.dryRun) continue;
-      await store.claimDeliveries({
-        slotKey: key,
-        userIds: people,
-        message: reminderReply(definitions, slot),
-        eventStart: slot.eventStart,
-        batchSize: MULTICAST_LIMIT,
-        now: at,
-      });
+    const allowed = withinQuota(planned.deliveries, quota);
+    for (const delivery of allowed.skipped) {
+      summary.skipped += delivery.people.length;
+      logger.error({ slot: delivery.slotKey, recipients: delivery.people.length, quota }, `QUOTA: this ${delivery.kind} would exceed the monthly LINE message quota; none of it was sent`);
     }
-    if (announcement && announce.length > 0) {
-      if (announce.length > remaining) {
-        summary.skipped += announce.length;
-        logger.error({ slot: announcement.slotKey, recipients: announce.length, quota }, 'QUOTA: this announcement would exceed the monthly LINE message quota; none of it was sent');
-      } else {
-        remaining -= announce.length;
-        plan.push({ slot: announcement.slotKey, recipients: announce.length });
-        if (!options.dryRun) {
-          const message = reminderReply(definitions, { ...announcement, decided: true });
-          await store.claimDeliveries({ slotKey: announcement.slotKey, userIds: announce, message, eventStart: announcement.eventStart, batchSize: MULTICAST_LIMIT, now: at });
-        }
-      }
-    }
-    for (const opening of openings) {
-      if (opening.people.length > remaining) {
-        summary.skipped += opening.people.length;
-        logger.error({ slot: opening.key, recipients: opening.people.length, quota }, 'QUOTA: this notice would exceed the monthly LINE message quota; none of it was sent');
-        continue;
-      }
-      remaining -= opening.people.length;
-      plan.push({ slot: opening.key, recipients: opening.people.length });
+    for (const delivery of allowed.send) {
+      plan.push({ slot: delivery.slotKey, recipients: delivery.people.length });
       if (options.dryRun) continue;
-      // The batch's deadline is when the window closes again: a notice after that would mislead.
-      await store.claimDeliveries({ slotKey: opening.key, userIds: opening.people, message: opening.message, eventStart: opening.until, batchSize: MULTICAST_LIMIT, now: at });
-      await store.clearOpenNotifications(opening.window, opening.sendAt, opening.waiting);
+      await store.claimDeliveries({ slotKey: delivery.slotKey, userIds: delivery.people, message: delivery.message, eventStart: delivery.deadline, batchSize: delivery.batchSize, now: at });
+      if (delivery.forget) await store.clearOpenNotifications(delivery.forget.window, delivery.forget.sendAt, delivery.forget.waiting);
     }
   }
   if (options.dryRun) return { summary, plan, quota, held: [] };

@@ -91,6 +91,19 @@ describe('GET /stats (the router alone, with a stand-in store)', () => {
     expect(response.text).toMatch(/<tr data-node="self-living">.*<td data-column="reached">&lt;5<\/td>/);
   });
 
+  test('runs no script, is never framed, sends no referrer, and links the shared chrome before its own stylesheet', async () => {
+    const response = await request(app).get('/stats');
+    expect(response.headers['content-security-policy']).toContain("script-src 'none'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.text).toContain('<link rel="stylesheet" href="/pages/chrome.css">\n<link rel="stylesheet" href="/stats/assets/stats.css">');
+    const chrome = await request(app).get('/pages/chrome.css');
+    expect(chrome.status).toBe(200);
+    expect(chrome.headers['content-type']).toMatch(/^text\/css/);
+    expect(chrome.text).toContain('.bar {');
+  });
+
   test('from/to choose the range', async () => {
     const response = await request(app).get('/stats?from=2026-11-21&to=2026-11-21');
     expect(response.status).toBe(200);
