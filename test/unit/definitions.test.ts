@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadDefinitions } from '../../src/files/definitions-files';
 import { buildDefinitions, DefinitionsError, type RawDefinitions } from '../../src/domain/definitions';
+import { ROOT } from '../support/fixtures';
 
 // Each test copies the real flows/ and content/ into a temp dir, breaks one thing, and checks the
 // problem is reported as `<file>: <path>: <message>`.
-const root = path.resolve(__dirname, '../..');
+const root = ROOT;
 const tempDirs: string[] = [];
 
 function copyOfRealFiles(): string {
