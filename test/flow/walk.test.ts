@@ -14,6 +14,7 @@ import { step, type ConversationState, type Turn } from '../../src/domain/conver
 import { decodePostback, encodePostback } from '../../src/domain/postback';
 import type { Input } from '../../src/domain/interpret-input';
 import { planRichMenu } from '../../src/domain/rich-menu-plan';
+import { openStatus } from '../../src/domain/opening-hours';
 import { toLineMessages } from '../../src/line/to-line-messages';
 import { projectDefinitions } from '../support/fixtures';
 import { checkMessageLimits, graphemeLength, utf16Length } from '../support/line-limits';
@@ -173,8 +174,20 @@ describe.each(walks)('every tap from the start: $name', (w) => {
       expect({ path, sendAt: (turn.openNotification?.sendAt ?? 0) > w.now.getTime() }).toEqual({ path, sendAt: true });
       expect(turn.reply.choices.some((c) => c.action.kind === 'notifyOpen')).toBe(false);
     }
-    const anyClosedShown = turns.some((t) => t.turn.outcome === 'answer' && t.turn.reply.choices.some((c) => c.action.kind === 'notifyOpen'));
-    expect(anyClosedShown).toBe(notices.length > 0);
+    // Under every answer: offered if and only if one of its windows is closed now and opens later, and for such a window.
+    for (const { turn, path } of turns.filter((t) => t.turn.outcome === 'answer')) {
+      const answer = flow.nodes[turn.node];
+      if (answer?.kind !== 'answer') throw new Error(`${turn.node} is an answer`);
+      const closedNow = answer.windows.filter((id) => {
+        const window = defs.windowsById.get(id)!;
+        if ('unknown' in window.hours) return false;
+        const status = openStatus(window.hours.value, w.now);
+        return status.kind === 'closed' && status.nextOpen !== null;
+      });
+      const offered = turn.reply.choices.flatMap((c) => (c.action.kind === 'notifyOpen' ? [c.action.window] : []));
+      expect({ path, offered: offered.length > 0 }).toEqual({ path, offered: closedNow.length > 0 });
+      for (const id of offered) expect({ path, closed: closedNow.includes(id) }).toEqual({ path, closed: true });
+    }
   });
 });
 
