@@ -1,12 +1,13 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { transition } from 'xstate';
 import type { Definitions } from './definitions';
-import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent } from './flow/compile';
+import { BACK_EVENT, goEvent, type ConversationContext, type FlowEvent, type PersonEvent, type TurnEffect } from './flow/compile';
 import { readInput, type Input, type Intent } from './interpret-input';
 import { nextIbasho } from './ibasho-schedule';
 import { crisisForFamilyLines, faqMessages, smallTalkMessages } from './render-understood';
 import {
   answerMessages,
+  choicesFor,
   closedWindows,
   crisisHasMore,
   crisisMessages,
@@ -16,10 +17,10 @@ import {
   forwardCardMessages,
   moreCrisisMessages,
   moreWindowsMessages,
-  questionChoices,
   reminderTimesText,
   splitAnswer,
   windowDetailMessages,
+  type ChoicesFor,
 } from './render-reply';
 import { openStatus } from './opening-hours';
 import type { Choice, Reply, ReplyMessage } from './reply';
@@ -110,43 +111,6 @@ function restore(defs: Definitions, stored: unknown): AnyMachineSnapshot | null 
   return defs.flow.machine.resolveState({ value: snapshot.value, context });
 }
 
-function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
-  const q = defs.content.phrases.quickReply;
-  return subscribed ? { label: q.unsubscribe, action: { kind: 'unsubscribe' } } : { label: q.subscribe, action: { kind: 'subscribe' } };
-}
-
-/**
- * Under an answer: ほかの相談を見る / いばしょの日程 / 最初から. Where いばしょ's date is shown, its reminder
- * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); where a window is
- * closed now, 開いたらお知らせ comes first.
- */
-function choicesAfterAnswer(
-  defs: Definitions,
-  node: string,
-  subscribed: boolean,
-  now: Date,
-  closedNow?: ReturnType<typeof closedWindows>,
-): Choice[] {
-  const q = defs.content.phrases.quickReply;
-  const start = defs.flow.flow.start;
-  const flowNode = defs.flow.flow.nodes[node];
-  const windows = flowNode?.kind === 'answer' ? flowNode.windows : [];
-  const showsIbasho = windows.some((id) => defs.windowsById.get(id)?.schedule === 'ibasho');
-  const forFamily = flowNode?.kind === 'answer' && flowNode.audience === 'family';
-  const closed = (closedNow ?? closedWindows(defs, windows, now))[0];
-  const choices: Choice[] = [];
-  if (flowNode?.kind === 'answer' && splitAnswer(defs, windows, now).rest.length > 0) {
-    choices.push({ label: q.moreWindows, action: { kind: 'moreWindows', node } });
-  }
-  if (closed) choices.push({ label: q.notifyOpen, action: { kind: 'notifyOpen', window: closed.window.id } });
-  if (showsIbasho) choices.push(reminderChoice(defs, subscribed));
-  if (showsIbasho && forFamily) choices.push({ label: q.forwardCard, action: { kind: 'forwardCard' } });
-  choices.push({ label: q.other, action: { kind: 'back' } });
-  if (!showsIbasho) choices.push({ label: q.ibasho, action: { kind: 'go', node: ibashoNode(defs) ?? start } });
-  choices.push({ label: q.restart, action: { kind: 'go', node: start } });
-  return choices;
-}
-
 /**
  * Whether a reminder can be sent for the next いばしょ: its date is published (or reminders are set to
  * go out for planned dates too). While not, a person who subscribes is told plainly that nothing comes
@@ -159,30 +123,20 @@ export function remindersCanFire(defs: Definitions, now: Date): boolean {
   return next !== null && (next.confirmed || ibasho.reminders.forPlannedDates);
 }
 
-function phonesNode(defs: Definitions): string | undefined {
-  return Object.entries(defs.flow.flow.nodes).find(([, node]) => node.kind === 'directory')?.[0];
-}
-
-function ibashoNode(defs: Definitions): string | undefined {
-  const ibashoWindow = defs.content.windows.find((w) => w.schedule === 'ibasho');
-  return Object.entries(defs.flow.flow.nodes).find(
-    ([, node]) => node.kind === 'answer' && node.windows.length === 1 && node.windows[0] === ibashoWindow?.id,
-  )?.[0];
-}
-
 /** The messages and quick replies of a node, as shown on arrival. */
 function present(defs: Definitions, node: string, now: Date, subscribed: boolean): { messages: ReplyMessage[]; choices: Choice[]; outcome: TurnOutcome } {
   const flowNode = defs.flow.flow.nodes[node]!;
+  const at = { node, subscribed, now };
   switch (flowNode.kind) {
     case 'question':
-      return { messages: [{ kind: 'text', text: flowNode.prompt }], choices: choicesAt(defs, node, subscribed, now), outcome: 'question' };
+      return { messages: [{ kind: 'text', text: flowNode.prompt }], choices: choicesFor(defs, at, { kind: 'node' }), outcome: 'question' };
     case 'answer': {
       const messages = answerMessages(defs, node, flowNode.windows, flowNode.audience, now);
-      const closed = closedWindows(defs, flowNode.windows, now);
-      return { messages, choices: choicesAfterAnswer(defs, node, subscribed, now, closed), outcome: 'answer' };
+      const closedNow = closedWindows(defs, flowNode.windows, now);
+      return { messages, choices: choicesFor(defs, at, { kind: 'node', closedNow }), outcome: 'answer' };
     }
     case 'directory':
-      return { messages: directoryMessages(defs, now), choices: choicesAfterAnswer(defs, node, subscribed, now), outcome: 'directory' };
+      return { messages: directoryMessages(defs, now), choices: choicesFor(defs, at, { kind: 'node' }), outcome: 'directory' };
   }
 }
 
@@ -196,13 +150,14 @@ function optionLabel(defs: Definitions, node: string): string {
   return node;
 }
 
-/** The quick replies that fit where someone is: a question's options (and 最初から), or an answer's. */
-function choicesAt(defs: Definitions, node: string, subscribed: boolean, now: Date): Choice[] {
-  const flowNode = defs.flow.flow.nodes[node]!;
-  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, node, subscribed, now);
-  const choices = questionChoices(node, flowNode);
-  if (node !== defs.flow.flow.start) choices.push({ label: defs.content.phrases.quickReply.restart, action: { kind: 'go', node: defs.flow.flow.start } });
-  return choices;
+/** The turn's effects, from the named actions of the machine's transition. */
+function effectsOf(actions: readonly { type: string; params?: unknown }[]): Pick<Turn, 'subscription' | 'openNotification'> {
+  const effects: Pick<Turn, 'subscription' | 'openNotification'> = {};
+  for (const action of actions as TurnEffect[]) {
+    if (action.type === 'subscribe' || action.type === 'unsubscribe') effects.subscription = action.type;
+    else if (action.type === 'notifyWhenOpen') effects.openNotification = { window: action.params.window, sendAt: action.params.sendAt };
+  }
+  return effects;
 }
 
 function apply(defs: Definitions, snapshot: AnyMachineSnapshot, intent: Extract<Intent, { kind: 'go' | 'back' }>): AnyMachineSnapshot | null {
@@ -249,32 +204,34 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       node: next.value as string,
     });
   };
-  const stay = (messages: ReplyMessage[], outcome: TurnOutcome, subscribed = person.subscribed): Turn =>
+  /** A reply where the person is; `choices` says what it was, for its quick replies. */
+  const stay = (messages: ReplyMessage[], outcome: TurnOutcome, choices: ChoicesFor = { kind: 'node' }): Turn =>
     withTyped({
       state: toState(defs, snapshot),
-      reply: { messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages, choices: choicesAt(defs, node, subscribed, now) },
+      reply: {
+        messages: wasReset ? [{ kind: 'text', text: phrases.resetNotice }, ...messages] : messages,
+        choices: choicesFor(defs, { node, subscribed: person.subscribed, now }, choices),
+      },
       outcome,
       node,
     });
-  /** Every reply that did not understand keeps the crisis lines one tap away. */
-  const withSafetyNet = (t: Turn): Turn => {
-    const crisisLines: Choice = { label: phrases.quickReply.crisisLines, action: { kind: 'crisisLines' } };
-    t.reply.choices = [crisisLines, ...t.reply.choices].slice(0, 13);
-    return t;
-  };
+  /** The machine's answer to what the person asked for: its named actions are the turn's effects. */
+  const effects = (event: PersonEvent) => effectsOf(transition(defs.flow.machine, snapshot, event)[1]);
 
   switch (intent.kind) {
     case 'start':
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.greeting }], 'greeted');
     case 'crisis':
     case 'moreCrisis': {
-      const menu: Choice = { label: phrases.quickReply.menu, action: { kind: 'go', node: start } };
-      const more: Choice[] = intent.kind === 'crisis' && crisisHasMore(defs, now) ? [{ label: phrases.quickReply.moreCrisis, action: { kind: 'moreCrisis' } }] : [];
+      const more = intent.kind === 'crisis' && crisisHasMore(defs, now);
       // Someone writing about another person: how to help, and where a family member can call, right after 119/110.
       const forFamily = intent.kind === 'crisis' && intent.aboutSomeoneElse ? crisisForFamilyLines(defs) : [];
       return {
         state: toState(defs, snapshot),
-        reply: { messages: intent.kind === 'crisis' ? crisisMessages(defs, now, forFamily) : moreCrisisMessages(defs, now), choices: [...more, menu] },
+        reply: {
+          messages: intent.kind === 'crisis' ? crisisMessages(defs, now, forFamily) : moreCrisisMessages(defs, now),
+          choices: choicesFor(defs, { node, subscribed: person.subscribed, now }, { kind: 'crisis', more }),
+        },
         outcome: 'crisis',
         node,
       };
@@ -284,25 +241,18 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       if (answer?.kind !== 'answer' || splitAnswer(defs, answer.windows, now).rest.length === 0) {
         return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
       }
-      const done = stay(moreWindowsMessages(defs, answer.windows, answer.audience, now), 'moreWindows');
-      done.reply.choices = done.reply.choices.filter((c) => c.action.kind !== 'moreWindows');
-      return done;
+      return stay(moreWindowsMessages(defs, answer.windows, answer.audience, now), 'moreWindows', { kind: 'moreWindows' });
     }
     case 'windowDetail': {
       if (!defs.windowsById.has(intent.window)) return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
       const here = defs.flow.flow.nodes[node];
       const audience = here?.kind === 'answer' ? here.audience : 'all';
-      const done = stay(windowDetailMessages(defs, intent.window, audience, now), 'windowDetail');
-      done.reply.choices = [
-        { label: phrases.quickReply.phones, action: { kind: 'go', node: phonesNode(defs) ?? start } },
-        ...done.reply.choices.filter((c) => c.action.kind !== 'moreWindows' && c.action.kind !== 'notifyOpen'),
-      ];
-      return done;
+      return stay(windowDetailMessages(defs, intent.window, audience, now), 'windowDetail', { kind: 'windowDetail' });
     }
     case 'nonText':
-      return withSafetyNet(stay([{ kind: 'text', text: phrases.nonText }], 'nonText'));
+      return stay([{ kind: 'text', text: phrases.nonText }], 'nonText', { kind: 'notUnderstood' });
     case 'unrecognized':
-      return withSafetyNet(stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized'));
+      return stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized', { kind: 'notUnderstood' });
     case 'faq':
       return stay(faqMessages(defs, intent.id), 'faq');
     case 'smallTalk':
@@ -320,14 +270,13 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       ];
       if (dated && !defs.content.ibasho.reminders.forPlannedDates) lines.push(r.onlyConfirmedNote);
       lines.push(r.howToStop);
-      const turn = stay([{ kind: 'text', text: lines.join('\n') }], 'subscribed', true);
-      turn.reply.choices = [reminderChoice(defs, true), ...turn.reply.choices.filter((c) => c.action.kind !== 'subscribe' && c.action.kind !== 'unsubscribe')];
-      return person.subscribed ? turn : { ...turn, subscription: 'subscribe' };
+      const turn = stay([{ kind: 'text', text: lines.join('\n') }], 'subscribed', { kind: 'subscribed' });
+      return { ...turn, ...effects({ type: 'SUBSCRIBE', subscribed: person.subscribed }) };
     }
     case 'unsubscribe': {
       const r = phrases.reminder;
-      const turn = stay([{ kind: 'text', text: person.subscribed ? r.stopped : r.notSubscribed }], 'unsubscribed', false);
-      return person.subscribed ? { ...turn, subscription: 'unsubscribe' } : turn;
+      const turn = stay([{ kind: 'text', text: person.subscribed ? r.stopped : r.notSubscribed }], 'unsubscribed', { kind: 'unsubscribed' });
+      return { ...turn, ...effects({ type: 'UNSUBSCRIBE', subscribed: person.subscribed }) };
     }
     case 'reminderSettings': {
       const times = reminderTimesText(defs);
@@ -337,9 +286,7 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
         : person.subscribed
           ? s.subscribedNoDate
           : s.notSubscribedNoDate;
-      const done = stay([{ kind: 'text', text }], 'reminderSettings');
-      done.reply.choices = [reminderChoice(defs, person.subscribed), { label: phrases.quickReply.restart, action: { kind: 'go', node: start } }];
-      return done;
+      return stay([{ kind: 'text', text }], 'reminderSettings', { kind: 'reminderSettings' });
     }
     case 'forwardCard':
       return stay(forwardCardMessages(defs, now), 'forwardCard');
@@ -350,9 +297,8 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       if (status.kind === 'open') return stay([{ kind: 'text', text: fill(phrases.openNotice.alreadyOpen, { name: window.name }) }], 'openNotice');
       if (status.kind !== 'closed' || !status.nextOpen) return stay([{ kind: 'text', text: phrases.openNotice.noHours }], 'openNotice');
       const text = fill(phrases.openNotice.subscribed, { name: window.name, when: formatWhen(phrases, status.nextOpen, now) });
-      const done = stay([{ kind: 'text', text }], 'openNotice');
-      done.reply.choices = done.reply.choices.filter((c) => c.action.kind !== 'notifyOpen');
-      return { ...done, openNotification: { window: window.id, sendAt: status.nextOpen.getTime() } };
+      const turn = stay([{ kind: 'text', text }], 'openNotice', { kind: 'openNoticeSet' });
+      return { ...turn, ...effects({ type: 'NOTIFY_OPEN', window: window.id, sendAt: status.nextOpen.getTime() }) };
     }
     case 'staleButton':
       return turn(initialSnapshot(defs), [{ kind: 'text', text: phrases.staleButton }], 'staleButton');
@@ -386,7 +332,10 @@ export function lateTurn(defs: Definitions, stored: unknown, input: Input, now: 
   const node = snapshot.value as string;
   return {
     state: toState(defs, snapshot),
-    reply: { messages: [{ kind: 'text', text: defs.content.phrases.lateEvent }], choices: choicesAt(defs, node, person.subscribed, now) },
+    reply: {
+      messages: [{ kind: 'text', text: defs.content.phrases.lateEvent }],
+      choices: choicesFor(defs, { node, subscribed: person.subscribed, now }, { kind: 'node' }),
+    },
     outcome: 'late',
     node,
   };

@@ -14,6 +14,18 @@ export interface Definitions {
   understanding: Understanding;
   /** Staff notices (お知らせ) shown above answers while they run; none come from content/. */
   notices: Notice[];
+  /**
+   * めぐろのいばしょ: the id of its window (the one with `schedule: ibasho`) and of the answer that shows
+   * only that window (where いばしょの日程 leads). Both are checked at start-up.
+   */
+  ibasho: { window: string; node: string };
+  /** The phone list (the first directory node), where 電話番号の一覧 leads; none when the flow has no directory. */
+  phonesNode: string | undefined;
+}
+
+/** The いばしょ window, as merged with the staff's changes. */
+export function ibashoWindowOf(defs: Definitions): SupportWindow {
+  return defs.windowsById.get(defs.ibasho.window)!;
 }
 
 /** The parsed (not yet validated) files, keyed by the path shown in error messages. */
@@ -100,8 +112,20 @@ function checkWindows(windows: SupportWindow[], file: string, problems: string[]
       else if ('unknown' in via.phone) problems.push(`${file}: windows[${i}].phone.reachVia: "${via.id}" has no known number either`);
     }
   });
-  if (!windows.some((w) => w.schedule === 'ibasho')) {
-    problems.push(`${file}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
+  const ibasho = windows.filter((w) => w.schedule === 'ibasho');
+  if (ibasho.length === 0) problems.push(`${file}: windows: one window needs "schedule: ibasho" (めぐろのいばしょ)`);
+  if (ibasho.length > 1) problems.push(`${file}: windows: only one window can have "schedule: ibasho"; ${ibasho.map((w) => `"${w.id}"`).join(', ')} do`);
+}
+
+/** The answer that shows only the いばしょ window: いばしょの日程 and the quick reply under other answers lead there. */
+function ibashoNodeOf(flow: Flow, ibashoWindow: string): string | undefined {
+  return Object.entries(flow.nodes).find(([, node]) => node.kind === 'answer' && node.windows.length === 1 && node.windows[0] === ibashoWindow)?.[0];
+}
+
+function checkIbashoNode(flow: Flow, windows: SupportWindow[], file: string, problems: string[]) {
+  const window = windows.find((w) => w.schedule === 'ibasho');
+  if (window && !ibashoNodeOf(flow, window.id)) {
+    problems.push(`${file}: nodes: one answer needs to show only the いばしょ window "${window.id}" (いばしょの日程 leads there)`);
   }
 }
 
@@ -224,17 +248,21 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   if (ibasho) checkIbasho(ibasho, raw.ibasho.path, problems);
   if (phrases) checkPhrases(phrases, raw.phrases.path, problems);
   if (flow && windows) checkFlow(flow, windows.windows, raw, problems);
+  if (flow && windows) checkIbashoNode(flow, windows.windows, raw.flow.path, problems);
   if (flow && phrases) checkAnswerLeads(phrases, flow, raw.phrases.path, problems);
   if (windows && crisis) checkCrisis(crisis, windows.windows, raw.crisis.path, problems);
   if (windows && crisis && faq) checkFaq(faq, windows.windows, crisis, raw.faq.path, problems);
   if (!flow || !windows || !ibasho || !crisis || !phrases || !faq || !understanding || problems.length > 0) throw new DefinitionsError(problems);
 
   const content: Content = { windows: windows.windows, ibasho, crisis, phrases, faq, understanding };
+  const ibashoWindowId = windows.windows.find((w) => w.schedule === 'ibasho')!.id;
   return {
     flow: compileFlow(flow),
     content,
     windowsById: new Map(content.windows.map((w) => [w.id, w])),
     understanding: compileUnderstanding(flow, crisis, faq, understanding),
     notices: [],
+    ibasho: { window: ibashoWindowId, node: ibashoNodeOf(flow, ibashoWindowId)! },
+    phonesNode: Object.entries(flow.nodes).find(([, node]) => node.kind === 'directory')?.[0],
   };
 }

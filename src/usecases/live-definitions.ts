@@ -45,6 +45,12 @@ export class LiveDefinitions {
       get understanding() {
         return live().understanding;
       },
+      get ibasho() {
+        return live().ibasho;
+      },
+      get phonesNode() {
+        return live().phonesNode;
+      },
     };
   }
 

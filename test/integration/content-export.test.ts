@@ -6,11 +6,10 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/sqlite-store';
 import { StaffStore } from '../../src/store/staff-store';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { correctedFact } from '../../src/domain/staff-changes';
 import { parseFactsTable } from '../../src/domain/content/facts-table';
+import { projectDefinitions, ROOT } from '../support/fixtures';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const AT = Date.UTC(2026, 11, 1, 1, 0, 0);
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -26,7 +25,7 @@ test('writes the staff dates and fact checks into content/ (comments kept) and t
   try {
     const store = await openSqliteStore(path.join(dir, 'data', 'guide.db'));
     const staff = new StaffStore(store.database);
-    const base = loadDefinitions({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
+    const base = projectDefinitions();
     await staff.putIbashoDate({ date: '2026-12-22', status: 'held', movedTo: null, start: '13:30', end: '16:30', note: '本館5階', by: 'tanaka', at: AT }, 'ibasho.publish');
     await staff.putIbashoDate({ date: '2027-01-24', status: 'cancelled', movedTo: null, start: null, end: null, note: null, by: 'tanaka', at: AT }, 'ibasho.cancel');
     const phone = correctedFact(base, 'kurashi', 'phone', { value: '03-5722-9371', by: 'tanaka', sourceNote: '電話で確認', today: '2026-12-01' });

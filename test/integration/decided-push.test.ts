@@ -3,16 +3,15 @@
  * reminders get one push, once per date, through the reminder outbox, within the quota, and never
  * between 21:00 and 08:00. Signed webhooks in, the stand-in LINE API out.
  */
-import { randomBytes } from 'node:crypto';
 import { CHANNEL_ACCESS_TOKEN, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { publishIbashoDate, moveIbashoDate } from '../../src/usecases/staff-operations';
 import { LineMessenger } from '../../src/line/line-messenger';
 import { createLogger } from '../../src/log/pino-logger';
+import { newUser } from '../support/fixtures';
 
 const tokyo = (local: string) => new Date(`${local}+09:00`);
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 let bot: BotHarness;
 

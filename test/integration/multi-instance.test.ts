@@ -4,7 +4,6 @@
  */
 import { startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, replyText } from '../support/bot-harness';
@@ -12,8 +11,8 @@ import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
 import { contentWithIbasho } from '../support/content-fixture';
 import { describeWithPostgres, freshDatabase, startTemporaryCluster, type TemporaryCluster } from '../support/postgres';
+import { newUser } from '../support/fixtures';
 
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 type Instance = ServerProcess;
 const startInstance = (env: Record<string, string>) => startServerProcess(env);

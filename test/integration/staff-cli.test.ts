@@ -4,14 +4,13 @@
  * `npm run reminders` pass sends its reminder.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
+import { newUser } from '../support/fixtures';
 
 const run = promisify(execFile);
 const tokyo = (local: string) => new Date(`${local}+09:00`);
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 let bot: BotHarness;
 

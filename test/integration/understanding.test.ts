@@ -2,15 +2,13 @@
  * Typed sentences, end to end: signed webhooks through the real server, replies captured by the
  * stand-in LINE API (which checks every reply against LINE's spec and limits).
  */
-import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
-import { startBot, quickReplies, replyText, telLinks, ROOT, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
+import { startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
+import { newUser, projectDefinitions } from '../support/fixtures';
 
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
-const defs = loadDefinitions({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
+const defs = projectDefinitions();
 const flow = defs.flow.flow;
 
 /** Every node, with the question that offers it (the start for the start itself and for commands' nodes). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
@@ -14,8 +13,8 @@ import {
   webhookBody,
   signBody,
 } from '../support/line-webhook';
+import { newUser } from '../support/fixtures';
 
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 /** A POST written chunk by chunk on node:http, for what supertest and fetch always set (Content-Type, Content-Length). */
 function rawPost(url: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: string }> {

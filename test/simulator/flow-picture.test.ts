@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import type { Definitions } from '../../src/domain/definitions';
 import { reachingNumber } from '../../src/domain/render-reply';
 import { flowPicture } from '../../src/simulator/flow-picture';
 import { renderFlowSvg, wrapText } from '../../src/simulator/flow-svg';
-import { ROOT, startBot, type BotHarness } from '../support/bot-harness';
+import { startBot, type BotHarness } from '../support/bot-harness';
+import { projectDefinitions, ROOT } from '../support/fixtures';
 
 const WITHOUT_LINE = { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' };
 const tempDirs: string[] = [];
@@ -21,7 +21,7 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const definitions: Definitions = loadDefinitions({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
+const definitions: Definitions = projectDefinitions();
 
 /** Everything a reviewer must find on the picture: prompts, option labels, window names and numbers. */
 function mustShow(defs: Definitions): string[] {

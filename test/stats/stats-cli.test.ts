@@ -4,7 +4,6 @@
  * globalSetup), and /stats is read from the running server.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +11,10 @@ import { promisify } from 'node:util';
 import { quickReplies, ROOT, startBot, type BotHarness } from '../support/bot-harness';
 import { staffCookie } from '../support/staff-login';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
+import { newUser } from '../support/fixtures';
 
 const run = promisify(execFile);
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'stats.js');
-const newUser = () => `U${randomBytes(16).toString('hex')}`;
 
 let bot: BotHarness;
 let workDir: string;

@@ -2,14 +2,13 @@ import express from 'express';
 import request from 'supertest';
 import path from 'node:path';
 import { ConfigError, readConfig } from '../../src/config';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { renderChart, renderStatsPage } from '../../src/stats/stats-page';
 import { STATS_ASSETS, statsRouter } from '../../src/stats/stats-router';
 import type { Counts, NodeFigures } from '../../src/stats/usage-figures';
 import type { UsageRow } from '../../src/usecases/ports';
-import { ROOT } from '../support/bot-harness';
+import { projectDefinitions, ROOT } from '../support/fixtures';
 
-const definitions = loadDefinitions({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
+const definitions = projectDefinitions();
 const counts = (over: Partial<Counts>): Counts => ({ reached: 0, stopped: 0, crisis: 0, understood: 0, unrecognized: 0, nonText: 0, ...over });
 const node = (id: string, over: Partial<Counts>, label = id): NodeFigures => ({ node: id, label, counts: counts(over) });
 

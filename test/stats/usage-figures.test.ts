@@ -1,4 +1,3 @@
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { addDays } from '../../src/domain/calendar';
 import type { Flow } from '../../src/domain/flow/schema';
 import { csvField, toCsv } from '../../src/stats/csv';
@@ -14,9 +13,9 @@ import {
 } from '../../src/stats/usage-figures';
 import { CSV_HEADER, usageCsv, usageTable } from '../../src/stats/usage-report';
 import type { UsageRow } from '../../src/usecases/ports';
-import { ROOT } from '../support/bot-harness';
+import { projectDefinitions } from '../support/fixtures';
 
-const definitions = loadDefinitions({ root: ROOT, flowsDir: `${ROOT}/flows`, contentDir: `${ROOT}/content` });
+const definitions = projectDefinitions();
 
 const row = (day: string, node: string, metric: string, count: number): UsageRow => ({ day, node, metric, count });
 

@@ -2,14 +2,13 @@
  * The evaluation of typed-text understanding (npm run eval:understanding) as part of npm test: any
  * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
  */
-import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { evaluate, evaluateProject, report, type Evaluation } from '../support/understanding-eval';
+import { projectDefinitions, ROOT } from '../support/fixtures';
 
 let evaluation: Evaluation;
 
 beforeAll(() => {
-  evaluation = evaluateProject(path.resolve(__dirname, '..', '..'));
+  evaluation = evaluateProject(ROOT);
   process.stdout.write(`${report(evaluation)}\n`);
 }, 120_000);
 
@@ -29,9 +28,7 @@ test('needs accuracy is at least 95%', () => {
 });
 
 test('the evaluation can fail: a phrasing the lexicon does not know is reported as a miss, a bad need as a miss', () => {
-  const root = path.resolve(__dirname, '..', '..');
-  const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
-  const e = evaluate(defs, {
+  const e = evaluate(projectDefinitions(), {
     crisis: { positive: { invented: ['ぱぴぷぺぽ'] }, negative: ['死にたい'] },
     needs: [{ say: '家族会はありますか', expect: 'self-health' }],
   });

@@ -1,12 +1,12 @@
-import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
+import { transition } from 'xstate';
 import { step, type ConversationState, type Turn } from '../../src/domain/conversation';
+import { encodePostback } from '../../src/domain/postback';
 import type { Input } from '../../src/domain/interpret-input';
 import type { ReplyMessage } from '../../src/domain/reply';
+import { projectDefinitions } from '../support/fixtures';
 
 // The real flows/ and content/, at a fixed time: Wednesday 2026-11-25 10:00 JST.
-const root = path.resolve(__dirname, '../..');
-const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const defs = projectDefinitions();
 const phrases = defs.content.phrases;
 const NOW = new Date('2026-11-25T10:00:00+09:00');
 
@@ -355,5 +355,65 @@ describe('purity', () => {
     const b = step(defs, input, postback('go=family-care&from=family'), NOW);
     expect(input).toEqual(copy);
     expect(a).toEqual(b);
+  });
+});
+
+describe("what a turn asks the use case to do: the machine's named actions", () => {
+  const machine = defs.flow.machine;
+  const atStart = () => machine.resolveState({ value: defs.flow.flow.start, context: { lastQuestion: defs.flow.flow.start } });
+  const effects = (actions: readonly { type: string; params?: unknown }[]) => actions.map((a) => ({ type: a.type, params: a.params }));
+
+  test('SUBSCRIBE, UNSUBSCRIBE and NOTIFY_OPEN stay where the person is and return their action only when it changes something', () => {
+    const [subscribed, subscribe] = transition(machine, atStart(), { type: 'SUBSCRIBE', subscribed: false });
+    expect(subscribed.value).toBe(defs.flow.flow.start);
+    expect(effects(subscribe)).toEqual([{ type: 'subscribe', params: undefined }]);
+    expect(transition(machine, atStart(), { type: 'SUBSCRIBE', subscribed: true })[1]).toEqual([]);
+    expect(effects(transition(machine, atStart(), { type: 'UNSUBSCRIBE', subscribed: true })[1])).toEqual([{ type: 'unsubscribe', params: undefined }]);
+    expect(transition(machine, atStart(), { type: 'UNSUBSCRIBE', subscribed: false })[1]).toEqual([]);
+    const [here, notify] = transition(machine, atStart(), { type: 'NOTIFY_OPEN', window: 'concierge', sendAt: 123 });
+    expect(here.value).toBe(defs.flow.flow.start);
+    expect(effects(notify)).toEqual([{ type: 'notifyWhenOpen', params: { window: 'concierge', sendAt: 123 } }]);
+  });
+
+  test('お知らせを受け取る at いばしょ: subscribes once, then offers 停止 first', () => {
+    const atIbasho = talk(text('いばしょ'));
+    const turn = step(defs, stored(atIbasho.state), postback('do=subscribe'), NOW, { subscribed: false });
+    expect(turn.outcome).toBe('subscribed');
+    expect(turn.subscription).toBe('subscribe');
+    expect(turn.state).toEqual(atIbasho.state);
+    expect(turn.reply.choices[0]!.action).toEqual({ kind: 'unsubscribe' });
+    expect(turn.reply.choices.filter((c) => c.action.kind === 'subscribe' || c.action.kind === 'unsubscribe')).toHaveLength(1);
+    const again = step(defs, stored(atIbasho.state), postback('do=subscribe'), NOW, { subscribed: true });
+    expect(again.outcome).toBe('subscribed');
+    expect(again.subscription).toBeUndefined();
+  });
+
+  test('停止 unsubscribes only someone subscribed', () => {
+    const atIbasho = talk(text('いばしょ'));
+    expect(step(defs, stored(atIbasho.state), postback('do=unsubscribe'), NOW, { subscribed: true }).subscription).toBe('unsubscribe');
+    const notSubscribed = step(defs, stored(atIbasho.state), postback('do=unsubscribe'), NOW, { subscribed: false });
+    expect(notSubscribed.outcome).toBe('unsubscribed');
+    expect(notSubscribed.subscription).toBeUndefined();
+  });
+
+  test('開いたらお知らせ at night: one push planned for when the window opens, and the button is not offered again', () => {
+    const night = new Date('2026-11-26T02:00:00+09:00');
+    // 家族です → 家に来てほしい・受診: the health centres, closed at night.
+    const atFamily = step(defs, null, postback('go=family&from=start'), night);
+    const answer = step(defs, stored(atFamily.state), postback('go=family-visit&from=family'), night);
+    expect(answer.outcome).toBe('answer');
+    const offer = answer.reply.choices.find((c) => c.action.kind === 'notifyOpen');
+    if (offer?.action.kind !== 'notifyOpen') throw new Error('a closed window at night offers 開いたらお知らせ');
+    const turn = step(defs, stored(answer.state), postback(encodePostback(offer.action)), night);
+    expect(turn.outcome).toBe('openNotice');
+    expect(turn.openNotification?.window).toBe(offer.action.window);
+    // The window's next opening: a weekday morning after this night.
+    expect(turn.openNotification!.sendAt).toBeGreaterThan(night.getTime());
+    expect(turn.openNotification!.sendAt - night.getTime()).toBeLessThan(3 * 24 * 3600 * 1000);
+    expect(turn.reply.choices.some((c) => c.action.kind === 'notifyOpen')).toBe(false);
+    // In office hours the same button says the window is open, and plans nothing.
+    const open = step(defs, stored(answer.state), postback(encodePostback(offer.action)), NOW);
+    expect(open.outcome).toBe('openNotice');
+    expect(open.openNotification).toBeUndefined();
   });
 });

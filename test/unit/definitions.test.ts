@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadDefinitions } from '../../src/files/definitions-files';
 import { buildDefinitions, DefinitionsError, type RawDefinitions } from '../../src/domain/definitions';
+import { ROOT } from '../support/fixtures';
 
 // Each test copies the real flows/ and content/ into a temp dir, breaks one thing, and checks the
 // problem is reported as `<file>: <path>: <message>`.
-const root = path.resolve(__dirname, '../..');
+const root = ROOT;
 const tempDirs: string[] = [];
 
 function copyOfRealFiles(): string {
@@ -193,6 +194,30 @@ describe('one broken thing → one precise problem', () => {
       d.windows[n].phone.reachVia = 'no-such-office';
     });
     expect(problems).toEqual([`content/windows.yaml: windows[${n}].phone.reachVia: no window "no-such-office"`]);
+  });
+
+  test('no answer that shows only the いばしょ window → flows/guide.yaml: nodes: where いばしょの日程 leads is named', () => {
+    const problems = problemsAfter('flows/guide.yaml', (d) => {
+      d.nodes.ibasho.windows = ['ibasho', 'concierge'];
+    });
+    expect(problems).toEqual(['flows/guide.yaml: nodes: one answer needs to show only the いばしょ window "ibasho" (いばしょの日程 leads there)']);
+  });
+
+  test('two windows with schedule: ibasho → content/windows.yaml: windows: both are named', () => {
+    const n = indexOfWindow('concierge');
+    const problems = problemsAfter('content/windows.yaml', (d) => {
+      d.windows[n].schedule = 'ibasho';
+    });
+    expect(problems).toEqual(['content/windows.yaml: windows: only one window can have "schedule: ibasho"; "concierge", "ibasho" do']);
+  });
+});
+
+describe('what the conversation finds in the definitions', () => {
+  test('the いばしょ window and its answer, and the phone list, are worked out at load', () => {
+    const defs = load(root);
+    expect(defs.ibasho).toEqual({ window: 'ibasho', node: 'ibasho' });
+    expect(defs.windowsById.get(defs.ibasho.window)?.schedule).toBe('ibasho');
+    expect(defs.phonesNode).toBe('phones');
   });
 });
 

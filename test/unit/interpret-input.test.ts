@@ -1,11 +1,9 @@
-import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { interpretInput, type Input, type Intent } from '../../src/domain/interpret-input';
 import { normalizeText as normalize } from '../../src/domain/text/normalize';
+import { projectDefinitions } from '../support/fixtures';
 
 // The real flows/guide.yaml and content/crisis.yaml.
-const root = path.resolve(__dirname, '../..');
-const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const defs = projectDefinitions();
 const flow = defs.flow.flow;
 const u = defs.understanding;
 

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import { ibashoLines } from '../../src/domain/render-reply';
 import { nextIbasho } from '../../src/domain/ibasho-schedule';
 import { reminderSlots } from '../../src/domain/reminder-schedule';
@@ -17,9 +15,9 @@ import {
   type StaffChanges,
   type StaffIbashoDate,
 } from '../../src/domain/staff-changes';
+import { projectDefinitions } from '../support/fixtures';
 
-const root = path.resolve(__dirname, '../..');
-const base = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const base = projectDefinitions();
 const NOW = new Date('2026-12-01T03:00:00Z'); // 12:00 in Tokyo
 const AT = NOW.getTime();
 

@@ -1,4 +1,4 @@
-import { assign, setup, type AnyStateMachine } from 'xstate';
+import { assign, not, setup, type AnyStateMachine } from 'xstate';
 import { BACK_TARGET, type Flow } from './schema';
 
 export interface ConversationContext {
@@ -7,6 +7,26 @@ export interface ConversationContext {
 }
 
 export type FlowEvent = { type: `GO.${string}` } | { type: 'BACK' };
+
+/**
+ * What a person asks for without moving: the いばしょ reminders on or off (`subscribed` is what the
+ * store knows now), and one push when a closed window opens (`sendAt`, epoch ms).
+ */
+export type PersonEvent =
+  | { type: 'SUBSCRIBE'; subscribed: boolean }
+  | { type: 'UNSUBSCRIBE'; subscribed: boolean }
+  | { type: 'NOTIFY_OPEN'; window: string; sendAt: number };
+
+export type ConversationEvent = FlowEvent | PersonEvent;
+
+/**
+ * The effects a turn asks the use case to carry out, as the named actions `transition()` returns:
+ * the machine decides them, the use case saves them with the turn.
+ */
+export type TurnEffect =
+  | { type: 'subscribe'; params?: undefined }
+  | { type: 'unsubscribe'; params?: undefined }
+  | { type: 'notifyWhenOpen'; params: { window: string; sendAt: number } };
 
 export const goEvent = (node: string): FlowEvent => ({ type: `GO.${node}` });
 export const BACK_EVENT: FlowEvent = { type: 'BACK' };
@@ -23,7 +43,10 @@ export interface CompiledFlow {
 /**
  * Compiles the validated flow into one xstate machine: a state per node, `GO.<node>` transitions
  * for options (on the question) and commands (on the root, so they work from anywhere), and BACK
- * guarded by where the person came from. Guards and actions are referenced by name.
+ * guarded by where the person came from. SUBSCRIBE, UNSUBSCRIBE and NOTIFY_OPEN work from anywhere
+ * without moving; their named actions (`subscribe`, `unsubscribe`, `notifyWhenOpen`) are what the
+ * pure `transition()` hands back as the turn's effects, so they do nothing when run here. Guards and
+ * actions are referenced by name.
  */
 export function compileFlow(flow: Flow): CompiledFlow {
   const questionIds = Object.entries(flow.nodes)
@@ -44,6 +67,15 @@ export function compileFlow(flow: Flow): CompiledFlow {
   }
   rootOn.BACK ??= backTransitions;
   rootOn[`GO.${flow.start}`] ??= { target: target(flow.start) };
+  // Already subscribed (or not): nothing to change, so no effect.
+  rootOn.SUBSCRIBE = { guard: not('subscribed'), actions: 'subscribe' };
+  rootOn.UNSUBSCRIBE = { guard: 'subscribed', actions: 'unsubscribe' };
+  rootOn.NOTIFY_OPEN = {
+    actions: {
+      type: 'notifyWhenOpen',
+      params: ({ event }: { event: Extract<PersonEvent, { type: 'NOTIFY_OPEN' }> }) => ({ window: event.window, sendAt: event.sendAt }),
+    },
+  };
 
   const states: Record<string, unknown> = {};
   for (const [id, node] of Object.entries(flow.nodes)) {
@@ -58,12 +90,17 @@ export function compileFlow(flow: Flow): CompiledFlow {
   }
 
   const machine = setup({
-    types: {} as { context: ConversationContext; events: FlowEvent },
+    types: {} as { context: ConversationContext; events: ConversationEvent },
     guards: {
       cameFrom: ({ context }, params: { node: string }) => context.lastQuestion === params.node,
+      subscribed: ({ event }) => (event.type === 'SUBSCRIBE' || event.type === 'UNSUBSCRIBE') && event.subscribed,
     },
     actions: {
       rememberQuestion: assign((_, params: { node: string }) => ({ lastQuestion: params.node })),
+      // Effects carried out by the use case (see TurnEffect).
+      subscribe: () => {},
+      unsubscribe: () => {},
+      notifyWhenOpen: (_, _params: { window: string; sendAt: number }) => {},
     },
   }).createMachine({
     id: flow.id,
