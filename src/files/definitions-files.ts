@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { z } from 'zod';
 import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from '../domain/definitions';
+
+// zod compiles a fast path (with new Function) for each object schema on its first parse; content is
+// parsed once at start-up, so that compilation costs more than it saves (about 100 ms of a cold start).
+// Nothing on the per-event path parses with zod.
+z.config({ jitless: true });
 
 export interface DefinitionsLocation {
   /** The project root, against which file names in messages are shown. */
