@@ -23,6 +23,7 @@ import {
   type ChoicesFor,
 } from './render-reply';
 import { openStatus } from './opening-hours';
+import { perMinute } from './minute-memo';
 import type { Choice, Reply, ReplyMessage } from './reply';
 
 /** What is stored per person: which flow it belongs to and where in it they are. */
@@ -123,8 +124,15 @@ export function remindersCanFire(defs: Definitions, now: Date): boolean {
   return next !== null && (next.confirmed || ibasho.reminders.forPlannedDates);
 }
 
-/** The messages and quick replies of a node, as shown on arrival. */
-function present(defs: Definitions, node: string, now: Date, subscribed: boolean): { messages: ReplyMessage[]; choices: Choice[]; outcome: TurnOutcome } {
+/** The messages and quick replies of a node, as shown on arrival: the same all minute, so computed once a minute (minute-memo.ts). */
+function present(defs: Definitions, node: string, now: Date, subscribed: boolean): Presented {
+  return presentThisMinute(defs, `${subscribed ? 's' : 'n'}${node}`, now);
+}
+
+type Presented = { readonly messages: readonly ReplyMessage[]; readonly choices: readonly Choice[]; readonly outcome: TurnOutcome };
+const presentThisMinute = perMinute((defs, key, now): Presented => presentNow(defs, key.slice(1), now, key[0] === 's'));
+
+function presentNow(defs: Definitions, node: string, now: Date, subscribed: boolean): Presented {
   const flowNode = defs.flow.flow.nodes[node]!;
   const at = { node, subscribed, now };
   switch (flowNode.kind) {
@@ -199,7 +207,7 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
     const notice: ReplyMessage[] = wasReset ? [{ kind: 'text', text: phrases.resetNotice }] : [];
     return withTyped({
       state: toState(defs, next, keepNeed),
-      reply: { messages: [...notice, ...lead, ...shown.messages], choices: shown.choices },
+      reply: { messages: [...notice, ...lead, ...shown.messages], choices: [...shown.choices] },
       outcome: wasReset ? 'reset' : (outcome ?? shown.outcome),
       node: next.value as string,
     });

@@ -1,7 +1,9 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { telUri } from '../domain/content/phone';
 import { encodePostback } from '../domain/postback';
-import type { Card, CardButton, CardLine, Reply, ReplyMessage } from '../domain/reply';
+import type { Card, CardButton, CardLine, Choice, Reply, ReplyMessage } from '../domain/reply';
+
+type QuickReplyItem = messagingApi.QuickReplyItem;
 
 type Message = messagingApi.Message;
 type FlexComponent = messagingApi.FlexComponent;
@@ -96,17 +98,38 @@ function toMessage(message: ReplyMessage): Message {
   return { type: 'flex', altText: message.altText, contents };
 }
 
+/**
+ * Most replies are shown from a per-minute memo (domain/minute-memo.ts) whose messages and choices are
+ * frozen and shared between turns: their LINE form is made once for each and shared too (LINE's
+ * messages are only serialised, never changed; the quick replies go on a copy of the last one).
+ */
+const sharedMessages = new WeakMap<ReplyMessage, Message>();
+const sharedItems = new WeakMap<Choice, QuickReplyItem>();
+
+function lineMessage(message: ReplyMessage): Message {
+  if (!Object.isFrozen(message)) return toMessage(message);
+  let shared = sharedMessages.get(message);
+  if (!shared) sharedMessages.set(message, (shared = Object.freeze(toMessage(message))));
+  return shared;
+}
+
+function quickReplyItem(choice: Choice): QuickReplyItem {
+  const make = (): QuickReplyItem => ({
+    type: 'action',
+    action: { type: 'postback', label: choice.label, data: encodePostback(choice.action), displayText: choice.label },
+  });
+  if (!Object.isFrozen(choice)) return make();
+  let shared = sharedItems.get(choice);
+  if (!shared) sharedItems.set(choice, (shared = Object.freeze(make())));
+  return shared;
+}
+
 /** The LINE messages of a reply; its choices become quick replies on the last message. */
 export function toLineMessages(reply: Reply): Message[] {
-  const messages = reply.messages.map(toMessage);
-  const last = messages[messages.length - 1];
-  if (last && reply.choices.length > 0) {
-    last.quickReply = {
-      items: reply.choices.map((choice) => ({
-        type: 'action',
-        action: { type: 'postback', label: choice.label, data: encodePostback(choice.action), displayText: choice.label },
-      })),
-    };
+  const messages = reply.messages.map(lineMessage);
+  const last = messages.length - 1;
+  if (last >= 0 && reply.choices.length > 0) {
+    messages[last] = { ...messages[last]!, quickReply: { items: reply.choices.map(quickReplyItem) } };
   }
   return messages;
 }

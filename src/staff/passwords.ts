@@ -1,4 +1,8 @@
-import { hash, verify } from '@node-rs/argon2';
+/**
+ * The native binding is loaded on the first login or password change, not at start-up: the webhook
+ * never needs it, and it is about 3 MB of every instance's memory.
+ */
+const argon2 = () => import('@node-rs/argon2');
 
 /** Staff passwords: at least this many characters. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -7,13 +11,13 @@ export const MIN_PASSWORD_LENGTH = 12;
  * Argon2id (the package's default algorithm, with its default cost: 19 MiB, 2 passes, as OWASP
  * recommends) through @node-rs/argon2, a maintained Rust binding shipped prebuilt in the package.
  */
-export function hashPassword(password: string): Promise<string> {
-  return hash(password);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await (await argon2()).verify(passwordHash, password);
   } catch {
     return false;
   }
@@ -22,7 +26,7 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 /** A hash to verify against when the account does not exist, so that both cases take as long. */
 let dummyHash: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hash('not-a-real-password-for-timing');
+  dummyHash ??= hashPassword('not-a-real-password-for-timing');
   return dummyHash;
 }
 
