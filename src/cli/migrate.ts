@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadDotEnv, readConfig } from '../config';
-import { migrateToLatest } from '../store/kysely-store';
+import { migrateToLatest } from '../store/migrations';
 import { openStore } from '../store/open-store';
 
 /**

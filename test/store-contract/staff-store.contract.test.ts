@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite-store';
-import { openPostgresStore } from '../../src/store/postgres-store';
-import type { KyselyStore } from '../../src/store/kysely-store';
+import { openSqliteStore } from '../../src/store/open-store';
+import { openPostgresStore } from '../../src/store/open-store';
+import type { DatabaseStore } from '../../src/store/open-store';
 import { DuplicateError, StaffStore } from '../../src/store/staff-store';
 import { LiveDefinitions } from '../../src/usecases/live-definitions';
 import { loadDefinitions } from '../../src/files/definitions-files';
@@ -16,7 +16,7 @@ import type { StaffIbashoDate } from '../../src/domain/staff-changes';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
 
 interface Opened {
-  stores: [KyselyStore, KyselyStore];
+  stores: [DatabaseStore, DatabaseStore];
   cleanup(): Promise<void>;
 }
 

@@ -6,21 +6,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { openSqliteStore } from '../../src/store/sqlite-store';
-import { openPostgresStore } from '../../src/store/postgres-store';
-import type { KyselyStore } from '../../src/store/kysely-store';
+import { openSqliteStore } from '../../src/store/open-store';
+import { openPostgresStore } from '../../src/store/open-store';
+import type { DatabaseStore } from '../../src/store/open-store';
 import { ConflictError, type RecordTurn } from '../../src/usecases/ports';
 import type { Reply } from '../../src/domain/reply';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
 
 interface StoreFactory {
-  open(): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
+  open(): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
   /** A second store (another process, in effect) on the same database as `store`. */
-  reopen(store: KyselyStore): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
+  reopen(store: DatabaseStore): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
 }
 
 /** Where each open store's data lives (a file or a connection string), for `reopen`. */
-const files = new Map<KyselyStore, string>();
+const files = new Map<DatabaseStore, string>();
 
 const sqliteFactory: StoreFactory = {
   async open() {
@@ -69,7 +69,7 @@ function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
 }
 
 function contract(factory: StoreFactory) {
-  let store: KyselyStore;
+  let store: DatabaseStore;
   let cleanup: () => Promise<void>;
 
   const conversationOf = async (userId: string) => (await store.loadTurnContext(userId)).conversation;

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import { staffConsoleMigration } from './0004-staff-console';
 
 /**
@@ -120,3 +120,10 @@ export const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/** Applies every pending migration; both databases run the same list. Returns the names applied. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
