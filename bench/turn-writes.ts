@@ -18,6 +18,7 @@ async function oneTurn(store: Store, i: number, run: string): Promise<void> {
   const turn: RecordTurn = {
     eventId: `E${run}${String(i).padStart(24, '0')}`,
     userId,
+    channel: 'line',
     replyToken: 'r'.repeat(32),
     state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
     expectedVersion: context.conversation?.version ?? null,

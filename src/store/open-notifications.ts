@@ -11,6 +11,7 @@ export class OpenNotifications {
       .selectFrom('open_notifications')
       .select(['window_id', 'send_at', 'user_id'])
       .where('send_at', '<=', now)
+      .where('channel', '=', 'line')
       .orderBy('window_id')
       .orderBy('send_at')
       .orderBy('user_id')

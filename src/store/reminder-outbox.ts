@@ -21,6 +21,8 @@ export class ReminderOutbox {
       .selectFrom('subscriptions as s')
       .select('s.user_id')
       .where('s.created_at', '<=', subscribedBy)
+      // Only LINE users can be pushed to; a multicast with an id LINE does not know fails for the whole batch.
+      .where('s.channel', '=', 'line')
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(

@@ -78,14 +78,14 @@ export function turnStatements(db: Kysely<Database>, turn: RecordTurn, isUniqueV
   if (turn.openNotification) {
     const { window, sendAt } = turn.openNotification;
     statements.push({
-      query: sql`insert into open_notifications (user_id, window_id, send_at, created_at)
-        values (${userId}, ${window}, ${sendAt}, ${at}) on conflict (user_id, window_id, send_at) do nothing`.compile(db),
+      query: sql`insert into open_notifications (user_id, window_id, send_at, created_at, channel)
+        values (${userId}, ${window}, ${sendAt}, ${at}, ${turn.channel}) on conflict (user_id, window_id, send_at) do nothing`.compile(db),
       check: plain,
     });
   }
   if (turn.subscription === 'subscribe') {
     statements.push({
-      query: sql`insert into subscriptions (user_id, created_at) values (${userId}, ${at}) on conflict (user_id) do nothing`.compile(db),
+      query: sql`insert into subscriptions (user_id, created_at, channel) values (${userId}, ${at}, ${turn.channel}) on conflict (user_id) do nothing`.compile(db),
       check: plain,
     });
   }

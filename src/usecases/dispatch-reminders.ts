@@ -4,7 +4,6 @@ import { openStatus } from '../domain/opening-hours';
 import type { Reply } from '../domain/reply';
 import { reminderSlots, slotKey, type ReminderSlot } from '../domain/reminder-schedule';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
-import { isLineUser } from './user-ids';
 import { decidedAnnouncement, type StaffIbashoDate } from '../domain/staff-changes';
 
 export interface DispatchSummary {
@@ -76,10 +75,8 @@ export async function dispatchReminders(
   const summary: DispatchSummary = { due: slots.due.length, sent: 0, recipients: 0, skipped: 0, missed: 0, failed: 0, held: 0 };
   const plan: DispatchPlan[] = [];
 
-  // Simulator users can subscribe to try the feature, but a push can only reach LINE users, and a
-  // multicast with an id LINE does not know would fail for everyone in its batch.
-  const subscribersOf = async (slot: ReminderSlot) =>
-    (await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt)).filter(isLineUser);
+  // The store hands out LINE users only (channel 'line'): a push can reach no one else.
+  const subscribersOf = (slot: ReminderSlot) => store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt);
 
   for (const slot of slots.missed) {
     const people = await subscribersOf(slot);
@@ -106,7 +103,7 @@ export async function dispatchReminders(
   for (const group of await store.openNotificationsDue(at)) {
     const window = definitions.windowsById.get(group.window);
     const status = window && !('unknown' in window.hours) ? openStatus(window.hours.value, now) : null;
-    const people = group.userIds.filter(isLineUser);
+    const people = group.userIds;
     if (!window || status?.kind !== 'open') {
       summary.missed += people.length;
       if (!options.dryRun) await store.clearOpenNotifications(group.window, group.sendAt, group.userIds);
@@ -118,7 +115,7 @@ export async function dispatchReminders(
 
   // "The next date is decided": once per date, to people subscribed when staff published it.
   const announcement = deps.staffDates ? decidedAnnouncement(definitions, deps.staffDates(), now) : null;
-  const announce = announcement ? (await store.subscribersWithoutDelivery(announcement.slotKey, announcement.subscribedBy)).filter(isLineUser) : [];
+  const announce = announcement ? await store.subscribersWithoutDelivery(announcement.slotKey, announcement.subscribedBy) : [];
   if (announcement && announce.length > 0) summary.due += 1;
 
   let quota: { limit: number | null; used: number } | null = null;

@@ -218,6 +218,14 @@ describe('simulator users are kept apart from LINE users', () => {
     for (const table of ['conversations', 'webhook_events', 'subscriptions']) expect(productionRows(bot, `SELECT * FROM ${table}`)).toEqual([]);
   });
 
+  test('simulator turns are not counted in the usage figures; a subscription made there is on the simulator channel', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
+    expect(await rows(bot, 'SELECT channel FROM subscriptions WHERE user_id = ?', sim)).toEqual([{ channel: 'simulator' }]);
+    expect(await bot.composed.simulatorStore!.usage('2000-01-01', '2100-12-31')).toEqual([]);
+  });
+
   test('会話を消す (an unfollow) deletes everything about the sim user, as blocking on LINE does', async () => {
     const sim = await newSimUser(bot);
     await simSay(bot, sim, { kind: 'follow' });

@@ -20,6 +20,7 @@ async function recordTurns(store: DatabaseStore, n: number): Promise<string[]> {
       store.recordTurn({
         eventId: `E${counter}-${userId}`,
         userId,
+        channel: 'line',
         replyToken: 'r'.repeat(32),
         state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
         expectedVersion: null,

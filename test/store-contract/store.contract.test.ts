@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { migrateToLatest, migrations } from '../../src/store/migrations';
 import { openSqliteStore } from '../../src/store/open-store';
 import { openPostgresStore } from '../../src/store/open-store';
 import type { DatabaseStore } from '../../src/store/open-store';
@@ -17,6 +18,8 @@ interface StoreFactory {
   open(): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
   /** A second store (another process, in effect) on the same database as `store`. */
   reopen(store: DatabaseStore): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
+  /** A store on a database of its own, with no migration applied. */
+  blank(): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
 }
 
 /** Where each open store's data lives (a file or a connection string), for `reopen`. */
@@ -32,6 +35,11 @@ const sqliteFactory: StoreFactory = {
   async reopen(store) {
     return { store: await openSqliteStore(files.get(store)!), cleanup: async () => undefined };
   },
+  async blank() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
+    const store = await openSqliteStore(path.join(dir, 'guide.db'), { migrate: false });
+    return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  },
 };
 
 const postgresFactory: StoreFactory = {
@@ -43,6 +51,10 @@ const postgresFactory: StoreFactory = {
   },
   async reopen(store) {
     return { store: await openPostgresStore(files.get(store)!, { poolSize: 2 }), cleanup: async () => undefined };
+  },
+  async blank() {
+    const database = await freshDatabase();
+    return { store: await openPostgresStore(database.url, { poolSize: 2, migrate: false }), cleanup: () => database.drop() };
   },
 };
 
@@ -56,6 +68,7 @@ const eid = () => `01EVENT${String(++counter).padStart(19, '0')}`;
 function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
   return {
     eventId: eid(),
+    channel: 'line',
     replyToken: 'r'.repeat(32),
     state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
     expectedVersion: null,
@@ -294,6 +307,40 @@ function contract(factory: StoreFactory) {
       expect(await store.recordMissed(slot, people, T0)).toBe(3);
       expect(await store.recordMissed(slot, people, T0)).toBe(0);
       expect(await store.subscribersWithoutDelivery(slot, T0 + 1)).toEqual(expect.not.arrayContaining(people));
+    });
+  });
+
+  describe('channels', () => {
+    test('a simulator user subscribes and waits for an opening like anyone, but is never handed out for a push', async () => {
+      const onLine = uid();
+      const onSimulator = `sim-${uid()}`;
+      const openNotification = { window: `w${counter}`, sendAt: T0 + 1_000 };
+      await store.recordTurn(turn({ userId: onLine, channel: 'line', subscription: 'subscribe', openNotification }));
+      await store.recordTurn(turn({ userId: onSimulator, channel: 'simulator', subscription: 'subscribe', openNotification }));
+      expect(await isSubscribed(onSimulator)).toBe(true);
+      const due = await store.subscribersWithoutDelivery(`channels:${counter}`, T0 + 1);
+      expect(due).toContain(onLine);
+      expect(due).not.toContain(onSimulator);
+      const waiting = (await store.openNotificationsDue(T0 + 1_000)).filter((g) => g.window === openNotification.window);
+      expect(waiting).toEqual([{ window: openNotification.window, sendAt: openNotification.sendAt, userIds: [onLine] }]);
+    });
+
+    test('rows from before channels were recorded: a "sim-" id becomes a simulator row, any other a LINE row', async () => {
+      const { store: old, cleanup: oldCleanup } = await factory.blank();
+      try {
+        const { error } = await new Migrator({ db: old.database, provider: { getMigrations: async () => migrations } }).migrateTo('0005-event-order-and-delivery');
+        expect(error).toBeUndefined();
+        const rows = ['sim-00000000-0000-4000-8000-000000000000', 'U0123456789abcdef0123456789abcdef'];
+        await sql`INSERT INTO subscriptions (user_id, created_at) VALUES (${rows[0]}, ${T0}), (${rows[1]}, ${T0})`.execute(old.database);
+        await sql`INSERT INTO open_notifications (user_id, window_id, send_at, created_at) VALUES (${rows[0]}, 'w', ${T0}, ${T0}), (${rows[1]}, 'w', ${T0}, ${T0})`.execute(old.database);
+        expect(await migrateToLatest(old.database)).toContain('0006-channels');
+        expect(await old.subscribersWithoutDelivery('old', T0)).toEqual([rows[1]]);
+        expect(await old.openNotificationsDue(T0)).toEqual([{ window: 'w', sendAt: T0, userIds: [rows[1]] }]);
+        expect((await old.loadTurnContext(rows[0]!)).subscribed).toBe(true);
+      } finally {
+        await old.close();
+        await oldCleanup();
+      }
     });
   });
 
