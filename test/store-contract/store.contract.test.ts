@@ -2,61 +2,13 @@
  * One contract, two stores: every behaviour the use cases rely on, run against the embedded SQLite
  * store and against a real PostgreSQL database.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { migrateToLatest, migrations } from '../../src/store/migrations';
-import { openSqliteStore } from '../../src/store/open-store';
-import { openPostgresStore } from '../../src/store/open-store';
 import type { DatabaseStore } from '../../src/store/open-store';
 import { ConflictError, type RecordTurn } from '../../src/usecases/ports';
 import type { Reply } from '../../src/domain/reply';
-import { describeWithPostgres, freshDatabase } from '../support/postgres';
-
-interface StoreFactory {
-  open(): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
-  /** A second store (another process, in effect) on the same database as `store`. */
-  reopen(store: DatabaseStore): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
-  /** A store on a database of its own, with no migration applied. */
-  blank(): Promise<{ store: DatabaseStore; cleanup(): Promise<void> }>;
-}
-
-/** Where each open store's data lives (a file or a connection string), for `reopen`. */
-const files = new Map<DatabaseStore, string>();
-
-const sqliteFactory: StoreFactory = {
-  async open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
-    const store = await openSqliteStore(path.join(dir, 'guide.db'));
-    files.set(store, path.join(dir, 'guide.db'));
-    return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  },
-  async reopen(store) {
-    return { store: await openSqliteStore(files.get(store)!), cleanup: async () => undefined };
-  },
-  async blank() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
-    const store = await openSqliteStore(path.join(dir, 'guide.db'), { migrate: false });
-    return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  },
-};
-
-const postgresFactory: StoreFactory = {
-  async open() {
-    const database = await freshDatabase();
-    const store = await openPostgresStore(database.url, { poolSize: 4 });
-    files.set(store, database.url);
-    return { store, cleanup: () => database.drop() };
-  },
-  async reopen(store) {
-    return { store: await openPostgresStore(files.get(store)!, { poolSize: 2 }), cleanup: async () => undefined };
-  },
-  async blank() {
-    const database = await freshDatabase();
-    return { store: await openPostgresStore(database.url, { poolSize: 2, migrate: false }), cleanup: () => database.drop() };
-  },
-};
+import { describeWithPostgres } from '../support/postgres';
+import { postgresStores, sqliteStores, type StoreFactory } from '../support/stores';
 
 const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは' }], choices: [] };
 const T0 = Date.UTC(2026, 10, 25, 1, 0, 0);
@@ -407,5 +359,5 @@ function contract(factory: StoreFactory) {
   });
 }
 
-describe('embedded SQLite store', () => contract(sqliteFactory));
-describeWithPostgres('PostgreSQL store', () => contract(postgresFactory));
+describe('embedded SQLite store', () => contract(sqliteStores));
+describeWithPostgres('PostgreSQL store', () => contract(postgresStores));
