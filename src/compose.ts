@@ -7,9 +7,7 @@ import { LineMessenger } from './line/line-messenger';
 import { userIdHasher } from './log/pino-logger';
 import { SIMULATOR_ASSETS, simulatorRouter } from './simulator/simulator-router';
 import { STATS_ASSETS, statsRouter } from './stats/stats-router';
-import { openStore } from './store/open-store';
-import { openSqliteStore } from './store/sqlite-store';
-import type { KyselyStore } from './store/kysely-store';
+import { openSqliteStore, openStore, type DatabaseStore } from './store/open-store';
 import { dispatchReminders, type DispatchDeps } from './usecases/dispatch-reminders';
 import { createEventHandler } from './usecases/handle-webhook-event';
 import type { Clock, Logger } from './usecases/ports';
@@ -21,9 +19,9 @@ import path from 'node:path';
 export interface Composed {
   /** The Express app: serve it with http.createServer(handleRequest), or hand it to supertest. */
   handleRequest: Express;
-  store: KyselyStore;
+  store: DatabaseStore;
   /** The simulator's own store (in memory), or null when the simulator is off. */
-  simulatorStore: KyselyStore | null;
+  simulatorStore: DatabaseStore | null;
   /** The staff console's data (dates, notices, fact checks, accounts, sessions, audit log). */
   staff: StaffStore;
   /** content/ with the staff's changes, refreshed every second. */

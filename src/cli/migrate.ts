@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { migrateToLatest } from '../store/kysely-store';
+import { migrateToLatest } from '../store/migrations';
 import { openStore } from '../store/open-store';
 import { runCommand, type CommandStart } from './command';
 

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import express, { type Express } from 'express';
-import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
+import type { EventResult, IncomingEvent } from '../usecases/ports';
 import type { Logger, Store } from '../usecases/ports';
 import { webhookRouter } from '../line/webhook-router';
 import { errorHandler } from './error-handler';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { webhook } from '@line/bot-sdk';
 import type { Input } from '../domain/interpret-input';
-import type { IncomingEvent } from '../usecases/handle-webhook-event';
+import type { IncomingEvent } from '../usecases/ports';
 
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,7 +23,7 @@ export function fromLineEvent(raw: webhook.Event | unknown): IncomingEvent {
   const userId = source?.type === 'user' ? text(source.userId) : null;
   if (!userId) return { kind: 'ignored', eventId, reason: `source ${text(source?.type) ?? 'none'}` };
   if (event.mode === 'standby') return { kind: 'ignored', eventId, reason: 'standby mode' };
-  if (type === 'unfollow') return { kind: 'unfollow', eventId, userId };
+  if (type === 'unfollow') return { kind: 'unfollow', eventId, userId, channel: 'line' };
 
   const replyToken = text(event.replyToken);
   if (!replyToken) return { kind: 'ignored', eventId, reason: `${type} without reply token` };
@@ -31,7 +31,7 @@ export function fromLineEvent(raw: webhook.Event | unknown): IncomingEvent {
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { kind: 'ignored', eventId, reason: `${type} without timestamp` };
   const redelivery = isObject(event.deliveryContext) && event.deliveryContext.isRedelivery === true;
 
-  const turn = (input: Input): IncomingEvent => ({ kind: 'turn', eventId, userId, replyToken, input, redelivery, timestamp });
+  const turn = (input: Input): IncomingEvent => ({ kind: 'turn', eventId, userId, channel: 'line', replyToken, input, redelivery, timestamp });
   switch (type) {
     case 'follow':
       return turn({ kind: 'follow' });

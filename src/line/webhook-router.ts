@@ -1,6 +1,6 @@
 import { middleware, SignatureValidationFailed, type webhook } from '@line/bot-sdk';
 import express, { Router, type RequestHandler } from 'express';
-import type { EventResult, IncomingEvent } from '../usecases/handle-webhook-event';
+import type { EventResult, IncomingEvent } from '../usecases/ports';
 import { fromLineEvent } from './from-line-event';
 
 /** LINE's bodies are a few kilobytes; anything far larger is not from LINE. */

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Input } from '../domain/interpret-input';
-import type { IncomingEvent } from '../usecases/handle-webhook-event';
+import type { IncomingEvent } from '../usecases/ports';
 
 /**
  * Simulator users have their own id space: `sim-` and a random UUID, which no LINE user id
@@ -88,7 +88,7 @@ function parseEvent(userId: string, event: Record<string, unknown> | undefined):
  */
 export function fromSimulatorEvent(userId: string, event: SimulatorEvent): IncomingEvent {
   const eventId = `sim-${randomUUID()}`;
-  if (event.kind === 'unfollow') return { kind: 'unfollow', eventId, userId };
+  if (event.kind === 'unfollow') return { kind: 'unfollow', eventId, userId, channel: 'simulator' };
   const replyToken = randomBytes(16).toString('hex');
   const input: Input =
     event.kind === 'follow'
@@ -99,5 +99,5 @@ export function fromSimulatorEvent(userId: string, event: SimulatorEvent): Incom
           ? { kind: 'postback', data: event.data }
           : { kind: 'nonText' };
   // No LINE timestamp: the server makes these events itself, in arrival order, and they cannot be replayed.
-  return { kind: 'turn', eventId, userId, replyToken, input, redelivery: false, timestamp: null };
+  return { kind: 'turn', eventId, userId, channel: 'simulator', replyToken, input, redelivery: false, timestamp: null };
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { Channel } from '../usecases/ports';
 
 
 /** The tables, as both stores hold them. Times are milliseconds since the epoch. */
@@ -28,6 +29,7 @@ export interface Database {
   subscriptions: {
     user_id: string;
     created_at: number;
+    channel: Generated<Channel>;
   };
   reminder_batches: {
     batch_id: string;
@@ -52,6 +54,7 @@ export interface Database {
     window_id: string;
     send_at: number;
     created_at: number;
+    channel: Generated<Channel>;
   };
   usage_daily: {
     day: string;

@@ -1,27 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../usecases/ports';
+import type { CheckpointMessage, CheckpointWorkerData } from './sqlite-checkpoint-worker';
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-const checkpoint = (asked) => {
-  try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ asked, checkpointed: result ? result.checkpointed : 0 });
-  } catch (error) {
-    parentPort.postMessage({ asked, error: String(error && error.message) });
-  }
-};
-const timer = setInterval(() => checkpoint(false), workerData.intervalMs);
-parentPort.on('message', (message) => {
-  if (message === 'now') return checkpoint(true);
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
+/**
+ * The worker's compiled file. The server runs from dist/, where it sits beside this module; under jest
+ * this module runs from its TypeScript source, and the worker comes from dist/ (test/support/global-setup.js
+ * compiles the project before any suite, as scripts/start.mjs does before `npm start`). A worker thread
+ * runs JavaScript files only.
+ */
+function workerFile(): string {
+  const beside = path.join(__dirname, 'sqlite-checkpoint-worker.js');
+  if (fs.existsSync(beside)) return beside;
+  return path.resolve(__dirname, '..', '..', 'dist', 'src', 'store', 'sqlite-checkpoint-worker.js');
+}
 
 export interface Checkpointer {
   /** Runs one checkpoint at once; resolves with how many WAL frames it copied. */
@@ -38,18 +31,19 @@ export interface Checkpointer {
  * waits for readers or the writer.
  */
 export function startCheckpointer(file: string, options: { intervalMs: number; logger?: Logger | undefined }): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs } });
+  const workerData: CheckpointWorkerData = { file, intervalMs: options.intervalMs };
+  const worker = new Worker(workerFile(), { workerData });
   worker.unref();
   const waiting: ((frames: number) => void)[] = [];
   let failures = 0;
-  worker.on('message', (message: { asked: boolean; checkpointed?: number; error?: string }) => {
-    if (message.error !== undefined) {
+  worker.on('message', (message: CheckpointMessage) => {
+    if ('error' in message) {
       // Logged once in a while: a checkpoint that cannot run now (the database is busy) runs next time.
       if (failures++ % 60 === 0) options.logger?.warn({ err: { message: message.error } }, 'SQLite checkpoint failed; retrying');
     } else {
       failures = 0;
     }
-    if (message.asked) waiting.shift()?.(message.checkpointed ?? 0);
+    if (message.asked) waiting.shift()?.('checkpointed' in message ? message.checkpointed : 0);
   });
   worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'SQLite checkpoint worker stopped'));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -3,7 +3,6 @@ import { dueReminders, planReminders, withinQuota, type Audiences, type DueRemin
 import { slotKey } from '../domain/reminder-schedule';
 import type { StaffIbashoDate } from '../domain/staff-changes';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
-import { isLineUser } from './user-ids';
 
 export interface DispatchSummary {
   /** Reminder slots (event × reminder time) due at this instant. */
@@ -52,17 +51,17 @@ const BATCH_LEASE_MS = 25_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A push reaches only LINE users; a multicast with an id LINE does not know would fail for its whole batch. */
-const reachable = (userIds: string[]) => userIds.filter(isLineUser);
-
-/** Who is waiting for each message the planner may send: the store's answers, LINE users only. */
+/**
+ * Who is waiting for each message the planner may send. The store hands out LINE users only (channel
+ * 'line'): a multicast with an id LINE does not know would fail for its whole batch.
+ */
 async function audiencesOf(store: ReminderStore, due: DueReminders, at: number): Promise<Audiences> {
   const ofSlot = new Map<string, string[]>();
   for (const slot of [...due.missed, ...due.due]) {
-    ofSlot.set(slotKey(slot), reachable(await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt)));
+    ofSlot.set(slotKey(slot), await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt));
   }
-  const announced = due.announcement ? reachable(await store.subscribersWithoutDelivery(due.announcement.slotKey, due.announcement.subscribedBy)) : [];
-  const opening = (await store.openNotificationsDue(at)).map((g) => ({ window: g.window, sendAt: g.sendAt, waiting: g.userIds, people: reachable(g.userIds) }));
+  const announced = due.announcement ? await store.subscribersWithoutDelivery(due.announcement.slotKey, due.announcement.subscribedBy) : [];
+  const opening = (await store.openNotificationsDue(at)).map((g) => ({ window: g.window, sendAt: g.sendAt, waiting: g.userIds, people: g.userIds }));
   return { ofSlot, announced, opening };
 }
 

@@ -1,26 +1,10 @@
 import { createHash } from 'node:crypto';
 import { lateTurn, step } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
-import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
 import { KeyedQueue } from './keyed-queue';
 import { localDateOf } from '../domain/calendar';
-import { isLineUser } from './user-ids';
-import { ConflictError, SendError, type Clock, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
-
-export type IncomingEvent =
-  | {
-      kind: 'turn';
-      eventId: string;
-      userId: string;
-      replyToken: string;
-      input: Input;
-      redelivery: boolean;
-      /** LINE's event time (ms), for order and age; null for events made in arrival order (the simulator). */
-      timestamp: number | null;
-    }
-  | { kind: 'unfollow'; eventId: string; userId: string }
-  | { kind: 'ignored'; eventId: string; reason: string };
+import { ConflictError, SendError, type Clock, type EventResult, type IncomingEvent, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
 
 export interface HandleEventDeps {
   definitions: Definitions;
@@ -31,18 +15,6 @@ export interface HandleEventDeps {
   /** A stable, non-reversible id for logs: user ids are never logged in the clear. */
   hashUserId(userId: string): string;
 }
-
-export type EventResult =
-  /** Answered now. */
-  | 'replied'
-  /** An event whose first holder did not finish: its reply was sent by the one that took it over. */
-  | 'resent'
-  /** Its reply may already have reached the person, and it is not a crisis reply: not sent again. */
-  | 'assumed-delivered'
-  | 'duplicate'
-  | 'late'
-  | 'deleted'
-  | 'ignored';
 
 export type EventHandler = ((event: IncomingEvent) => Promise<EventResult>) & {
   /** Finishes events whose holder died (their lease ran out) and that LINE did not redeliver. */
@@ -192,6 +164,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
         recorded = await store.recordTurn({
           eventId: event.eventId,
           userId: event.userId,
+          channel: event.channel,
           replyToken: event.replyToken,
           state: turn.state,
           expectedVersion: stored?.version ?? null,
@@ -202,7 +175,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
-          ...(isLineUser(event.userId) ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored), ...(turn.typed ? { typed: turn.typed } : {}) } } : {}),
+          ...(event.channel === 'line' ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored), ...(turn.typed ? { typed: turn.typed } : {}) } } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

@@ -1,5 +1,40 @@
 import type { ConversationState } from '../domain/conversation';
+import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
+
+/**
+ * Where a person talks to the bot, decided by the adapter that receives their events: LINE users can
+ * be pushed to and are counted in the usage figures; simulator users (staff trying the bot) are neither.
+ */
+export type Channel = 'line' | 'simulator';
+
+/** An inbound event, as an adapter (from-line-event, from-simulator-event) hands it to the use case. */
+export type IncomingEvent =
+  | {
+      kind: 'turn';
+      eventId: string;
+      userId: string;
+      channel: Channel;
+      replyToken: string;
+      input: Input;
+      redelivery: boolean;
+      /** LINE's event time (ms), for order and age; null for events made in arrival order (the simulator). */
+      timestamp: number | null;
+    }
+  | { kind: 'unfollow'; eventId: string; userId: string; channel: Channel }
+  | { kind: 'ignored'; eventId: string; reason: string };
+
+export type EventResult =
+  /** Answered now. */
+  | 'replied'
+  /** An event whose first holder did not finish: its reply was sent by the one that took it over. */
+  | 'resent'
+  /** Its reply may already have reached the person, and it is not a crisis reply: not sent again. */
+  | 'assumed-delivered'
+  | 'duplicate'
+  | 'late'
+  | 'deleted'
+  | 'ignored';
 
 /** Why a send failed, in terms the use cases act on. */
 export type SendFailure =
@@ -71,6 +106,8 @@ export class ConflictError extends Error {
 export interface RecordTurn {
   eventId: string;
   userId: string;
+  /** Where the person talks to the bot: kept with their subscription and open notifications. */
+  channel: Channel;
   replyToken: string;
   state: ConversationState;
   /** The version read before the turn, or null when there was no row. */
@@ -87,7 +124,7 @@ export interface RecordTurn {
   subscription?: 'subscribe' | 'unsubscribe';
   /** A one-time push when a window opens, asked for in this turn. */
   openNotification?: { window: string; sendAt: number };
-  /** What to count for the ward's usage figures (absent for simulator users): no id, no text. */
+  /** What to count for the ward's usage figures (absent on the simulator channel): no id, no text. */
   usage?: UsageOfTurn;
 }
 
@@ -168,7 +205,7 @@ export interface ReminderBatch {
 
 /** The durable outbox of reminders. Both stores implement it. */
 export interface ReminderStore {
-  /** Subscribers since `subscribedBy` who have no delivery row for the slot yet. */
+  /** LINE subscribers since `subscribedBy` who have no delivery row for the slot yet (only LINE users can be pushed to). */
   subscribersWithoutDelivery(slotKey: string, subscribedBy: number): Promise<string[]>;
   /**
    * Claims the slot for these people (a delivery row each; people already claimed by anyone are
@@ -177,7 +214,7 @@ export interface ReminderStore {
   claimDeliveries(args: { slotKey: string; userIds: string[]; message: Reply; eventStart: number; batchSize: number; now: number }): Promise<ReminderBatch[]>;
   /** Records these people as missed for the slot (once); returns how many were newly recorded. */
   recordMissed(slotKey: string, userIds: string[], now: number): Promise<number>;
-  /** People waiting for a window to open, grouped by (window, opening time), whose time has come. */
+  /** LINE users waiting for a window to open, grouped by (window, opening time), whose time has come. */
   openNotificationsDue(now: number): Promise<{ window: string; sendAt: number; userIds: string[] }[]>;
   /** Forgets the waiting people of a (window, opening time) once their push is claimed or dropped. */
   clearOpenNotifications(window: string, sendAt: number, userIds: string[]): Promise<void>;

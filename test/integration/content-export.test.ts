@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { openSqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore } from '../../src/store/open-store';
 import { StaffStore } from '../../src/store/staff-store';
 import { correctedFact } from '../../src/domain/staff-changes';
 import { parseFactsTable } from '../../src/domain/content/facts-table';

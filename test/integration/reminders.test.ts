@@ -5,10 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
+import { storeRows } from '../support/stores';
 import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { contentWithIbasho } from '../support/content-fixture';
@@ -102,9 +101,7 @@ describe('subscribing in the conversation', () => {
     const user = newUser();
     await subscribe(user);
     expect((await bot.send([unfollowEvent(user)])).status).toBe(200);
-    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
-    expect(db.prepare('SELECT count(*) AS n FROM subscriptions WHERE user_id = ?').get(user)).toEqual({ n: 0 });
-    db.close();
+    expect(await storeRows(bot.composed.store, 'SELECT user_id FROM subscriptions WHERE user_id = ?', user)).toEqual([]);
     await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(recipients()).not.toContain(user);
   });
@@ -332,9 +329,7 @@ describe('the server itself', () => {
       reminderTimes: [{ kind: 'day-before', daysBefore: 1, at: '08:00' }],
     });
     const user = newUser();
-    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
-    db.prepare('INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)').run(user, now.getTime() - 7 * 86_400_000);
-    db.close();
+    await storeRows(bot.composed.store, 'INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)', user, now.getTime() - 7 * 86_400_000);
 
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -354,11 +349,11 @@ describe('the server itself', () => {
 
 describe('fan-out', () => {
   test('20,000 subscribers are reached in ceil(20000/500) = 40 multicasts, each exactly once', async () => {
-    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
-    const insert = db.prepare('INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)');
     const users = Array.from({ length: 20_000 }, () => newUser());
-    db.transaction(() => users.forEach((u) => insert.run(u, tokyo('2026-12-01T00:00:00').getTime())))();
-    db.close();
+    const createdAt = tokyo('2026-12-01T00:00:00').getTime();
+    for (let i = 0; i < users.length; i += 1000) {
+      await bot.composed.store.database.insertInto('subscriptions').values(users.slice(i, i + 1000).map((user_id) => ({ user_id, created_at: createdAt }))).execute();
+    }
     const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(summary).toMatchObject({ sent: 40, recipients: 20_000, failed: 0 });
     expect(bot.fake.multicasts()).toHaveLength(40);

@@ -8,7 +8,7 @@ import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, replyText } from '../support/bot-
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../support/line-webhook';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
-import { openPostgresStore } from '../../src/store/postgres-store';
+import { openPostgresStore } from '../../src/store/open-store';
 import { StaffStore } from '../../src/store/staff-store';
 import { hashPassword } from '../../src/staff/passwords';
 import { addDays, dateParts, localDateOf } from '../../src/domain/calendar';

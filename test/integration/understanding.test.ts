@@ -2,9 +2,8 @@
  * Typed sentences, end to end: signed webhooks through the real server, replies captured by the
  * stand-in LINE API (which checks every reply against LINE's spec and limits).
  */
-import BetterSqlite3 from 'better-sqlite3';
-import path from 'node:path';
 import { startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
+import { storeRows } from '../support/stores';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 import { newUser, projectDefinitions } from '../support/fixtures';
 
@@ -31,13 +30,8 @@ afterEach(async () => {
 
 const say = (event: Parameters<BotHarness['send']>[0][number]) => sayTo(bot, event);
 
-function conversationRow(userId: string): any {
-  const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM conversations WHERE user_id = ?').get(userId);
-  } finally {
-    db.close();
-  }
+async function conversationRow(userId: string): Promise<any> {
+  return (await storeRows(bot.composed.store, 'SELECT * FROM conversations WHERE user_id = ?', userId))[0];
 }
 
 describe('needs typed as sentences', () => {
@@ -142,7 +136,7 @@ describe('crisis from every state', () => {
     expect(telLinks(reply).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
     expect(telLinks(reply)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
     expect(quickReplies(reply).map((q) => q.label).at(-1)).toBe('メニューへ戻る');
-    expect(JSON.parse(conversationRow(user).snapshot).value).toBe(node);
+    expect(JSON.parse((await conversationRow(user)).snapshot).value).toBe(node);
   });
 
   test('a family member writing that their son says he wants to die → the crisis lines and how a family member can help', async () => {

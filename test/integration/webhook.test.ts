@@ -1,7 +1,6 @@
 import http from 'node:http';
-import BetterSqlite3 from 'better-sqlite3';
-import path from 'node:path';
 import { CHANNEL_SECRET, startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
+import { storeRows } from '../support/stores';
 import {
   followEvent,
   imageEvent,
@@ -62,13 +61,8 @@ function bubblesOf(messages: any[]): any[] {
   return messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));
 }
 
-function conversationRow(userId: string): any {
-  const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM conversations WHERE user_id = ?').get(userId);
-  } finally {
-    db.close();
-  }
+async function conversationRow(userId: string): Promise<any> {
+  return (await storeRows(bot.composed.store, 'SELECT * FROM conversations WHERE user_id = ?', userId))[0];
 }
 
 describe('a new friend', () => {
@@ -83,7 +77,7 @@ describe('a new friend', () => {
     expect(labels.some((l) => l.includes('家族'))).toBe(true);
     expect(labels.some((l) => l.includes('いばしょ'))).toBe(true);
     expect(labels.some((l) => l.includes('電話番号'))).toBe(true);
-    expect(conversationRow(user).snapshot).toContain('"start"');
+    expect((await conversationRow(user)).snapshot).toContain('"start"');
   });
 });
 
@@ -275,7 +269,7 @@ describe('crisis words', () => {
     expect(telLinks(messages).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
     expect(telLinks(messages)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
     expect(quickReplies(messages).map((q) => q.label)).toEqual(['ほかの相談先', 'メニューへ戻る']);
-    expect(conversationRow(user).snapshot).toContain('"family"');
+    expect((await conversationRow(user)).snapshot).toContain('"family"');
   });
 });
 
@@ -288,7 +282,7 @@ describe('restart, いばしょ and old buttons', () => {
     for (const word of ['最初から', 'メニュー']) {
       const messages = await say(textEvent(user, word));
       expect(replyText(messages)).toContain('ご本人ですか、ご家族ですか');
-      expect(conversationRow(user).snapshot).toContain('"start"');
+      expect((await conversationRow(user)).snapshot).toContain('"start"');
       await say(textEvent(user, '本人'));
     }
   });
@@ -383,7 +377,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     const response = await bot.send([followEvent(user)], { signature });
     expect(response.status).toBe(401);
     expect(bot.fake.requests.length).toBe(0);
-    expect(conversationRow(user)).toBeUndefined();
+    expect((await conversationRow(user))).toBeUndefined();
   });
 
   test('a refused signature answers JSON and logs why, without the body', async () => {
@@ -406,7 +400,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     const body = webhookBody([followEvent(user)]);
     const response = await rawPost(`${bot.url}/webhook`, [body], { 'x-line-signature': signBody(body, CHANNEL_SECRET), ...(type ? { 'content-type': type } : {}) });
     expect(response.status).toBe(200);
-    expect(conversationRow(user)).toBeDefined();
+    expect((await conversationRow(user))).toBeDefined();
   });
 
   test('a chunked body (no Content-Length) over 1 MiB → 413, nothing processed', async () => {
@@ -418,7 +412,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     });
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toEqual({ message: 'body too large' });
-    expect(conversationRow(user)).toBeUndefined();
+    expect((await conversationRow(user))).toBeUndefined();
   });
 
   test('a body re-serialised after signing (same JSON, other bytes) → 401', async () => {
@@ -439,7 +433,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     const body = JSON.stringify({ destination: 'U0', events: [followEvent(user)], padding });
     const response = await bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) });
     expect(response.status).toBe(413);
-    expect(conversationRow(user)).toBeUndefined();
+    expect((await conversationRow(user))).toBeUndefined();
     expect(bot.logs.some((l) => l.msg === 'webhook rejected: body too large')).toBe(true);
   });
 
@@ -453,7 +447,7 @@ describe('the webhook endpoint as LINE uses it', () => {
         .set({ 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) })
         .send(body);
       expect(response.status).toBe(200);
-      expect(conversationRow(user)).toBeDefined();
+      expect((await conversationRow(user))).toBeDefined();
     }
   });
 
@@ -496,12 +490,12 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(followEvent(user));
     const event = textEvent(user, '家族');
     await say(event);
-    const version = conversationRow(user).version;
+    const version = (await conversationRow(user)).version;
     const redelivered = { ...event, deliveryContext: { isRedelivery: true } };
     const response = await bot.send([redelivered]);
     expect(response.status).toBe(200);
     expect(bot.fake.replies().length).toBe(2);
-    expect(conversationRow(user).version).toBe(version);
+    expect((await conversationRow(user)).version).toBe(version);
   });
 
   test('LINE answers 500 → the webhook answers 500; the redelivery sends the same reply once, state changed once', async () => {
@@ -513,14 +507,14 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(failed.status).toBe(500);
     expect(JSON.parse(failed.body)).toEqual({ message: 'internal error' });
     expect(bot.logs.some((l) => l.msg === 'request failed' && l.path === '/webhook' && l.level === 50)).toBe(true);
-    const version = conversationRow(user).version;
+    const version = (await conversationRow(user)).version;
     const response = await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }]);
     expect(response.status).toBe(200);
     const replies = bot.fake.replies();
     expect(replies.length).toBe(2);
     expect(replyText(replies[1]!.messages)).toContain('どんなことが');
-    expect(conversationRow(user).version).toBe(version);
-    expect(conversationRow(user).snapshot).toContain('"family"');
+    expect((await conversationRow(user)).version).toBe(version);
+    expect((await conversationRow(user)).snapshot).toContain('"family"');
   });
 
   const decisions = (eventId: string) => bot.logs.filter((l) => l.msg === 'delivery decision' && l.eventId === eventId).map((l) => l.decision);
@@ -588,10 +582,10 @@ describe('the webhook endpoint as LINE uses it', () => {
     const earlier = textEvent(user, '家族');
     const later = textEvent(user, '本人', { timestamp: (earlier.timestamp as number) + 1_000 });
     const question = await say(later);
-    const snapshot = conversationRow(user).snapshot;
+    const snapshot = (await conversationRow(user)).snapshot;
     const answer = await say(earlier);
     expect(replyText(answer)).toContain('遅れて届きました');
-    expect(conversationRow(user).snapshot).toBe(snapshot);
+    expect((await conversationRow(user)).snapshot).toBe(snapshot);
     expect(quickReplies(answer)).toEqual(quickReplies(question));
     expect((await bot.send([{ ...earlier, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
     expect(bot.fake.replies().filter((r) => r.replyToken === earlier.replyToken)).toHaveLength(1);
@@ -630,8 +624,8 @@ describe('the webhook endpoint as LINE uses it', () => {
     const last = (e: any) => byToken.get(e.replyToken)!;
     expect(telLinks(last(events[4]))).toContain('tel:0337198909');
     expect(telLinks(last(events[5]))).toContain('tel:0357229504');
-    expect(conversationRow(a).snapshot).toContain('family-groups');
-    expect(conversationRow(b).snapshot).toContain('self-health');
+    expect((await conversationRow(a)).snapshot).toContain('family-groups');
+    expect((await conversationRow(b)).snapshot).toContain('self-health');
   });
 
   test('unfollow deletes everything stored about the person', async () => {
@@ -639,18 +633,14 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(followEvent(user));
     await say(textEvent(user, '家族'));
     expect((await bot.send([unfollowEvent(user)])).status).toBe(200);
-    expect(conversationRow(user)).toBeUndefined();
-    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
-    expect(db.prepare('SELECT count(*) AS n FROM webhook_events WHERE user_id = ?').get(user)).toEqual({ n: 0 });
-    db.close();
+    expect((await conversationRow(user))).toBeUndefined();
+    expect(await storeRows(bot.composed.store, 'SELECT event_id FROM webhook_events WHERE user_id = ?', user)).toEqual([]);
   });
 
   test('a corrupt stored state → a kind word and the first question, never an error', async () => {
     const user = newUser();
     await say(followEvent(user));
-    const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'));
-    db.prepare("UPDATE conversations SET snapshot = '{not json' WHERE user_id = ?").run(user);
-    db.close();
+    await storeRows(bot.composed.store, "UPDATE conversations SET snapshot = '{not json' WHERE user_id = ?", user);
     const messages = await say(textEvent(user, '家族'));
     expect(replyText(messages)).toContain('はじめから ご案内しますね');
   });
@@ -848,7 +838,7 @@ describe('a neighbour, friend or 民生委員', () => {
     // Family-only notes are not shown to a neighbour.
     const detail = await say(cardTap(user, answer, '福祉のコンシェルジュ', 'くわしく見る'));
     expect(replyText(detail)).not.toContain('ご家族だけでの相談もできます');
-    expect(conversationRow(user).snapshot).toContain('"neighbor"');
+    expect((await conversationRow(user)).snapshot).toContain('"neighbor"');
   });
 });
 

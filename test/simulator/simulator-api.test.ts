@@ -3,10 +3,9 @@
  * the same inputs it answers with exactly the LINE messages the webhook sends to LINE.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { startBot, quickReplies, replyText, type BotHarness } from '../support/bot-harness';
+import { storeRows } from '../support/stores';
 import { staffCookie } from '../support/staff-login';
 import { followEvent, postbackEvent, stickerEvent, textEvent } from '../support/line-webhook';
 
@@ -34,25 +33,12 @@ async function simSay(bot: BotHarness, userId: string, event: Record<string, unk
 }
 
 /** Rows of the production database file. */
-function productionRows(bot: BotHarness, query: string, ...params: unknown[]): any[] {
-  const db = new BetterSqlite3(path.join(bot.dataDir, 'guide.db'), { readonly: true });
-  try {
-    return db.prepare(query).all(...params);
-  } finally {
-    db.close();
-  }
+function productionRows(bot: BotHarness, query: string, ...params: unknown[]): Promise<any[]> {
+  return storeRows(bot.composed.store, query, ...params);
 }
 
 /** Rows of the simulator's own store (in memory, in the server). */
-async function rows(bot: BotHarness, query: string, ...params: unknown[]): Promise<any[]> {
-  const store = bot.composed.simulatorStore!;
-  const parts = query.split('?');
-  const statement = sql.join(
-    parts.map((part, i) => (i < params.length ? sql`${sql.raw(part)}${params[i]}` : sql.raw(part))),
-    sql``,
-  );
-  return (await statement.execute(store.database)).rows as any[];
-}
+const rows = (bot: BotHarness, query: string, ...params: unknown[]) => storeRows(bot.composed.simulatorStore!, query, ...params);
 
 describe('the simulator and the webhook give the same LINE messages', () => {
   let bot: BotHarness;
@@ -215,7 +201,15 @@ describe('simulator users are kept apart from LINE users', () => {
     expect((await rows(bot, 'SELECT event_id FROM webhook_events')).every((r) => r.event_id.startsWith('sim-'))).toBe(true);
     expect(bot.fake.requests).toEqual([]);
     // Never in the production tables.
-    for (const table of ['conversations', 'webhook_events', 'subscriptions']) expect(productionRows(bot, `SELECT * FROM ${table}`)).toEqual([]);
+    for (const table of ['conversations', 'webhook_events', 'subscriptions']) expect(await productionRows(bot, `SELECT * FROM ${table}`)).toEqual([]);
+  });
+
+  test('simulator turns are not counted in the usage figures; a subscription made there is on the simulator channel', async () => {
+    const sim = await newSimUser(bot);
+    await simSay(bot, sim, { kind: 'follow' });
+    await simSay(bot, sim, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
+    expect(await rows(bot, 'SELECT channel FROM subscriptions WHERE user_id = ?', sim)).toEqual([{ channel: 'simulator' }]);
+    expect(await bot.composed.simulatorStore!.usage('2000-01-01', '2100-12-31')).toEqual([]);
   });
 
   test('会話を消す (an unfollow) deletes everything about the sim user, as blocking on LINE does', async () => {

@@ -60,3 +60,19 @@ test('a simulator user who subscribes to いばしょ reminders is never sent to
   expect(recipients.filter((to) => to.startsWith('sim-'))).toEqual([]);
   expect(JSON.stringify(bot.fake.requests.map((r) => r.body))).not.toContain(simUser);
 });
+
+test('run over the simulator’s own store, the dispatcher pushes nothing: subscriptions made there are on the simulator channel', async () => {
+  const { userId: simUser } = (await bot.http().post('/simulator/api/users').set('cookie', await staffCookie(bot))).body as { userId: string };
+  await simSay(simUser, { kind: 'follow' });
+  await simSay(simUser, { kind: 'text', text: 'いばしょのお知らせを受け取る' });
+  expect((await bot.composed.simulatorStore!.loadTurnContext(simUser)).subscribed).toBe(true);
+
+  const before = bot.fake.requests.length;
+  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: bot.fake.baseUrl });
+  const { summary } = await dispatchReminders(
+    { definitions: bot.composed.definitions, store: bot.composed.simulatorStore as never, messenger, logger: createLogger('silent'), retry: { attempts: 1, baseDelayMs: 1 } },
+    new Date('2026-12-21T09:00:30Z'),
+  );
+  expect(summary.recipients).toBe(0);
+  expect(bot.fake.requests.slice(before).filter((r) => r.path.includes('multicast'))).toEqual([]);
+});

@@ -7,19 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store';
+import { openSqliteStore, type DatabaseStore } from '../../src/store/open-store';
 import type { Reply } from '../../src/domain/reply';
 
 const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは'.repeat(50) }], choices: [] };
 let counter = 0;
 
-async function recordTurns(store: SqliteStore, n: number): Promise<string[]> {
+async function recordTurns(store: DatabaseStore, n: number): Promise<string[]> {
   const users = Array.from({ length: n }, () => `U${String(++counter).padStart(32, '0')}`);
   await Promise.all(
     users.map((userId) =>
       store.recordTurn({
         eventId: `E${counter}-${userId}`,
         userId,
+        channel: 'line',
         replyToken: 'r'.repeat(32),
         state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
         expectedVersion: null,
@@ -48,7 +49,7 @@ function usersInMainFile(dir: string): number {
 
 describe('SQLite checkpoints', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: DatabaseStore;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-wal-'));
     store = await openSqliteStore(path.join(dir, 'guide.db'));

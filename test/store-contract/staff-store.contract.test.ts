@@ -3,36 +3,25 @@
  * database: its layer over content/, the version counter every instance polls, accounts, sessions,
  * login throttling and the audit log that the retention purge never touches.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite-store';
-import { openPostgresStore } from '../../src/store/postgres-store';
-import type { KyselyStore } from '../../src/store/kysely-store';
+import type { DatabaseStore } from '../../src/store/open-store';
 import { DuplicateError, StaffStore } from '../../src/store/staff-store';
 import { LiveDefinitions } from '../../src/usecases/live-definitions';
 import { loadDefinitions } from '../../src/files/definitions-files';
 import type { StaffIbashoDate } from '../../src/domain/staff-changes';
-import { describeWithPostgres, freshDatabase } from '../support/postgres';
+import { describeWithPostgres } from '../support/postgres';
+import { postgresStores, sqliteStores, type StoreFactory } from '../support/stores';
 
 interface Opened {
-  stores: [KyselyStore, KyselyStore];
+  stores: [DatabaseStore, DatabaseStore];
   cleanup(): Promise<void>;
 }
 
-async function openSqlite(): Promise<Opened> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-staff-'));
-  const file = path.join(dir, 'guide.db');
-  const a = await openSqliteStore(file);
-  const b = await openSqliteStore(file);
-  return { stores: [a, b], cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function openPostgres(): Promise<Opened> {
-  const database = await freshDatabase();
-  const a = await openPostgresStore(database.url, { poolSize: 3 });
-  const b = await openPostgresStore(database.url, { poolSize: 3 });
-  return { stores: [a, b], cleanup: () => database.drop() };
+/** Two stores (two instances, in effect) on one database. */
+async function openTwo(factory: StoreFactory): Promise<Opened> {
+  const { store: a, cleanup } = await factory.open();
+  const { store: b } = await factory.reopen(a);
+  return { stores: [a, b], cleanup };
 }
 
 const root = path.resolve(__dirname, '../..');
@@ -155,5 +144,5 @@ function contract(open: () => Promise<Opened>) {
   });
 }
 
-describe('staff store on SQLite', () => contract(openSqlite));
-describeWithPostgres('staff store on PostgreSQL', () => contract(openPostgres));
+describe('staff store on SQLite', () => contract(() => openTwo(sqliteStores)));
+describeWithPostgres('staff store on PostgreSQL', () => contract(() => openTwo(postgresStores)));

@@ -2,49 +2,13 @@
  * One contract, two stores: every behaviour the use cases rely on, run against the embedded SQLite
  * store and against a real PostgreSQL database.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { sql } from 'kysely';
-import { openSqliteStore } from '../../src/store/sqlite-store';
-import { openPostgresStore } from '../../src/store/postgres-store';
-import type { KyselyStore } from '../../src/store/kysely-store';
+import { Migrator, sql } from 'kysely';
+import { migrateToLatest, migrations } from '../../src/store/migrations';
+import type { DatabaseStore } from '../../src/store/open-store';
 import { ConflictError, type RecordTurn } from '../../src/usecases/ports';
 import type { Reply } from '../../src/domain/reply';
-import { describeWithPostgres, freshDatabase } from '../support/postgres';
-
-interface StoreFactory {
-  open(): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
-  /** A second store (another process, in effect) on the same database as `store`. */
-  reopen(store: KyselyStore): Promise<{ store: KyselyStore; cleanup(): Promise<void> }>;
-}
-
-/** Where each open store's data lives (a file or a connection string), for `reopen`. */
-const files = new Map<KyselyStore, string>();
-
-const sqliteFactory: StoreFactory = {
-  async open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-contract-'));
-    const store = await openSqliteStore(path.join(dir, 'guide.db'));
-    files.set(store, path.join(dir, 'guide.db'));
-    return { store, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  },
-  async reopen(store) {
-    return { store: await openSqliteStore(files.get(store)!), cleanup: async () => undefined };
-  },
-};
-
-const postgresFactory: StoreFactory = {
-  async open() {
-    const database = await freshDatabase();
-    const store = await openPostgresStore(database.url, { poolSize: 4 });
-    files.set(store, database.url);
-    return { store, cleanup: () => database.drop() };
-  },
-  async reopen(store) {
-    return { store: await openPostgresStore(files.get(store)!, { poolSize: 2 }), cleanup: async () => undefined };
-  },
-};
+import { describeWithPostgres } from '../support/postgres';
+import { postgresStores, sqliteStores, type StoreFactory } from '../support/stores';
 
 const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは' }], choices: [] };
 const T0 = Date.UTC(2026, 10, 25, 1, 0, 0);
@@ -56,6 +20,7 @@ const eid = () => `01EVENT${String(++counter).padStart(19, '0')}`;
 function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
   return {
     eventId: eid(),
+    channel: 'line',
     replyToken: 'r'.repeat(32),
     state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
     expectedVersion: null,
@@ -69,7 +34,7 @@ function turn(overrides: Partial<RecordTurn> & { userId: string }): RecordTurn {
 }
 
 function contract(factory: StoreFactory) {
-  let store: KyselyStore;
+  let store: DatabaseStore;
   let cleanup: () => Promise<void>;
 
   const conversationOf = async (userId: string) => (await store.loadTurnContext(userId)).conversation;
@@ -297,6 +262,40 @@ function contract(factory: StoreFactory) {
     });
   });
 
+  describe('channels', () => {
+    test('a simulator user subscribes and waits for an opening like anyone, but is never handed out for a push', async () => {
+      const onLine = uid();
+      const onSimulator = `sim-${uid()}`;
+      const openNotification = { window: `w${counter}`, sendAt: T0 + 1_000 };
+      await store.recordTurn(turn({ userId: onLine, channel: 'line', subscription: 'subscribe', openNotification }));
+      await store.recordTurn(turn({ userId: onSimulator, channel: 'simulator', subscription: 'subscribe', openNotification }));
+      expect(await isSubscribed(onSimulator)).toBe(true);
+      const due = await store.subscribersWithoutDelivery(`channels:${counter}`, T0 + 1);
+      expect(due).toContain(onLine);
+      expect(due).not.toContain(onSimulator);
+      const waiting = (await store.openNotificationsDue(T0 + 1_000)).filter((g) => g.window === openNotification.window);
+      expect(waiting).toEqual([{ window: openNotification.window, sendAt: openNotification.sendAt, userIds: [onLine] }]);
+    });
+
+    test('rows from before channels were recorded: a "sim-" id becomes a simulator row, any other a LINE row', async () => {
+      const { store: old, cleanup: oldCleanup } = await factory.blank();
+      try {
+        const { error } = await new Migrator({ db: old.database, provider: { getMigrations: async () => migrations } }).migrateTo('0005-event-order-and-delivery');
+        expect(error).toBeUndefined();
+        const rows = ['sim-00000000-0000-4000-8000-000000000000', 'U0123456789abcdef0123456789abcdef'];
+        await sql`INSERT INTO subscriptions (user_id, created_at) VALUES (${rows[0]}, ${T0}), (${rows[1]}, ${T0})`.execute(old.database);
+        await sql`INSERT INTO open_notifications (user_id, window_id, send_at, created_at) VALUES (${rows[0]}, 'w', ${T0}, ${T0}), (${rows[1]}, 'w', ${T0}, ${T0})`.execute(old.database);
+        expect(await migrateToLatest(old.database)).toContain('0006-channels');
+        expect(await old.subscribersWithoutDelivery('old', T0)).toEqual([rows[1]]);
+        expect(await old.openNotificationsDue(T0)).toEqual([{ window: 'w', sendAt: T0, userIds: [rows[1]] }]);
+        expect((await old.loadTurnContext(rows[0]!)).subscribed).toBe(true);
+      } finally {
+        await old.close();
+        await oldCleanup();
+      }
+    });
+  });
+
   describe('usage counts', () => {
     test('count reached, outcome and where each conversation stopped; concurrent turns in opposite directions all count', async () => {
       const day = `2031-01-${String(10 + (counter % 10)).padStart(2, '0')}`;
@@ -360,5 +359,5 @@ function contract(factory: StoreFactory) {
   });
 }
 
-describe('embedded SQLite store', () => contract(sqliteFactory));
-describeWithPostgres('PostgreSQL store', () => contract(postgresFactory));
+describe('embedded SQLite store', () => contract(sqliteStores));
+describeWithPostgres('PostgreSQL store', () => contract(postgresStores));

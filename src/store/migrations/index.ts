@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import { staffConsoleMigration } from './0004-staff-console';
 
 /**
@@ -119,4 +119,25 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('conversations').dropColumn('last_event_at').execute();
     },
   },
+  '0006-channels': {
+    async up(db: Kysely<any>) {
+      // Where the person talks to the bot ('line' or 'simulator'): only LINE users can be pushed to.
+      for (const table of ['subscriptions', 'open_notifications']) {
+        await db.schema.alterTable(table).addColumn('channel', 'text', (c) => c.notNull().defaultTo('line')).execute();
+        // Rows written before channels were recorded: simulator users had ids of their own ("sim-…").
+        await db.updateTable(table).set({ channel: 'simulator' }).where('user_id', 'like', 'sim-%').execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('open_notifications').dropColumn('channel').execute();
+      await db.schema.alterTable('subscriptions').dropColumn('channel').execute();
+    },
+  },
 };
+
+/** Applies every pending migration; both databases run the same list. Returns the names applied. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,22 +1,27 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../usecases/ports';
-import { KyselyStore, migrateToLatest } from './kysely-store';
+import { migrateToLatest } from './migrations';
 import type { Database } from './schema';
+import { runChecked, type StoreEngine } from './store-engine';
 
 // BIGINT columns hold epoch milliseconds, well inside Number's exact range: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+export interface PostgresOptions {
+  logger?: Logger;
+  migrate?: boolean;
+  poolSize?: number;
+  timeouts?: { connectMs?: number; statementMs?: number; queryMs?: number };
+}
+
 /**
- * The store for several instances: PostgreSQL through a connection pool. Each turn is one transaction;
- * concurrent turns of one person are kept consistent by the row version check (see KyselyStore). When
- * the database is unreachable, calls fail (the webhook answers 5xx so LINE redelivers) and the pool
- * reconnects by itself once it is back.
+ * The database for several instances: PostgreSQL through a connection pool. Each turn is one
+ * transaction; concurrent turns of one person are kept consistent by the row version check (see
+ * conversation-store.ts). When the database is unreachable, calls fail (the webhook answers 5xx so
+ * LINE redelivers) and the pool reconnects by itself once it is back.
  */
-export async function openPostgresStore(
-  connectionString: string,
-  options: { logger?: Logger; migrate?: boolean; poolSize?: number; timeouts?: { connectMs?: number; statementMs?: number; queryMs?: number } } = {},
-): Promise<KyselyStore> {
+export async function openPostgresEngine(connectionString: string, options: PostgresOptions = {}): Promise<StoreEngine> {
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
@@ -42,5 +47,27 @@ export async function openPostgresStore(
     }
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStore(db);
+  return {
+    db,
+    rows: async <R>(query: CompiledQuery<R>) => (await db.executeQuery(query)).rows,
+    writeUnit: (statements) =>
+      db.transaction().execute(async (trx) => {
+        for (const statement of statements) {
+          // A failed statement aborts the transaction; its check throws, and Kysely rolls back.
+          let changes: number | { error: unknown };
+          try {
+            changes = Number((await trx.executeQuery(statement.query)).numAffectedRows ?? 0);
+          } catch (error) {
+            changes = { error };
+          }
+          runChecked(statement, () => {
+            if (typeof changes !== 'number') throw changes.error;
+            return changes;
+          });
+        }
+      }),
+    isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
+    checkpointNow: async () => 0,
+    close: () => db.destroy(),
+  };
 }

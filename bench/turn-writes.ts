@@ -1,0 +1,61 @@
+/**
+ * The store's turn path alone on SQLite: read a person's context, record the turn (event id, new
+ * state), as the webhook does, for N turns over 500 people. Run: `node scripts/start.mjs ../bench/turn-writes [N]`.
+ * Prints wall time and CPU per turn, one by one and 50 at a time (group commit).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../src/store/open-store';
+import type { RecordTurn, Store } from '../src/usecases/ports';
+
+const PEOPLE = 500;
+const reply = { messages: [{ kind: 'text' as const, text: 'こんにちは' }], choices: [] };
+
+async function oneTurn(store: Store, i: number, run: string): Promise<void> {
+  const userId = `U${run}${String(i % PEOPLE).padStart(30, '0')}`;
+  const context = await store.loadTurnContext(userId);
+  const turn: RecordTurn = {
+    eventId: `E${run}${String(i).padStart(24, '0')}`,
+    userId,
+    channel: 'line',
+    replyToken: 'r'.repeat(32),
+    state: { flowVersion: 'guide@1', snapshot: { value: 'start', context: { lastQuestion: 'start' } } },
+    expectedVersion: context.conversation?.version ?? null,
+    reply,
+    crisis: false,
+    at: new Date(),
+    lastEventAt: Date.now(),
+    leaseMs: 25_000,
+  };
+  await store.recordTurn(turn);
+}
+
+async function measure(label: string, store: Store, turns: number, parallel: number, run: string): Promise<void> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < turns; i += parallel) {
+    // Distinct people within a group, as concurrent turns of one person would conflict.
+    await Promise.all(Array.from({ length: Math.min(parallel, turns - i) }, (_, j) => oneTurn(store, i + j, run)));
+  }
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  const cpuUs = (used.user + used.system) / turns;
+  process.stdout.write(`${label.padEnd(22)} ${turns} turns  ${(turns / (wallMs / 1000)).toFixed(0).padStart(6)} turns/s  ${((wallMs * 1000) / turns).toFixed(0).padStart(5)} µs wall/turn  ${cpuUs.toFixed(0).padStart(5)} µs CPU/turn\n`);
+}
+
+async function main(): Promise<void> {
+  const turns = Number(process.argv[2] ?? 5000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-turn-bench-'));
+  const store = await openStore({ dataDir: dir, databaseUrl: null });
+  try {
+    await measure('warm-up', store, 500, 1, 'w');
+    await measure('one at a time', store, turns, 1, 'a');
+    await measure('50 at a time', store, turns, 50, 'b');
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
