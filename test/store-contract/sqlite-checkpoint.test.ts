@@ -35,15 +35,22 @@ async function recordTurns(store: DatabaseStore, n: number): Promise<string[]> {
   return users;
 }
 
-/** The conversations in the database file alone, as if the write-ahead log were lost. */
+/**
+ * The conversations in the database file alone, as if the write-ahead log were lost. A copy taken
+ * while the worker is writing the file can be torn (SQLITE_CORRUPT, SQLITE_NOTADB): then it is taken again.
+ */
 function usersInMainFile(dir: string): number {
-  const copy = path.join(dir, `copy-${++counter}.db`);
-  fs.copyFileSync(path.join(dir, 'guide.db'), copy);
-  const db = new BetterSqlite3(copy, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n;
-  } finally {
-    db.close();
+  for (let attempt = 1; ; attempt++) {
+    const copy = path.join(dir, `copy-${++counter}.db`);
+    fs.copyFileSync(path.join(dir, 'guide.db'), copy);
+    const db = new BetterSqlite3(copy, { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n;
+    } catch (error) {
+      if (attempt >= 5 || !/^SQLITE_(CORRUPT|NOTADB)/.test(String((error as { code?: unknown }).code))) throw error;
+    } finally {
+      db.close();
+    }
   }
 }
 
