@@ -49,7 +49,7 @@ export function isStaffOnlyPage(path: string): boolean {
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const store = await openStore(config, { logger: deps.logger });
   const staff = new StaffStore(store.database);
-  const live = new LiveDefinitions(loadDefinitions(config), staff);
+  const live = new LiveDefinitions(loadDefinitions(config), staff.content);
   await live.refresh();
   live.start(deps.logger);
   const definitions = live.view;

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const stopPurge = startEvery(PURGE_INTERVAL_MS, async (now) => {
     await Promise.all(stores.map((store) => purgeExpired(store, retention, now, logger)));
     // Expired staff sessions and day-old login failures; the staff audit log is never purged.
-    await composed.staff.purgeExpired(now.getTime(), now.getTime() - 24 * 60 * 60_000);
+    await composed.staff.access.purgeExpired(now.getTime(), now.getTime() - 24 * 60 * 60_000);
   }, {
     clock: systemClock,
     logger,

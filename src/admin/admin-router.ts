@@ -97,7 +97,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
   /** A signed-in, still enabled account; otherwise to the login page. */
   const requireStaff: RequestHandler = async (req, res, next) => {
     const username = req.session?.username;
-    const account = username ? await staff.account(username) : null;
+    const account = username ? await staff.access.account(username) : null;
     if (!account || account.disabled) {
       if (username) await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       res.redirect(303, '/admin/login');
@@ -166,19 +166,19 @@ ${csrfField(generateToken(req))}
     const ipKey = `ip:${req.ip ?? 'unknown'}`;
     const userKey = `user:${username}`;
     const since = at - LOGIN_WINDOW_MS;
-    if ((await staff.loginFailures(ipKey, since)) >= MAX_FAILURES_PER_IP || (await staff.loginFailures(userKey, since)) >= MAX_FAILURES_PER_ACCOUNT) {
+    if ((await staff.access.loginFailures(ipKey, since)) >= MAX_FAILURES_PER_IP || (await staff.access.loginFailures(userKey, since)) >= MAX_FAILURES_PER_ACCOUNT) {
       logger.warn({ event: 'staff-login-throttled' }, 'staff login refused: too many failures');
       return loginPage(req, res, { status: 429, error: 'ログインの失敗が続いたため、受け付けを止めています。しばらくしてからもう一度お試しください。' });
     }
-    const account = username ? await staff.account(username) : null;
+    const account = username ? await staff.access.account(username) : null;
     // Verify against a dummy hash when there is no such account, so both cases take as long.
     const valid = await verifyPassword(account?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!account || account.disabled || !valid) {
-      await staff.recordLoginFailure([ipKey, userKey], at);
+      await staff.access.recordLoginFailure([ipKey, userKey], at);
       logger.info({ event: 'staff-login-failed' }, 'staff login failed');
       return loginPage(req, res, { status: 401, error: 'ユーザー名またはパスワードが違います。' });
     }
-    await staff.clearLoginFailures(userKey);
+    await staff.access.clearLoginFailures(userKey);
     // A new session id at login, so that a session fixed before it is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.username = account.username;
@@ -363,14 +363,14 @@ ${notices.map(
       const raw = (req.body as Record<string, unknown>).windows;
       const windows = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
       const notice = checkNotice(live.view, { text: field(req, 'text'), startsOn: field(req, 'startsOn'), endsOn: field(req, 'endsOn'), windows }, now());
-      await staff.addNotice({ ...notice, by: actor, at: now().getTime() });
+      await staff.content.addNotice({ ...notice, by: actor, at: now().getTime() });
       return `お知らせを追加しました(${notice.startsOn} 〜 ${notice.endsOn})。`;
     }, noticesPage, '/admin/notices'),
   );
   admin.post(
     '/notices/remove',
     change(async (req, actor) => {
-      if (!(await staff.removeNotice(field(req, 'id'), actor, now().getTime()))) throw new StaffInputError('そのお知らせは見つかりません(もう終わっています)');
+      if (!(await staff.content.removeNotice(field(req, 'id'), actor, now().getTime()))) throw new StaffInputError('そのお知らせは見つかりません(もう終わっています)');
       return 'お知らせを終えました。';
     }, noticesPage, '/admin/notices'),
   );
@@ -429,7 +429,7 @@ ${v.field === 'phone'
       const previous = live.staffChanges.factChecks.find((c) => c.window === windowId && c.field === name);
       // A re-check keeps an earlier correction and gives it the new date.
       const value = previous?.value ? { ...(previous.value as object), checked: today } : null;
-      await staff.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value, at: now().getTime() });
+      await staff.content.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value, at: now().getTime() });
       return `${window.name} の${FIELD_LABELS[name]}を「確認しました」にしました(${today})。`;
     }, factsPage, '/admin/facts'),
   );
@@ -457,13 +457,13 @@ ${v.field === 'phone'
         value = { text: field(req, 'hoursText').trim(), ...(slots.length > 0 ? { slots } : {}), closedOnHolidays: field(req, 'closedOnHolidays') === 'yes', closedNewYear: field(req, 'closedNewYear') === 'yes' };
       }
       const fact = correctedFact(live.view, windowId, name, { value, by: actor, sourceNote, today });
-      await staff.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value: fact, at: now().getTime() });
+      await staff.content.putFactCheck({ window: windowId, field: name, checked: today, by: actor, sourceNote, value: fact, at: now().getTime() });
       return `${live.view.windowsById.get(windowId)?.name ?? windowId} の${FIELD_LABELS[name]}を訂正しました。`;
     }, factsPage, '/admin/facts'),
   );
 
   admin.get('/audit', async (req, res) => {
-    const entries = await staff.auditLog(500);
+    const entries = await staff.content.auditLog(500);
     const json = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value, null, 1));
     render(
       req,

@@ -20,7 +20,7 @@ export class StaffSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.staff.session(sid, this.now()).then(
+    this.staff.access.session(sid, this.now()).then(
       (data) => callback(null, data ? (JSON.parse(data) as session.SessionData) : null),
       (error: unknown) => callback(error),
     );
@@ -28,21 +28,21 @@ export class StaffSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
     const username = (data as { username?: string }).username ?? null;
-    this.staff.saveSession(sid, username, JSON.stringify(data), this.expiry(data)).then(
+    this.staff.access.saveSession(sid, username, JSON.stringify(data), this.expiry(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.staff.touchSession(sid, this.expiry(data)).then(
+    this.staff.access.touchSession(sid, this.expiry(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.staff.destroySession(sid).then(
+    this.staff.access.destroySession(sid).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );

@@ -27,7 +27,7 @@ async function main(start: CommandStart): Promise<number> {
   const store = await openStore(config);
   let changes;
   try {
-    changes = await new StaffStore(store.database).changes();
+    changes = await new StaffStore(store.database).content.changes();
   } finally {
     await store.close();
   }

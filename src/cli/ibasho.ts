@@ -40,7 +40,7 @@ async function main(start: CommandStart): Promise<number> {
   const store = await openStore(config);
   try {
     const staff = new StaffStore(store.database);
-    const live = new LiveDefinitions(base, staff);
+    const live = new LiveDefinitions(base, staff.content);
     await live.refresh();
     const defs = live.view;
     const actor = `cli:${os.userInfo().username}`;

@@ -30,7 +30,7 @@ async function main(start: CommandStart): Promise<number> {
   try {
     useLineHttpAgent();
     // The dates staff published in the console or with `npm run ibasho` count like those in content/.
-    const live = new LiveDefinitions(base, new StaffStore(store.database));
+    const live = new LiveDefinitions(base, new StaffStore(store.database).content);
     await live.refresh();
     const definitions = live.view;
     const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });

@@ -53,7 +53,7 @@ async function main(start: CommandStart): Promise<number> {
     switch (command) {
       case 'add':
         try {
-          await staff.addAccount(name!, passwordHash, actor, now);
+          await staff.access.addAccount(name!, passwordHash, actor, now);
         } catch (error) {
           if (error instanceof DuplicateError) return fail(`アカウント「${name}」はすでにあります(パスワードの変更は reset)`);
           throw error;
@@ -61,16 +61,16 @@ async function main(start: CommandStart): Promise<number> {
         process.stdout.write(`アカウント「${name}」を作りました\n`);
         return 0;
       case 'list':
-        for (const account of await staff.accounts()) {
+        for (const account of await staff.access.accounts()) {
           process.stdout.write(`${account.username}\t${account.disabled ? '停止中' : '有効'}\t作成 ${new Date(account.createdAt).toISOString().slice(0, 10)}\n`);
         }
         return 0;
       case 'disable':
-        if (!(await staff.disableAccount(name!, actor, now))) return fail(`アカウント「${name}」はありません`);
+        if (!(await staff.access.disableAccount(name!, actor, now))) return fail(`アカウント「${name}」はありません`);
         process.stdout.write(`アカウント「${name}」を停止しました(ログイン中の画面も閉じられます)\n`);
         return 0;
       default:
-        if (!(await staff.resetPassword(name!, passwordHash, actor, now))) return fail(`アカウント「${name}」はありません`);
+        if (!(await staff.access.resetPassword(name!, passwordHash, actor, now))) return fail(`アカウント「${name}」はありません`);
         process.stdout.write(`アカウント「${name}」のパスワードを変えました\n`);
         return 0;
     }

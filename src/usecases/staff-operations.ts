@@ -10,14 +10,14 @@ import type { StaffStore } from '../store/staff-store';
 export async function publishIbashoDate(staff: StaffStore, defs: Definitions, input: PublishInput, actor: string, now: Date): Promise<StaffIbashoDate> {
   const checked = checkPublish(defs, input, now);
   const entry: StaffIbashoDate = { date: checked.date, status: 'held', movedTo: null, start: checked.start, end: checked.end, note: checked.note, by: actor, at: now.getTime() };
-  await staff.putIbashoDate(entry, 'ibasho.publish');
+  await staff.content.putIbashoDate(entry, 'ibasho.publish');
   return entry;
 }
 
 export async function cancelIbashoDate(staff: StaffStore, defs: Definitions, date: string, actor: string, now: Date): Promise<StaffIbashoDate> {
   checkCancel(defs, date, now);
   const entry: StaffIbashoDate = { date, status: 'cancelled', movedTo: null, start: null, end: null, note: null, by: actor, at: now.getTime() };
-  await staff.putIbashoDate(entry, 'ibasho.cancel');
+  await staff.content.putIbashoDate(entry, 'ibasho.cancel');
   return entry;
 }
 
@@ -36,17 +36,17 @@ export async function moveIbashoDate(staff: StaffStore, defs: Definitions, date:
     by: actor,
     at: now.getTime(),
   };
-  await staff.putIbashoDate(entry, 'ibasho.move');
+  await staff.content.putIbashoDate(entry, 'ibasho.move');
   return entry;
 }
 
 /** Sets or clears the note (e.g. the room) of a date the staff published or moved. */
 export async function noteIbashoDate(staff: StaffStore, date: string, note: string, actor: string, now: Date): Promise<StaffIbashoDate> {
-  const current = await staff.ibashoDate(date);
+  const current = await staff.content.ibashoDate(date);
   const trimmed = note.trim();
   if (!current || current.status === 'cancelled') throw new StaffInputError(`${date} は、ここで公開した開催日ではありません`);
   if ([...trimmed].length > 60) throw new StaffInputError('メモは60文字までにしてください');
   const entry: StaffIbashoDate = { ...current, note: trimmed || null, by: actor, at: now.getTime() };
-  await staff.putIbashoDate(entry, 'ibasho.note');
+  await staff.content.putIbashoDate(entry, 'ibasho.note');
   return entry;
 }

@@ -26,7 +26,7 @@ function securitySuite(store: StoreUnderTest) {
     database = await store.open();
     bot = await startBot({ now: tokyo('2026-12-01T10:00:00'), env: database.env });
     const hash = await hashPassword(PASSWORD);
-    for (const name of ['tanaka', 'suzuki', 'sato', 'kato']) await bot.composed.staff.addAccount(name, hash, 'test', Date.now());
+    for (const name of ['tanaka', 'suzuki', 'sato', 'kato']) await bot.composed.staff.access.addAccount(name, hash, 'test', Date.now());
   });
   afterAll(async () => {
     await bot.close();
@@ -139,7 +139,7 @@ function securitySuite(store: StoreUnderTest) {
 
     test('a disabled account cannot log in, and its open session ends', async () => {
       const open = await signedIn('suzuki');
-      await bot.composed.staff.disableAccount('suzuki', 'test', Date.now());
+      await bot.composed.staff.access.disableAccount('suzuki', 'test', Date.now());
       expect((await open.a.get('/admin/ibasho')).headers.location).toBe('/admin/login');
       const res = await login(agent(), 'suzuki');
       expect(res.status).toBe(401);
@@ -149,10 +149,10 @@ function securitySuite(store: StoreUnderTest) {
   describe('with a session', () => {
     test('a form without the CSRF token, or with a wrong one, is refused with 403 and changes nothing', async () => {
       const client = await signedIn();
-      const before = (await bot.composed.staff.auditLog()).length;
+      const before = (await bot.composed.staff.content.auditLog()).length;
       expect((await client.a.post('/admin/ibasho/publish').type('form').send({ date: '2026-12-22' })).status).toBe(403);
       expect((await client.a.post('/admin/ibasho/publish').type('form').send({ date: '2026-12-22', _csrf: 'x'.repeat(40) })).status).toBe(403);
-      expect((await bot.composed.staff.auditLog()).length).toBe(before);
+      expect((await bot.composed.staff.content.auditLog()).length).toBe(before);
     });
 
     test('after logout the old cookie is refused', async () => {
@@ -182,7 +182,7 @@ function securitySuite(store: StoreUnderTest) {
       expect(page.text).not.toContain('<script>alert');
       expect(page.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;; DROP TABLE staff_audit_log;--');
       expect(page.text).toContain('を公開しました');
-      expect((await bot.composed.staff.ibashoDate('2027-01-24'))!.note).toBe(note);
+      expect((await bot.composed.staff.content.ibashoDate('2027-01-24'))!.note).toBe(note);
       const audit = await client.a.get('/admin/audit');
       expect(audit.text).not.toContain('<script>alert');
     });
@@ -201,7 +201,7 @@ function securitySuite(store: StoreUnderTest) {
       expect((await post('/admin/ibasho/note', { date: '2026-12-22', note: '本館5階' })).status).toBe(303);
       expect((await post('/admin/ibasho/move', { date: '2026-12-22', to: '2026-12-23' })).status).toBe(303);
       expect((await post('/admin/ibasho/cancel', { date: '2027-02-28' })).status).toBe(303);
-      const log = (await bot.composed.staff.auditLog()).filter((e) => e.actor === 'tanaka');
+      const log = (await bot.composed.staff.content.auditLog()).filter((e) => e.actor === 'tanaka');
       expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['ibasho.publish', 'ibasho.note', 'ibasho.move', 'ibasho.cancel']));
       const move = log.find((e) => e.action === 'ibasho.move')!;
       expect(move.before).toMatchObject({ status: 'held', note: '本館5階' });
@@ -228,12 +228,12 @@ function securitySuite(store: StoreUnderTest) {
       await bot.send([textEvent(user, 'いばしょ')]);
       const answer = bot.fake.replies()[before]!.messages;
       expect(replyText(answer).startsWith('【お知らせ】<b>12月28日から1月3日まで</b>お休みです')).toBe(true);
-      const id = (await bot.composed.staff.changes()).notices[0]!.id;
+      const id = (await bot.composed.staff.content.changes()).notices[0]!.id;
       expect((await post('/admin/notices/remove', { id })).status).toBe(303);
       const after = bot.fake.replies().length;
       await bot.send([textEvent(user, 'いばしょ')]);
       expect(replyText(bot.fake.replies()[after]!.messages)).not.toContain('【お知らせ】');
-      const actions = (await bot.composed.staff.auditLog()).map((e) => e.action);
+      const actions = (await bot.composed.staff.content.auditLog()).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['notice.add', 'notice.remove']));
     });
 
@@ -250,7 +250,7 @@ function securitySuite(store: StoreUnderTest) {
       expect((await post('/admin/facts/correct', { window: 'kurashi', field: 'phone', phone: '03-5722-9371', sourceNote: '電話で確認' })).status).toBe(303);
       expect(bot.composed.definitions.windowsById.get('kurashi')!.phone).toMatchObject({ value: '03-5722-9371', status: 'confirmed', source: '電話で確認' });
       expect(bot.composed.definitions.windowsById.get('kurashi')!.helpsWith.checked).toBe('2026-12-01');
-      const log = await bot.composed.staff.auditLog();
+      const log = await bot.composed.staff.content.auditLog();
       expect(log.find((e) => e.action === 'fact.correct')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.phone' });
       expect(log.find((e) => e.action === 'fact.check')).toMatchObject({ actor: 'tanaka', subject: 'fact:kurashi.helpsWith' });
       const after = await client.a.get('/admin/facts');
@@ -278,7 +278,7 @@ describe('behind HTTPS (TRUST_PROXY=on)', () => {
   test('the session cookie is Secure', async () => {
     const secure = await startBot({ env: { TRUST_PROXY: 'on' } });
     try {
-      await secure.composed.staff.addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
+      await secure.composed.staff.access.addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
       // The test talks plain HTTP to the app as the proxy would, so the Secure cookie is carried by hand.
       const form = await request(secure.composed.handleRequest).get('/admin/login').set('X-Forwarded-Proto', 'https');
       const cookie = String(form.headers['set-cookie']).split(';')[0]!;

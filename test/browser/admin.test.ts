@@ -16,7 +16,7 @@ describeInChromium('test/browser/admin.test.ts', 'the staff console at /admin', 
   const phone = usePhoneSession(async () => {
     // Tuesday 2026-12-01 10:00 in Tokyo; no LINE credentials, so the simulator is on.
     const bot = await startBot({ now: '2026-12-01T01:00:00Z', env: { LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' } });
-    await bot.composed.staff.addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
+    await bot.composed.staff.access.addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
     return bot;
   });
   /** A screenshot; the console's pages are also copied to docs/ by `npm run docs:screenshots`. */

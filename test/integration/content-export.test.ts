@@ -26,11 +26,11 @@ test('writes the staff dates and fact checks into content/ (comments kept) and t
     const store = await openSqliteStore(path.join(dir, 'data', 'guide.db'));
     const staff = new StaffStore(store.database);
     const base = projectDefinitions();
-    await staff.putIbashoDate({ date: '2026-12-22', status: 'held', movedTo: null, start: '13:30', end: '16:30', note: '本館5階', by: 'tanaka', at: AT }, 'ibasho.publish');
-    await staff.putIbashoDate({ date: '2027-01-24', status: 'cancelled', movedTo: null, start: null, end: null, note: null, by: 'tanaka', at: AT }, 'ibasho.cancel');
+    await staff.content.putIbashoDate({ date: '2026-12-22', status: 'held', movedTo: null, start: '13:30', end: '16:30', note: '本館5階', by: 'tanaka', at: AT }, 'ibasho.publish');
+    await staff.content.putIbashoDate({ date: '2027-01-24', status: 'cancelled', movedTo: null, start: null, end: null, note: null, by: 'tanaka', at: AT }, 'ibasho.cancel');
     const phone = correctedFact(base, 'kurashi', 'phone', { value: '03-5722-9371', by: 'tanaka', sourceNote: '電話で確認', today: '2026-12-01' });
-    await staff.putFactCheck({ window: 'kurashi', field: 'phone', checked: '2026-12-01', by: 'tanaka', sourceNote: '電話で確認', value: phone, at: AT });
-    await staff.putFactCheck({ window: 'hokenyobo', field: 'phone', checked: '2026-12-01', by: 'tanaka', sourceNote: '区のページ', value: null, at: AT });
+    await staff.content.putFactCheck({ window: 'kurashi', field: 'phone', checked: '2026-12-01', by: 'tanaka', sourceNote: '電話で確認', value: phone, at: AT });
+    await staff.content.putFactCheck({ window: 'hokenyobo', field: 'phone', checked: '2026-12-01', by: 'tanaka', sourceNote: '区のページ', value: null, at: AT });
     await store.close();
 
     const out = path.join(dir, 'content');

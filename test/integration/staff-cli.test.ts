@@ -61,7 +61,7 @@ describe('npm run staff', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('すでにあります');
 
-    const account = await bot.composed.staff.account('tanaka');
+    const account = await bot.composed.staff.access.account('tanaka');
     expect(account!.passwordHash).toMatch(/^\$argon2id\$/);
 
     expect((await cli('staff', ['disable', 'tanaka'])).code).toBe(0);
@@ -71,7 +71,7 @@ describe('npm run staff', () => {
     expect((await cli('staff', ['disable', 'nobody'])).code).toBe(1);
     expect((await cli('staff', ['add', 'tanaka2'])).code).toBe(2);
 
-    const everything = JSON.stringify(await bot.composed.staff.auditLog()) + bot.logText();
+    const everything = JSON.stringify(await bot.composed.staff.content.auditLog()) + bot.logText();
     for (const secret of ['correct horse battery', 'a brand new passphrase', '$argon2id']) expect(everything).not.toContain(secret);
   });
 });
@@ -132,7 +132,7 @@ describe('npm run ibasho while the server runs', () => {
     const list = (await cli('ibasho', ['list', ...NOW])).stdout;
     expect(list).toContain('2027-01-24 → 2027-01-26 変更');
     expect(list).toContain('2027-02-23 中止');
-    const actions = (await bot.composed.staff.auditLog()).filter((e) => e.subject.startsWith('ibasho:')).map((e) => e.action);
+    const actions = (await bot.composed.staff.content.auditLog()).filter((e) => e.subject.startsWith('ibasho:')).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['ibasho.publish', 'ibasho.move', 'ibasho.cancel']));
   });
 });

@@ -34,7 +34,7 @@ describeWithPostgres('the staff console on two instances sharing PostgreSQL', ()
     a = await startInstance(env);
     b = await startInstance(env);
     const store = await openPostgresStore(database.url, { poolSize: 1 });
-    await new StaffStore(store.database).addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
+    await new StaffStore(store.database).access.addAccount('tanaka', await hashPassword(PASSWORD), 'test', Date.now());
     await store.close();
   }, 60_000);
 

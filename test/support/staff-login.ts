@@ -10,7 +10,7 @@ export function staffCookie(bot: BotHarness, username = 'test-staff'): Promise<s
   if (!cookie) {
     cookie = (async () => {
       const password = 'test staff password 123';
-      await bot.composed.staff.addAccount(username, await hashPassword(password), 'test', Date.now());
+      await bot.composed.staff.access.addAccount(username, await hashPassword(password), 'test', Date.now());
       const form = await fetch(`${bot.url}/admin/login`);
       const first = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
