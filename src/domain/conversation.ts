@@ -195,7 +195,8 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   const matchingNode = defs.flow.flow.nodes[node]?.kind === 'question' ? node : (snapshot.context.lastQuestion ?? node);
   const u = defs.understanding;
   const audience = u.audienceOf.get(node) ?? u.audienceOf.get(matchingNode) ?? null;
-  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience }, input);
+  const offered = input.kind === 'text' && defs.flow.flow.nodes[node] ? present(defs, node, now, person.subscribed).choices : undefined;
+  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience, ...(offered ? { offered } : {}) }, input);
   const intent = reading.intent;
   const typed: Turn['typed'] =
     input.kind !== 'text' ? undefined : intent.kind === 'unrecognized' ? 'notUnderstood' : reading.understood ? 'understood' : undefined;

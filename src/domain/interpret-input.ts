@@ -1,6 +1,6 @@
 import { BACK_TARGET, type CommandAction, type Flow } from './flow/schema';
 import { decodePostback } from './postback';
-import type { ChoiceAction } from './reply';
+import type { Choice, ChoiceAction } from './reply';
 import {
   readAudience,
   readCommand,
@@ -48,6 +48,11 @@ export interface ReadingContext {
   node: string;
   /** Who the person said they are, from where they are in the tree. */
   audience: Audience | null;
+  /**
+   * The quick replies the person sees here: typing one's label exactly does what tapping it does, so
+   * 「開いたらお知らせ」 typed under an answer asks for that notice, not for the いばしょ reminders.
+   */
+  offered?: readonly Choice[];
 }
 
 interface Term {
@@ -165,6 +170,8 @@ export function readTyped(u: Understanding, flow: Flow, at: ReadingContext, text
   if (typed.length === 0) return { intent: { kind: 'unrecognized' }, understood: false };
   const crisis = readCrisis(u, typed);
   if (crisis.crisis) return { intent: { kind: 'crisis', aboutSomeoneElse: crisis.aboutSomeoneElse }, understood: false };
+  const label = at.offered?.find((choice) => readText(u, choice.label) === typed);
+  if (label) return { intent: intentOfAction(flow, label.action), understood: false };
   const exact = exactWord(u, flow, at.node, typed);
   if (exact) return { intent: exact, understood: false };
   const talk = readSmallTalk(u, typed);
@@ -176,6 +183,14 @@ export function readTyped(u: Understanding, flow: Flow, at: ReadingContext, text
   return { intent: { kind: 'unrecognized' }, understood: false };
 }
 
+/** What a button asks for, tapped or typed: a node the flow no longer has is a stale button. */
+function intentOfAction(flow: Flow, action: ChoiceAction): Intent {
+  if (action.kind === 'crisisLines') return { kind: 'crisis', aboutSomeoneElse: false };
+  if (action.kind !== 'go') return action;
+  if (!Object.prototype.hasOwnProperty.call(flow.nodes, action.node)) return { kind: 'staleButton' };
+  return action.from ? { kind: 'go', node: action.node, from: action.from } : { kind: 'go', node: action.node };
+}
+
 /** Decides what an input means where the person is. Crisis words win over everything else. */
 export function readInput(u: Understanding, flow: Flow, at: ReadingContext, input: Input): Reading {
   switch (input.kind) {
@@ -185,18 +200,7 @@ export function readInput(u: Understanding, flow: Flow, at: ReadingContext, inpu
       return { intent: { kind: 'nonText' }, understood: false };
     case 'postback': {
       const action = decodePostback(input.data);
-      const intent: Intent = !action
-        ? { kind: 'staleButton' }
-        : action.kind === 'crisisLines'
-          ? { kind: 'crisis', aboutSomeoneElse: false }
-          : action.kind !== 'go'
-            ? action
-            : !Object.prototype.hasOwnProperty.call(flow.nodes, action.node)
-              ? { kind: 'staleButton' }
-              : action.from
-                ? { kind: 'go', node: action.node, from: action.from }
-                : { kind: 'go', node: action.node };
-      return { intent, understood: false };
+      return { intent: action ? intentOfAction(flow, action) : { kind: 'staleButton' }, understood: false };
     }
     case 'text':
       return readTyped(u, flow, at, input.text);

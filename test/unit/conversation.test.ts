@@ -416,4 +416,28 @@ describe("what a turn asks the use case to do: the machine's named actions", () 
     expect(open.outcome).toBe('openNotice');
     expect(open.openNotification).toBeUndefined();
   });
+
+  test('typing a quick reply\'s label does what tapping it does, even where its words mean something else', () => {
+    const night = new Date('2026-11-26T02:00:00+09:00');
+    const atFamily = step(defs, null, postback('go=family&from=start'), night);
+    const answer = step(defs, stored(atFamily.state), postback('go=family-visit&from=family'), night);
+    // お知らせ alone means the いばしょ reminders; the label under this answer means "when it opens".
+    const typed = step(defs, stored(answer.state), text(phrases.quickReply.notifyOpen), night, { subscribed: false });
+    expect(typed.outcome).toBe('openNotice');
+    expect(typed.subscription).toBeUndefined();
+    expect(typed.openNotification?.sendAt).toBeGreaterThan(night.getTime());
+    expect(typed.typed).toBeUndefined();
+    // Where that button is not shown, the same words keep their usual meaning.
+    expect(step(defs, stored(atFamily.state), text(phrases.quickReply.notifyOpen), night).outcome).not.toBe('openNotice');
+
+    // 本人に送る文をつくる under a family answer about いばしょ: the card to forward, not the 本人 branch.
+    const family = defs.flow.flow.nodes['family'] as { options: { next: string }[] };
+    const withCard = family.options
+      .map((o) => step(defs, stored(atFamily.state), postback(`go=${o.next}&from=family`), NOW))
+      .find((t) => t.reply.choices.some((c) => c.action.kind === 'forwardCard'));
+    if (!withCard) throw new Error('a family answer about いばしょ offers the card to forward');
+    expect(step(defs, stored(withCard.state), text(phrases.quickReply.forwardCard), NOW).outcome).toBe('forwardCard');
+    // Crisis words still come first, whatever is on the screen.
+    expect(step(defs, stored(withCard.state), text('死にたい'), NOW).outcome).toBe('crisis');
+  });
 });
