@@ -58,4 +58,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`turn-writes: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

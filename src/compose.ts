@@ -98,12 +98,13 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
         hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
         location: config,
         assetsDir: path.join(config.root, SIMULATOR_ASSETS),
+        https: config.trustProxy,
       }),
     );
   }
 
   if (config.statsPage) {
-    extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS) }));
+    extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy }));
   }
 
   const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters, trustProxy: config.trustProxy });

@@ -57,7 +57,9 @@ export function runCommand(name: string, main: (start: CommandStart) => Promise<
       (code) => process.exit(code),
       (error: unknown) => {
         if (!options.report?.(error)) {
-          const known = expected.some((kind) => error instanceof kind);
+          // node:util parseArgs refuses an unknown or malformed option with a TypeError of its own.
+          const badOption = String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS_');
+          const known = badOption || expected.some((kind) => error instanceof kind);
           const text = known ? (error as Error).message : ((error as Error)?.stack ?? String(error));
           process.stderr.write(`${name}: ${text}\n`);
           if (error instanceof UsageError && error.usage) process.stderr.write(`${error.usage}\n`);

@@ -7,7 +7,7 @@ import { RICH_MENU_FONT, richMenuSvg } from '../domain/rich-menu-picture';
 import { planRichMenu, RichMenuPlanError, type RichMenuPlan } from '../domain/rich-menu-plan';
 import { applyRichMenu, lineRichMenuApi, previousMenus, RichMenuApiError, toRichMenuRequest, type RichMenuApi } from '../line/rich-menu';
 import { checkFontInstalled, RICH_MENU_IMAGE_MAX_BYTES, RichMenuImageError, renderRichMenuImage, type RichMenuImage } from '../line/rich-menu-image';
-import { runCommand, type CommandStart } from './command';
+import { runCommand, UsageError, type CommandStart } from './command';
 
 const USAGE = `usage: npm run richmenu -- (--apply | --dry-run) [--image <file.png>]
        npm run richmenu -- --image <file.png>
@@ -53,7 +53,7 @@ function parseOptions(args: string[]) {
       },
     }).values;
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${USAGE}`);
+    throw new UsageError((error as Error).message, USAGE);
   }
 }
 
@@ -64,8 +64,8 @@ async function main(start: CommandStart): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.apply && values['dry-run']) throw new ConfigError(`choose --apply or --dry-run, not both\n${USAGE}`);
-  if (!values.apply && !values['dry-run'] && !values.image) throw new ConfigError(USAGE);
+  if (values.apply && values['dry-run']) throw new UsageError('choose --apply or --dry-run, not both', USAGE);
+  if (!values.apply && !values['dry-run'] && !values.image) throw new UsageError('choose --apply, --dry-run or --image', USAGE);
 
   const config = start.config();
   const plan = planRichMenu(loadDefinitions(config));

@@ -502,8 +502,8 @@ function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
 
 /**
  * Under an answer: ほかの相談を見る / いばしょの日程 / 最初から. Where いばしょ's date is shown, its reminder
- * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); where a window is
- * closed now, 開いたらお知らせ comes first.
+ * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); before them come
+ * ほかの窓口も見る when the answer has more windows than its cards, then 開いたらお知らせ when one is closed now.
  */
 function choicesAfterAnswer(defs: Definitions, { node, subscribed, now }: ChoicesAt, closedNow?: ReturnType<typeof closedWindows>): Choice[] {
   const q = defs.content.phrases.quickReply;

@@ -23,6 +23,8 @@ export interface SimulatorOptions extends Omit<HandleEventDeps, 'messenger'> {
   assetsDir: string;
   /** The clock is fixed (SIMULATOR_NOW): the page says so. */
   fixedNow?: boolean;
+  /** Served over HTTPS behind a proxy (TRUST_PROXY=on): browsers are told to stay on HTTPS. */
+  https?: boolean;
 }
 
 /** Per address and minute: a person chatting sends a few events a minute; a script would send thousands. */
@@ -74,9 +76,6 @@ function simulatorLogger(logger: Logger): Logger {
   };
 }
 
-/** The chat page runs its own script (chat.js), which talks to this server only. */
-const pageHeaders = pageSecurity({ scripts: true });
-
 /**
  * The local chat simulator, one more adapter in front of the same use case as the webhook:
  *   GET  /                      the chat page
@@ -92,6 +91,8 @@ export function simulatorRouter(options: SimulatorOptions): Router {
   const messenger = new SimulatorMessenger();
   // ?at= on the page: this request's turn runs at that instant; other requests keep the real clock.
   const requestInstant = new AsyncLocalStorage<Date>();
+  // The chat page runs its own script (chat.js), which talks to this server only.
+  const pageHeaders = pageSecurity({ scripts: true, https: options.https ?? false });
   const clock: Clock = { now: () => requestInstant.getStore() ?? options.clock.now() };
   const handleEvent = createEventHandler({ ...options, clock, messenger, logger: simulatorLogger(options.logger) });
   const running: Definitions = options.definitions;

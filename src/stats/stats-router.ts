@@ -17,10 +17,9 @@ export interface StatsRouterOptions {
   /** Today, in Tokyo, ends the default range. */
   clock: Clock;
   assetsDir: string;
+  /** Served over HTTPS behind a proxy (TRUST_PROXY=on): browsers are told to stay on HTTPS. */
+  https?: boolean;
 }
-
-/** The page runs no script. */
-const pageHeaders = pageSecurity({ scripts: false });
 
 /** A query parameter as text: absent stays absent, and a repeated one (`?from=a&from=b`) is no date. */
 function param(value: unknown): string | undefined {
@@ -36,6 +35,8 @@ function param(value: unknown): string | undefined {
  */
 export function statsRouter(options: StatsRouterOptions): Router {
   const catalogue = nodeCatalogue(options.definitions.flow.flow);
+  // The page runs no script.
+  const pageHeaders = pageSecurity({ scripts: false, https: options.https ?? false });
   const router = Router();
   router.get('/stats', pageHeaders, async (req, res) => {
     res.set('Cache-Control', 'no-store');

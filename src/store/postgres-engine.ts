@@ -16,6 +16,20 @@ export interface PostgresOptions {
 }
 
 /**
+ * Applies pending migrations and returns their names. Migrations may build indexes on large tables or
+ * rewrite rows: they run on a connection of their own, without the statement timeout that protects
+ * the webhook.
+ */
+export async function migratePostgres(connectionString: string): Promise<string[]> {
+  const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 5_000 }) }) });
+  try {
+    return await migrateToLatest(migrator);
+  } finally {
+    await migrator.destroy();
+  }
+}
+
+/**
  * The database for several instances: PostgreSQL through a connection pool. Each turn is one
  * transaction; concurrent turns of one person are kept consistent by the row version check (see
  * conversation-store.ts). When the database is unreachable, calls fail (the webhook answers 5xx so
@@ -36,16 +50,7 @@ export async function openPostgresEngine(connectionString: string, options: Post
   });
   // An idle client losing its connection (the server restarted) must not crash the process.
   pool.on('error', (error) => options.logger?.warn({ err: { message: error.message } }, 'PostgreSQL connection lost; the pool reconnects on next use'));
-  if (options.migrate !== false) {
-    // Migrations may build indexes on large tables: they run on a connection of their own, without the
-    // statement timeout that protects the webhook.
-    const migrator = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: 5_000 }) }) });
-    try {
-      await migrateToLatest(migrator);
-    } finally {
-      await migrator.destroy();
-    }
-  }
+  if (options.migrate !== false) await migratePostgres(connectionString);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

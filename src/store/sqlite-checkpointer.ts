@@ -30,7 +30,10 @@ export interface Checkpointer {
  * thread, with a connection of its own, does so every `intervalMs` in PASSIVE mode, which never
  * waits for readers or the writer.
  */
-export function startCheckpointer(file: string, options: { intervalMs: number; logger?: Logger | undefined }): Checkpointer {
+export function startCheckpointer(
+  file: string,
+  options: { intervalMs: number; logger?: Logger | undefined; /** The worker died: the caller checkpoints in its commits again. */ onStopped?: () => void },
+): Checkpointer {
   const workerData: CheckpointWorkerData = { file, intervalMs: options.intervalMs };
   const worker = new Worker(workerFile(), { workerData });
   worker.unref();
@@ -45,10 +48,25 @@ export function startCheckpointer(file: string, options: { intervalMs: number; l
     }
     if (message.asked) waiting.shift()?.('checkpointed' in message ? message.checkpointed : 0);
   });
-  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'SQLite checkpoint worker stopped'));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping = false;
+  let alive = true;
+  worker.on('error', (error) => options.logger?.error({ err: { message: error.message } }, 'SQLite checkpoint worker failed'));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      alive = false;
+      // Nobody waits for a checkpoint that will never come; a death nobody asked for hands checkpoints
+      // back to the server's connection, so the write-ahead log cannot grow without bound.
+      for (const settle of waiting.splice(0)) settle(0);
+      if (!stopping) {
+        options.logger?.error({}, 'SQLite checkpoint worker stopped; checkpoints run in commits again');
+        options.onStopped?.();
+      }
+      resolve();
+    }),
+  );
   return {
     now() {
+      if (!alive) return Promise.resolve(0);
       worker.ref();
       return new Promise((resolve) => {
         waiting.push((frames) => {
@@ -61,6 +79,8 @@ export function startCheckpointer(file: string, options: { intervalMs: number; l
     async stop() {
       // Unreferenced so that it never keeps a process alive, but waited for here: ref it, or a
       // process with nothing else to do would exit while waiting.
+      stopping = true;
+      if (!alive) return;
       worker.ref();
       worker.postMessage('stop');
       await exited;

@@ -79,7 +79,14 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cache }) });
   const statements: Statements = cache;
   if (options.migrate !== false) await migrateToLatest(db);
-  const checkpointer = inMemory ? null : startCheckpointer(file, { intervalMs: CHECKPOINT_INTERVAL_MS, logger: options.logger });
+  const checkpointer = inMemory
+    ? null
+    : startCheckpointer(file, {
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        logger: options.logger,
+        // SQLite's own default: the commit that crosses 1,000 pages checkpoints.
+        onStopped: () => database.open && database.pragma('wal_autocheckpoint = 1000'),
+      });
 
   const exec = (sql: string) => statements.prepare(sql).run();
   const writeUnitsNow = (units: UnitStatement[][]): PromiseSettledResult<void>[] => {

@@ -161,6 +161,13 @@ describe('npm run content:check', () => {
     expect(result.stdout).toMatch(/no-such-facts\.md: cannot be read \(ENOENT\)/);
   });
 
+  test('an unknown option is one line naming it, with no stack, and status 2', () => {
+    const result = spawnSync(process.execPath, ['scripts/start.mjs', 'cli/content-check', '--no-such-option'], { cwd: ROOT, env: baseEnv(), encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^content:check: Unknown option '--no-such-option'/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   test('a wrong setting is one line naming it, with no stack, and status 2', () => {
     const result = run({ ...baseEnv(), FACT_MAX_AGE_DAYS: 'half a year' });
     expect(result.status).toBe(2);

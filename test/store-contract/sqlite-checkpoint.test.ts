@@ -8,6 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openSqliteStore, type DatabaseStore } from '../../src/store/open-store';
+import { startCheckpointer } from '../../src/store/sqlite-checkpointer';
 import type { Reply } from '../../src/domain/reply';
 
 const reply: Reply = { messages: [{ kind: 'text', text: 'こんにちは'.repeat(50) }], choices: [] };
@@ -92,5 +93,19 @@ describe('SQLite checkpoints', () => {
     expect(fs.existsSync(path.join(dir, 'guide.db-wal'))).toBe(false);
     expect(usersInMainFile(dir)).toBe(500);
     store = await openSqliteStore(path.join(dir, 'guide.db'));
+  });
+
+  test('a worker that dies hands checkpoints back: waiting callers get 0, the server is told, stop still returns', async () => {
+    const errors: string[] = [];
+    const logger = { info: () => undefined, warn: () => undefined, error: (_: object, message: string) => void errors.push(message) };
+    let stopped = 0;
+    // A file the worker cannot open: it dies at once.
+    const checkpointer = startCheckpointer(path.join(dir, 'no-such-folder', 'guide.db'), { intervalMs: 50, logger, onStopped: () => void stopped++ });
+    await expect(checkpointer.now()).resolves.toBe(0);
+    expect(stopped).toBe(1);
+    expect(errors).toContain('SQLite checkpoint worker stopped; checkpoints run in commits again');
+    await expect(checkpointer.now()).resolves.toBe(0);
+    await checkpointer.stop();
+    expect(stopped).toBe(1);
   });
 });
