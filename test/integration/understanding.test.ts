@@ -2,8 +2,8 @@
  * Typed sentences, end to end: signed webhooks through the real server, replies captured by the
  * stand-in LINE API (which checks every reply against LINE's spec and limits).
  */
-import { startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
-import { storeRows } from '../support/stores';
+import { quickReplies, replyText, telLinks, botPerTest, tap } from '../support/bot-harness';
+import { conversationRow } from '../support/stores';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 import { newUser, projectDefinitions } from '../support/fixtures';
 
@@ -16,23 +16,10 @@ const places = Object.keys(flow.nodes).map((node) => {
   return { node, postback: offeredBy ? `go=${node}&from=${offeredBy}` : `go=${node}` };
 });
 
-let bot: BotHarness;
+// Wednesday 2026-11-25 10:00 in Tokyo.
+const each = botPerTest();
+const say = each.say;
 
-beforeEach(async () => {
-  // Wednesday 2026-11-25 10:00 in Tokyo.
-  bot = await startBot({ now: '2026-11-25T01:00:00Z' });
-});
-
-afterEach(async () => {
-  expect(bot.fake.violations()).toEqual([]);
-  await bot.close();
-});
-
-const say = (event: Parameters<BotHarness['send']>[0][number]) => sayTo(bot, event);
-
-async function conversationRow(userId: string): Promise<any> {
-  return (await storeRows(bot.composed.store, 'SELECT * FROM conversations WHERE user_id = ?', userId))[0];
-}
 
 describe('needs typed as sentences', () => {
   test('free text at the first question, need and audience clear → that answer at once, with its numbers', async () => {
@@ -136,7 +123,7 @@ describe('crisis from every state', () => {
     expect(telLinks(reply).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
     expect(telLinks(reply)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
     expect(quickReplies(reply).map((q) => q.label).at(-1)).toBe('メニューへ戻る');
-    expect(JSON.parse((await conversationRow(user)).snapshot).value).toBe(node);
+    expect(JSON.parse((await conversationRow(each.bot.composed.store, user)).snapshot).value).toBe(node);
   });
 
   test('a family member writing that their son says he wants to die → the crisis lines and how a family member can help', async () => {
@@ -160,8 +147,8 @@ describe('usage counts', () => {
     await say(textEvent(user, 'qwerty'));
     await say(textEvent(user, '無料ですか'));
     await say(postbackEvent(user, 'go=self&from=start'));
-    await bot.composed.store.writePendingCounts();
-    const rows = await bot.composed.store.usage('2026-11-25', '2026-11-25');
+    await each.bot.composed.store.writePendingCounts();
+    const rows = await each.bot.composed.store.usage('2026-11-25', '2026-11-25');
     const sum = (metric: string) => rows.filter((r) => r.metric === metric).reduce((n, r) => n + r.count, 0);
     expect(sum('typed:understood')).toBe(2);
     expect(sum('typed:notUnderstood')).toBe(1);

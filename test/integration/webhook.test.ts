@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { CHANNEL_SECRET, startBot, quickReplies, replyText, telLinks, type BotHarness, say as sayTo, tap } from '../support/bot-harness';
-import { storeRows } from '../support/stores';
+import { CHANNEL_SECRET, quickReplies, replyText, telLinks, botPerTest, tap } from '../support/bot-harness';
+import { conversationRow, storeRows } from '../support/stores';
 import {
   followEvent,
   imageEvent,
@@ -32,21 +32,10 @@ function rawPost(url: string, chunks: string[], headers: Record<string, string>)
   });
 }
 
-let bot: BotHarness;
+// Wednesday 2026-11-25 10:00 in Tokyo.
+const each = botPerTest();
+const say = each.say;
 
-beforeEach(async () => {
-  // Wednesday 2026-11-25 10:00 in Tokyo.
-  bot = await startBot({ now: '2026-11-25T01:00:00Z' });
-});
-
-afterEach(async () => {
-  expect(bot.fake.violations()).toEqual([]);
-  await bot.close();
-});
-
-const say = (event: Parameters<BotHarness['send']>[0][number]) => sayTo(bot, event);
-
-/** Taps the quick reply whose label contains `label` in `messages`. */
 /** The postback of a button (or tappable text) labelled `label` on the card titled `title`. */
 function cardTap(user: string, messages: any[], title: string, label: string) {
   const bubbles = messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));
@@ -61,9 +50,6 @@ function bubblesOf(messages: any[]): any[] {
   return messages.flatMap((m) => (m.type !== 'flex' ? [] : m.contents.type === 'carousel' ? m.contents.contents : [m.contents]));
 }
 
-async function conversationRow(userId: string): Promise<any> {
-  return (await storeRows(bot.composed.store, 'SELECT * FROM conversations WHERE user_id = ?', userId))[0];
-}
 
 describe('a new friend', () => {
   test('follow → a warm greeting and the first question with 本人 and 家族 buttons, いばしょ and phone list', async () => {
@@ -77,7 +63,7 @@ describe('a new friend', () => {
     expect(labels.some((l) => l.includes('家族'))).toBe(true);
     expect(labels.some((l) => l.includes('いばしょ'))).toBe(true);
     expect(labels.some((l) => l.includes('電話番号'))).toBe(true);
-    expect((await conversationRow(user)).snapshot).toContain('"start"');
+    expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"start"');
   });
 });
 
@@ -178,7 +164,7 @@ describe('open now', () => {
   });
 
   test('on a public holiday it is closed and says when it next opens', async () => {
-    bot.setNow('2026-11-23T02:00:00Z'); // Monday 11:00, 勤労感謝の日
+    each.bot.setNow('2026-11-23T02:00:00Z'); // Monday 11:00, 勤労感謝の日
     const user = newUser();
     await say(followEvent(user));
     await say(textEvent(user, '本人'));
@@ -187,7 +173,7 @@ describe('open now', () => {
   });
 
   test('at 年末年始 the next opening is after 1/3', async () => {
-    bot.setNow('2026-12-30T03:00:00Z');
+    each.bot.setNow('2026-12-30T03:00:00Z');
     const user = newUser();
     await say(textEvent(user, '本人'));
     const answer = await say(textEvent(user, '話を聞いてほしい'));
@@ -197,7 +183,7 @@ describe('open now', () => {
 
 describe('when a window is closed now', () => {
   test('outside its hours the answer offers 開いたらお知らせ and shows the 24-hour lines; one push when it opens', async () => {
-    bot.setNow('2026-11-23T02:00:00Z'); // Monday 11:00, a public holiday: 東京都ひきこもりサポートネット is closed
+    each.bot.setNow('2026-11-23T02:00:00Z'); // Monday 11:00, a public holiday: 東京都ひきこもりサポートネット is closed
     const user = newUser();
     await say(followEvent(user));
     await say(textEvent(user, '本人'));
@@ -207,13 +193,13 @@ describe('when a window is closed now', () => {
     const confirmation = await say(tap(user, answer, '開いたらお知らせ'));
     expect(replyText(confirmation)).toContain('明日 10:00 に、一度だけお知らせします');
 
-    const pass = bot.composed.runReminders!;
+    const pass = each.bot.composed.runReminders!;
     await pass(new Date('2026-11-24T00:59:00Z'));
-    expect(bot.fake.multicasts()).toHaveLength(0);
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
     await pass(new Date('2026-11-24T01:00:30Z'));
     await pass(new Date('2026-11-24T01:05:00Z'));
-    expect(bot.fake.multicasts().map((m) => m.to)).toEqual([[user]]);
-    const text = bot.fake.multicasts()[0]!.messages[0].text as string;
+    expect(each.bot.fake.multicasts().map((m) => m.to)).toEqual([[user]]);
+    const text = each.bot.fake.multicasts()[0]!.messages[0].text as string;
     expect(text.split('\n')[0]).toBe('目黒区からのお知らせ: 受付が始まりました');
     expect(text).toContain('0120-529-528');
   });
@@ -269,7 +255,7 @@ describe('crisis words', () => {
     expect(telLinks(messages).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
     expect(telLinks(messages)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
     expect(quickReplies(messages).map((q) => q.label)).toEqual(['ほかの相談先', 'メニューへ戻る']);
-    expect((await conversationRow(user)).snapshot).toContain('"family"');
+    expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"family"');
   });
 });
 
@@ -282,7 +268,7 @@ describe('restart, いばしょ and old buttons', () => {
     for (const word of ['最初から', 'メニュー']) {
       const messages = await say(textEvent(user, word));
       expect(replyText(messages)).toContain('ご本人ですか、ご家族ですか');
-      expect((await conversationRow(user)).snapshot).toContain('"start"');
+      expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"start"');
       await say(textEvent(user, '本人'));
     }
   });
@@ -356,15 +342,15 @@ describe('anything else gets a gentle reply, never silence', () => {
 
   test('events we do not serve (e.g. a group join) are acknowledged and ignored', async () => {
     const join = { type: 'join', mode: 'active', timestamp: Date.now(), source: { type: 'group', groupId: 'C' + '0'.repeat(32) }, webhookEventId: '01JOIN0000000000000000000', deliveryContext: { isRedelivery: false }, replyToken: 'f'.repeat(32) };
-    const response = await bot.send([join as any]);
+    const response = await each.bot.send([join as any]);
     expect(response.status).toBe(200);
-    expect(bot.fake.requests.length).toBe(0);
+    expect(each.bot.fake.requests.length).toBe(0);
   });
 });
 
 describe('the webhook endpoint as LINE uses it', () => {
   test('the verify request (no events) → 200', async () => {
-    expect((await bot.send([])).status).toBe(200);
+    expect((await each.bot.send([])).status).toBe(200);
   });
 
   test.each([
@@ -374,21 +360,21 @@ describe('the webhook endpoint as LINE uses it', () => {
     ['truncated', 'AAAA'],
   ])('a %s signature → 401 and nothing processed', async (_name, signature) => {
     const user = newUser();
-    const response = await bot.send([followEvent(user)], { signature });
+    const response = await each.bot.send([followEvent(user)], { signature });
     expect(response.status).toBe(401);
-    expect(bot.fake.requests.length).toBe(0);
-    expect((await conversationRow(user))).toBeUndefined();
+    expect(each.bot.fake.requests.length).toBe(0);
+    expect((await conversationRow(each.bot.composed.store, user))).toBeUndefined();
   });
 
   test('a refused signature answers JSON and logs why, without the body', async () => {
     const user = newUser();
-    const response = await bot.send([textEvent(user, '家族のことで')], { signature: 'x' });
+    const response = await each.bot.send([textEvent(user, '家族のことで')], { signature: 'x' });
     expect(response.status).toBe(401);
     expect(JSON.parse(response.body)).toEqual({ message: 'invalid signature' });
-    const warning = bot.logs.find((l) => l.msg === 'webhook rejected: bad or missing signature');
+    const warning = each.bot.logs.find((l) => l.msg === 'webhook rejected: bad or missing signature');
     expect(warning).toMatchObject({ path: '/webhook', reason: 'signature validation failed' });
-    expect(bot.logText()).not.toContain('家族のことで');
-    expect(bot.logText()).not.toContain(user);
+    expect(each.bot.logText()).not.toContain('家族のことで');
+    expect(each.bot.logText()).not.toContain(user);
   });
 
   test.each([
@@ -398,56 +384,56 @@ describe('the webhook endpoint as LINE uses it', () => {
   ])('a signed body sent as %s is taken as its bytes (no JSON parser ahead of the signature)', async (_name, type) => {
     const user = newUser();
     const body = webhookBody([followEvent(user)]);
-    const response = await rawPost(`${bot.url}/webhook`, [body], { 'x-line-signature': signBody(body, CHANNEL_SECRET), ...(type ? { 'content-type': type } : {}) });
+    const response = await rawPost(`${each.bot.url}/webhook`, [body], { 'x-line-signature': signBody(body, CHANNEL_SECRET), ...(type ? { 'content-type': type } : {}) });
     expect(response.status).toBe(200);
-    expect((await conversationRow(user))).toBeDefined();
+    expect((await conversationRow(each.bot.composed.store, user))).toBeDefined();
   });
 
   test('a chunked body (no Content-Length) over 1 MiB → 413, nothing processed', async () => {
     const user = newUser();
     const chunk = 'x'.repeat(64 * 1024);
-    const response = await rawPost(`${bot.url}/webhook`, [`{"events":[${JSON.stringify(followEvent(user))}],"padding":"`, ...Array(20).fill(chunk), '"}'], {
+    const response = await rawPost(`${each.bot.url}/webhook`, [`{"events":[${JSON.stringify(followEvent(user))}],"padding":"`, ...Array(20).fill(chunk), '"}'], {
       'x-line-signature': 'irrelevant',
       'content-type': 'application/json',
     });
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toEqual({ message: 'body too large' });
-    expect((await conversationRow(user))).toBeUndefined();
+    expect((await conversationRow(each.bot.composed.store, user))).toBeUndefined();
   });
 
   test('a body re-serialised after signing (same JSON, other bytes) → 401', async () => {
     const body = webhookBody([followEvent(newUser())]);
     const signature = signBody(body, CHANNEL_SECRET);
     const reserialised = JSON.stringify(JSON.parse(body), null, 2);
-    expect((await bot.post(reserialised, { 'x-line-signature': signature })).status).toBe(401);
+    expect((await each.bot.post(reserialised, { 'x-line-signature': signature })).status).toBe(401);
   });
 
   test('a correctly signed body that is not JSON → 400', async () => {
     const body = '{"events": [';
-    expect((await bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) })).status).toBe(400);
+    expect((await each.bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) })).status).toBe(400);
   });
 
   test('a body far larger than LINE sends → 413, not read into memory, nothing processed', async () => {
     const user = newUser();
     const padding = 'x'.repeat(2 * 1024 * 1024);
     const body = JSON.stringify({ destination: 'U0', events: [followEvent(user)], padding });
-    const response = await bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) });
+    const response = await each.bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) });
     expect(response.status).toBe(413);
-    expect((await conversationRow(user))).toBeUndefined();
-    expect(bot.logs.some((l) => l.msg === 'webhook rejected: body too large')).toBe(true);
+    expect((await conversationRow(each.bot.composed.store, user))).toBeUndefined();
+    expect(each.bot.logs.some((l) => l.msg === 'webhook rejected: body too large')).toBe(true);
   });
 
   test('/webhook/ with a trailing slash or a query string is the same endpoint', async () => {
     for (const suffix of ['/', '?from=line']) {
       const user = newUser();
       const body = webhookBody([followEvent(user)]);
-      const response = await bot
+      const response = await each.bot
         .http()
         .post(`/webhook${suffix}`)
         .set({ 'content-type': 'application/json', 'x-line-signature': signBody(body, CHANNEL_SECRET) })
         .send(body);
       expect(response.status).toBe(200);
-      expect((await conversationRow(user))).toBeDefined();
+      expect((await conversationRow(each.bot.composed.store, user))).toBeDefined();
     }
   });
 
@@ -459,30 +445,30 @@ describe('the webhook endpoint as LINE uses it', () => {
   ])('%s inside a correctly signed body: logged, skipped, 200 (never redelivered forever)', async (_, malformed) => {
     const user = newUser();
     const good = textEvent(user, '家族');
-    const response = await bot.send([malformed as never, good]);
+    const response = await each.bot.send([malformed as never, good]);
     expect(response.status).toBe(200);
-    expect(bot.fake.replies().filter((r) => r.replyToken === good.replyToken)).toHaveLength(1);
-    expect(bot.logs.some((l) => l.msg === 'event ignored')).toBe(true);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === good.replyToken)).toHaveLength(1);
+    expect(each.bot.logs.some((l) => l.msg === 'event ignored')).toBe(true);
   });
 
   test('two events without a webhookEventId are both answered: they are not duplicates of each other', async () => {
     const user = newUser();
     const { webhookEventId: _a, ...first } = textEvent(user, '家族');
     const { webhookEventId: _b, ...second } = textEvent(user, '家族会');
-    expect((await bot.send([first as never, second as never])).status).toBe(200);
-    expect(bot.fake.replies().filter((r) => r.replyToken === first.replyToken || r.replyToken === second.replyToken)).toHaveLength(2);
+    expect((await each.bot.send([first as never, second as never])).status).toBe(200);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === first.replyToken || r.replyToken === second.replyToken)).toHaveLength(2);
   });
 
   test('an event older than a day (its id may be forgotten: a replayed body) is refused with 200 and not answered', async () => {
     const user = newUser();
     const old = textEvent(user, '家族', { timestamp: new Date('2026-11-25T01:00:00Z').getTime() - 25 * 3600_000 });
-    expect((await bot.send([old])).status).toBe(200);
-    expect(bot.fake.replies().filter((r) => r.replyToken === old.replyToken)).toHaveLength(0);
-    expect(bot.logs.some((l) => l.eventId === old.webhookEventId && String(l.msg).includes('older than the window'))).toBe(true);
+    expect((await each.bot.send([old])).status).toBe(200);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === old.replyToken)).toHaveLength(0);
+    expect(each.bot.logs.some((l) => l.eventId === old.webhookEventId && String(l.msg).includes('older than the window'))).toBe(true);
   });
 
   test('GET /webhook is not the webhook', async () => {
-    expect((await bot.http().get('/webhook')).status).toBe(404);
+    expect((await each.bot.http().get('/webhook')).status).toBe(404);
   });
 
   test('a redelivered event is answered once and changes the state once', async () => {
@@ -490,43 +476,43 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(followEvent(user));
     const event = textEvent(user, '家族');
     await say(event);
-    const version = (await conversationRow(user)).version;
+    const version = (await conversationRow(each.bot.composed.store, user)).version;
     const redelivered = { ...event, deliveryContext: { isRedelivery: true } };
-    const response = await bot.send([redelivered]);
+    const response = await each.bot.send([redelivered]);
     expect(response.status).toBe(200);
-    expect(bot.fake.replies().length).toBe(2);
-    expect((await conversationRow(user)).version).toBe(version);
+    expect(each.bot.fake.replies().length).toBe(2);
+    expect((await conversationRow(each.bot.composed.store, user)).version).toBe(version);
   });
 
   test('LINE answers 500 → the webhook answers 500; the redelivery sends the same reply once, state changed once', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' } }]);
+    each.bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' } }]);
     const event = textEvent(user, '家族');
-    const failed = await bot.send([event]);
+    const failed = await each.bot.send([event]);
     expect(failed.status).toBe(500);
     expect(JSON.parse(failed.body)).toEqual({ message: 'internal error' });
-    expect(bot.logs.some((l) => l.msg === 'request failed' && l.path === '/webhook' && l.level === 50)).toBe(true);
-    const version = (await conversationRow(user)).version;
-    const response = await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }]);
+    expect(each.bot.logs.some((l) => l.msg === 'request failed' && l.path === '/webhook' && l.level === 50)).toBe(true);
+    const version = (await conversationRow(each.bot.composed.store, user)).version;
+    const response = await each.bot.send([{ ...event, deliveryContext: { isRedelivery: true } }]);
     expect(response.status).toBe(200);
-    const replies = bot.fake.replies();
+    const replies = each.bot.fake.replies();
     expect(replies.length).toBe(2);
     expect(replyText(replies[1]!.messages)).toContain('どんなことが');
-    expect((await conversationRow(user)).version).toBe(version);
-    expect((await conversationRow(user)).snapshot).toContain('"family"');
+    expect((await conversationRow(each.bot.composed.store, user)).version).toBe(version);
+    expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"family"');
   });
 
-  const decisions = (eventId: string) => bot.logs.filter((l) => l.msg === 'delivery decision' && l.eventId === eventId).map((l) => l.decision);
+  const decisions = (eventId: string) => each.bot.logs.filter((l) => l.msg === 'delivery decision' && l.eventId === eventId).map((l) => l.decision);
 
   test('a reply token that expired before its first use (a late redelivery) → the answer is pushed once, with a retry key', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
+    each.bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
     const event = { ...textEvent(user, '本人'), deliveryContext: { isRedelivery: true } };
-    expect((await bot.send([event])).status).toBe(200);
-    expect((await bot.send([event])).status).toBe(200);
-    const pushes = bot.fake.pushes();
+    expect((await each.bot.send([event])).status).toBe(200);
+    expect((await each.bot.send([event])).status).toBe(200);
+    const pushes = each.bot.fake.pushes();
     expect(pushes.length).toBe(1);
     expect(pushes[0]!.to).toBe(user);
     expect(pushes[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
@@ -537,25 +523,25 @@ describe('the webhook endpoint as LINE uses it', () => {
   test('LINE delivered the reply but answered 500: the redelivery finds the token used and does not send it again', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    each.bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
     const event = textEvent(user, '本人');
-    expect((await bot.send([event])).status).toBe(500);
-    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
-    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
-    expect(bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
-    expect(bot.fake.pushes()).toHaveLength(0);
+    expect((await each.bot.send([event])).status).toBe(500);
+    expect((await each.bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect((await each.bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
+    expect(each.bot.fake.pushes()).toHaveLength(0);
     expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('taken as delivered')]);
   });
 
   test('the same, for a crisis reply: it is pushed again rather than risk that it was lost', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    each.bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
     const event = textEvent(user, 'もう死にたい');
-    expect((await bot.send([event])).status).toBe(500);
-    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
-    expect((await bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
-    const pushes = bot.fake.pushes();
+    expect((await each.bot.send([event])).status).toBe(500);
+    expect((await each.bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect((await each.bot.send([{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    const pushes = each.bot.fake.pushes();
     expect(pushes).toHaveLength(1);
     expect(replyText(pushes[0]!.messages)).toContain('119');
     expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('crisis reply')]);
@@ -564,15 +550,15 @@ describe('the webhook endpoint as LINE uses it', () => {
   test('a push that failed is retried with the same retry key, and LINE accepts it once', async () => {
     const user = newUser();
     await say(followEvent(user));
-    bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
-    bot.fake.script('POST', '/v2/bot/message/push', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
+    each.bot.fake.script('POST', '/v2/bot/message/reply', [{ status: 400, body: { message: 'Invalid reply token' } }]);
+    each.bot.fake.script('POST', '/v2/bot/message/push', [{ status: 500, body: { message: 'Internal error' }, accept: true }]);
     const event = { ...textEvent(user, '家族'), deliveryContext: { isRedelivery: true } };
-    expect((await bot.send([event])).status).toBe(500);
-    expect((await bot.send([event])).status).toBe(200);
-    const attempts = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/push' && (r.body as { to?: string }).to === user);
+    expect((await each.bot.send([event])).status).toBe(500);
+    expect((await each.bot.send([event])).status).toBe(200);
+    const attempts = each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/push' && (r.body as { to?: string }).to === user);
     expect(attempts).toHaveLength(2);
     expect(new Set(attempts.map((r) => r.headers['x-line-retry-key'])).size).toBe(1);
-    expect(bot.fake.pushes().filter((p) => p.to === user)).toHaveLength(1);
+    expect(each.bot.fake.pushes().filter((p) => p.to === user)).toHaveLength(1);
     expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('expired before its first use'), expect.stringContaining('same retry key')]);
   });
 
@@ -582,13 +568,13 @@ describe('the webhook endpoint as LINE uses it', () => {
     const earlier = textEvent(user, '家族');
     const later = textEvent(user, '本人', { timestamp: (earlier.timestamp as number) + 1_000 });
     const question = await say(later);
-    const snapshot = (await conversationRow(user)).snapshot;
+    const snapshot = (await conversationRow(each.bot.composed.store, user)).snapshot;
     const answer = await say(earlier);
     expect(replyText(answer)).toContain('遅れて届きました');
-    expect((await conversationRow(user)).snapshot).toBe(snapshot);
+    expect((await conversationRow(each.bot.composed.store, user)).snapshot).toBe(snapshot);
     expect(quickReplies(answer)).toEqual(quickReplies(question));
-    expect((await bot.send([{ ...earlier, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
-    expect(bot.fake.replies().filter((r) => r.replyToken === earlier.replyToken)).toHaveLength(1);
+    expect((await each.bot.send([{ ...earlier, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === earlier.replyToken)).toHaveLength(1);
   });
 
   test('a late event with crisis words still gets the crisis reply', async () => {
@@ -616,31 +602,31 @@ describe('the webhook endpoint as LINE uses it', () => {
     const a = newUser();
     const b = newUser();
     const events = [followEvent(a), followEvent(b), textEvent(a, '家族'), textEvent(b, '本人'), textEvent(a, '家族会'), textEvent(b, 'こころ')];
-    const response = await bot.send(events);
+    const response = await each.bot.send(events);
     expect(response.status).toBe(200);
-    const replies = bot.fake.replies();
+    const replies = each.bot.fake.replies();
     expect(replies.length).toBe(6);
     const byToken = new Map(replies.map((r) => [r.replyToken, r.messages]));
     const last = (e: any) => byToken.get(e.replyToken)!;
     expect(telLinks(last(events[4]))).toContain('tel:0337198909');
     expect(telLinks(last(events[5]))).toContain('tel:0357229504');
-    expect((await conversationRow(a)).snapshot).toContain('family-groups');
-    expect((await conversationRow(b)).snapshot).toContain('self-health');
+    expect((await conversationRow(each.bot.composed.store, a)).snapshot).toContain('family-groups');
+    expect((await conversationRow(each.bot.composed.store, b)).snapshot).toContain('self-health');
   });
 
   test('unfollow deletes everything stored about the person', async () => {
     const user = newUser();
     await say(followEvent(user));
     await say(textEvent(user, '家族'));
-    expect((await bot.send([unfollowEvent(user)])).status).toBe(200);
-    expect((await conversationRow(user))).toBeUndefined();
-    expect(await storeRows(bot.composed.store, 'SELECT event_id FROM webhook_events WHERE user_id = ?', user)).toEqual([]);
+    expect((await each.bot.send([unfollowEvent(user)])).status).toBe(200);
+    expect((await conversationRow(each.bot.composed.store, user))).toBeUndefined();
+    expect(await storeRows(each.bot.composed.store, 'SELECT event_id FROM webhook_events WHERE user_id = ?', user)).toEqual([]);
   });
 
   test('a corrupt stored state → a kind word and the first question, never an error', async () => {
     const user = newUser();
     await say(followEvent(user));
-    await storeRows(bot.composed.store, "UPDATE conversations SET snapshot = '{not json' WHERE user_id = ?", user);
+    await storeRows(each.bot.composed.store, "UPDATE conversations SET snapshot = '{not json' WHERE user_id = ?", user);
     const messages = await say(textEvent(user, '家族'));
     expect(replyText(messages)).toContain('はじめから ご案内しますね');
   });
@@ -650,24 +636,24 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(followEvent(user));
     await say(textEvent(user, '家族のことで相談したいです'));
     await say(textEvent(user, '死にたい'));
-    const logs = bot.logText();
+    const logs = each.bot.logText();
     expect(logs).not.toContain(user);
     expect(logs).not.toContain('相談したい');
     expect(logs).not.toContain('死にたい');
-    expect(bot.logs.some((l) => typeof l.user === 'string' && (l.user as string).length === 16)).toBe(true);
+    expect(each.bot.logs.some((l) => typeof l.user === 'string' && (l.user as string).length === 16)).toBe(true);
   });
 });
 
 describe('health', () => {
   test('GET /healthz and /readyz', async () => {
-    await bot.http().get('/healthz').expect(200, { status: 'ok' });
-    await bot.http().get('/readyz').expect(200, { status: 'ready' });
+    await each.bot.http().get('/healthz').expect(200, { status: 'ok' });
+    await each.bot.http().get('/readyz').expect(200, { status: 'ready' });
   });
 });
 
 describe('help that needs no phone call', () => {
   test('an answer offers 相談ほっとLINE@東京 and サポートネット mail as URI buttons; its first line does not push the phone', async () => {
-    bot.setNow('2026-11-25T10:30:00Z'); // Wednesday 19:30: the LINE consultation is open
+    each.bot.setNow('2026-11-25T10:30:00Z'); // Wednesday 19:30: the LINE consultation is open
     const user = newUser();
     await say(followEvent(user));
     await say(textEvent(user, '本人'));
@@ -761,7 +747,7 @@ describe('the crisis reply: one message, care, 119/110, open lines first (LINE f
   ];
 
   test.each(cases)('at %s', async (_label, instant, first, rest) => {
-    bot.setNow(instant);
+    each.bot.setNow(instant);
     const user = newUser();
     const messages = await say(textEvent(user, 'もう死にたい'));
     expect(messages).toHaveLength(1);
@@ -838,7 +824,7 @@ describe('a neighbour, friend or 民生委員', () => {
     // Family-only notes are not shown to a neighbour.
     const detail = await say(cardTap(user, answer, '福祉のコンシェルジュ', 'くわしく見る'));
     expect(replyText(detail)).not.toContain('ご家族だけでの相談もできます');
-    expect((await conversationRow(user)).snapshot).toContain('"neighbor"');
+    expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"neighbor"');
   });
 });
 

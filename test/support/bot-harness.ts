@@ -123,7 +123,6 @@ export function telLinks(messages: any[]): string[] {
   return (JSON.stringify(messages).match(/"tel:[^"]+"/g) ?? []).map((s) => s.slice(1, -1));
 }
 
-/** Quick reply items (label and postback data) of the last message. */
 /** Sends one event, expects 200 and exactly one reply to it, and returns that reply's messages. */
 export async function say(bot: BotHarness, event: WebhookEvent): Promise<any[]> {
   const before = bot.fake.replies().length;
@@ -134,6 +133,27 @@ export async function say(bot: BotHarness, event: WebhookEvent): Promise<any[]> 
   return replies[replies.length - 1]!.messages;
 }
 
+/**
+ * A fresh bot for every test of the file (Wednesday 2026-11-25 10:00 in Tokyo unless told otherwise),
+ * whose requests to LINE are checked against its spec after each test; `say` sends to it.
+ */
+export function botPerTest(options: Parameters<typeof startBot>[0] = { now: '2026-11-25T01:00:00Z' }): { readonly bot: BotHarness; say(event: WebhookEvent): Promise<any[]> } {
+  let current: BotHarness | undefined;
+  beforeEach(async () => {
+    current = await startBot(options);
+  });
+  afterEach(async () => {
+    expect(current!.fake.violations()).toEqual([]);
+    await current!.close();
+  });
+  return {
+    get bot() {
+      return current!;
+    },
+    say: (event) => say(current!, event),
+  };
+}
+
 /** The postback of tapping the quick reply whose label contains `label` (throws if there is none). */
 export function tap(user: string, messages: any[], label: string): WebhookEvent {
   const item = quickReplies(messages).find((q) => q.label.includes(label));
@@ -141,6 +161,7 @@ export function tap(user: string, messages: any[], label: string): WebhookEvent 
   return postbackEvent(user, item.data);
 }
 
+/** Quick reply items (label and postback data) of the last message. */
 export function quickReplies(messages: any[]): { label: string; data: string }[] {
   const last = messages[messages.length - 1];
   return (last?.quickReply?.items ?? []).map((item: any) => ({ label: item.action.label, data: item.action.data }));

@@ -69,3 +69,8 @@ export async function storeRows(store: DatabaseStore, query: string, ...params: 
   );
   return (await statement.execute(store.database)).rows as any[];
 }
+
+/** A person's conversation row, read through the store the bot runs on. */
+export async function conversationRow(store: DatabaseStore, userId: string): Promise<any> {
+  return (await storeRows(store, 'SELECT * FROM conversations WHERE user_id = ?', userId))[0];
+}
