@@ -396,11 +396,15 @@ describe("what a turn asks the use case to do: the machine's named actions", () 
     expect(notSubscribed.subscription).toBeUndefined();
   });
 
-  test('開いたらお知らせ at night: one push planned for when the window opens, and the button is not offered again', () => {
-    const night = new Date('2026-11-26T02:00:00+09:00');
-    // 家族です → 家に来てほしい・受診: the health centres, closed at night.
+  const night = new Date('2026-11-26T02:00:00+09:00');
+  /** 家族です → 家に来てほしい・受診 at night: the health centres, closed then. */
+  function familyVisitAtNight(): { atFamily: Turn; answer: Turn } {
     const atFamily = step(defs, null, postback('go=family&from=start'), night);
-    const answer = step(defs, stored(atFamily.state), postback('go=family-visit&from=family'), night);
+    return { atFamily, answer: step(defs, stored(atFamily.state), postback('go=family-visit&from=family'), night) };
+  }
+
+  test('開いたらお知らせ at night: one push planned for when the window opens, and the button is not offered again', () => {
+    const { answer } = familyVisitAtNight();
     expect(answer.outcome).toBe('answer');
     const offer = answer.reply.choices.find((c) => c.action.kind === 'notifyOpen');
     if (offer?.action.kind !== 'notifyOpen') throw new Error('a closed window at night offers 開いたらお知らせ');
@@ -418,9 +422,7 @@ describe("what a turn asks the use case to do: the machine's named actions", () 
   });
 
   test('typing a quick reply\'s label does what tapping it does, even where its words mean something else', () => {
-    const night = new Date('2026-11-26T02:00:00+09:00');
-    const atFamily = step(defs, null, postback('go=family&from=start'), night);
-    const answer = step(defs, stored(atFamily.state), postback('go=family-visit&from=family'), night);
+    const { atFamily, answer } = familyVisitAtNight();
     // お知らせ alone means the いばしょ reminders; the label under this answer means "when it opens".
     const typed = step(defs, stored(answer.state), text(phrases.quickReply.notifyOpen), night, { subscribed: false });
     expect(typed.outcome).toBe('openNotice');
