@@ -27,10 +27,8 @@ export function dueReminders(definitions: Definitions, now: Date, staffDates: re
 export interface WaitingGroup {
   window: string;
   sendAt: number;
-  /** Everyone waiting: forgotten once the notice is claimed or dropped. */
+  /** Everyone waiting (the store hands out only people a push can reach): forgotten once the notice is claimed or dropped. */
   waiting: string[];
-  /** Those of them a push can reach. */
-  people: string[];
 }
 
 /** Who is waiting for what, as the store answered (only people a push can reach). */
@@ -114,7 +112,7 @@ export function planReminders(definitions: Definitions, now: Date, due: DueRemin
     deliveries.push({
       kind: 'notice',
       slotKey: `open:${group.window}:${group.sendAt}`,
-      people: group.people,
+      people: group.waiting,
       message: openNoticeReply(definitions, group.window),
       deadline: status.closesAt.getTime(),
       batchSize: MULTICAST_LIMIT,

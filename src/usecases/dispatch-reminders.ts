@@ -61,7 +61,7 @@ async function audiencesOf(store: ReminderStore, due: DueReminders, at: number):
     ofSlot.set(slotKey(slot), await store.subscribersWithoutDelivery(slotKey(slot), slot.sendAt));
   }
   const announced = due.announcement ? await store.subscribersWithoutDelivery(due.announcement.slotKey, due.announcement.subscribedBy) : [];
-  const opening = (await store.openNotificationsDue(at)).map((g) => ({ window: g.window, sendAt: g.sendAt, waiting: g.userIds, people: g.userIds }));
+  const opening = (await store.openNotificationsDue(at)).map((g) => ({ window: g.window, sendAt: g.sendAt, waiting: g.userIds }));
   return { ofSlot, announced, opening };
 }
 
@@ -91,7 +91,7 @@ export async function dispatchReminders(
     summary.missed += options.dryRun ? people.length : await store.recordMissed(key, people, at);
   }
   for (const group of planned.dropped) {
-    summary.missed += group.people.length;
+    summary.missed += group.waiting.length;
     if (!options.dryRun) await store.clearOpenNotifications(group.window, group.sendAt, group.waiting);
   }
 

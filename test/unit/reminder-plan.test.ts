@@ -126,7 +126,7 @@ describe('planReminders: who gets what', () => {
     { name: 'a window no longer in content/: dropped', at: '2026-12-01T12:00:00', window: 'gone', notices: 0, dropped: 1 },
   ])('$name', ({ at, window, notices, dropped }) => {
     const sendAt = tokyo('2026-12-01T10:00:00').getTime();
-    const group = { window, sendAt, waiting: ['Ua', 'sim-b'], people: ['Ua'] };
+    const group = { window, sendAt, waiting: ['Ua', 'Ub'] };
     const result = plan(at, {}, { opening: [group] });
     expect(result.due).toBe(notices);
     expect(result.dropped).toEqual(dropped ? [group] : []);
@@ -135,11 +135,11 @@ describe('planReminders: who gets what', () => {
       expect(result.deliveries[0]).toEqual({
         kind: 'notice',
         slotKey: `open:${window}:${sendAt}`,
-        people: ['Ua'],
+        people: ['Ua', 'Ub'],
         message: openNoticeReply(held, window),
         deadline: tokyo('2026-12-01T17:00:00').getTime(),
         batchSize: MULTICAST_LIMIT,
-        forget: { window, sendAt, waiting: ['Ua', 'sim-b'] },
+        forget: { window, sendAt, waiting: ['Ua', 'Ub'] },
       });
     }
   });
@@ -148,7 +148,7 @@ describe('planReminders: who gets what', () => {
     const now = tokyo('2026-12-09T18:00:30');
     const announcement = { slotKey: 'decided:2026-12-10', eventDate: '2026-12-10', eventStart: tokyo('2026-12-10T13:30:00').getTime(), start: '13:30', end: '16:30', subscribedBy: 0 };
     const due: DueReminders = { ...dueReminders(held, now, null), announcement };
-    const opening = [{ window: 'tokyo-hss', sendAt: tokyo('2026-12-09T10:00:00').getTime(), waiting: ['Uc'], people: ['Uc'] }];
+    const opening = [{ window: 'tokyo-hss', sendAt: tokyo('2026-12-09T10:00:00').getTime(), waiting: ['Uc'] }];
     // At 18:00 tokyo-hss has closed: its notice is dropped, not queued behind the reminder.
     const result = plan('2026-12-09T18:00:30', { '2026-12-10:day-before': ['Ua'] }, { announced: ['Ub'], opening }, due);
     expect(keys(result.deliveries)).toEqual(['2026-12-10:day-before', 'decided:2026-12-10']);
