@@ -3,7 +3,7 @@
  * reminders get one push, once per date, through the reminder outbox, within the quota, and never
  * between 21:00 and 08:00. Signed webhooks in, the stand-in LINE API out.
  */
-import { CHANNEL_ACCESS_TOKEN, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
+import { CHANNEL_ACCESS_TOKEN, botPerTest, quickReplies, replyText } from '../support/bot-harness';
 import { followEvent, postbackEvent, textEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { publishIbashoDate, moveIbashoDate } from '../../src/usecases/staff-operations';
@@ -13,21 +13,9 @@ import { newUser } from '../support/fixtures';
 
 const tokyo = (local: string) => new Date(`${local}+09:00`);
 
-let bot: BotHarness;
 
-beforeEach(async () => {
-  bot = await startBot({ now: tokyo('2026-12-01T10:00:00') });
-});
-afterEach(async () => {
-  expect(bot.fake.violations()).toEqual([]);
-  await bot.close();
-});
-
-async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
-  const before = bot.fake.replies().length;
-  expect((await bot.send([event])).status).toBe(200);
-  return bot.fake.replies()[before]!.messages;
-}
+const each = botPerTest({ now: tokyo('2026-12-01T10:00:00') });
+const say = each.say;
 
 async function subscribe(user: string): Promise<void> {
   await say(followEvent(user));
@@ -36,23 +24,23 @@ async function subscribe(user: string): Promise<void> {
 }
 
 function pass(now: Date) {
-  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: bot.fake.baseUrl });
+  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: each.bot.fake.baseUrl });
   return dispatchReminders(
     {
-      definitions: bot.composed.definitions,
-      store: bot.composed.store,
+      definitions: each.bot.composed.definitions,
+      store: each.bot.composed.store,
       messenger,
       logger: createLogger('silent'),
       retry: { attempts: 2, baseDelayMs: 1 },
-      staffDates: () => bot.composed.live.staffChanges.ibashoDates,
+      staffDates: () => each.bot.composed.live.staffChanges.ibashoDates,
     },
     now,
   );
 }
 
 async function publish(date: string, at: Date) {
-  await publishIbashoDate(bot.composed.staff, bot.composed.definitions, { date }, 'tanaka', at);
-  await bot.composed.live.refresh();
+  await publishIbashoDate(each.bot.composed.staff, each.bot.composed.definitions, { date }, 'tanaka', at);
+  await each.bot.composed.live.refresh();
 }
 
 test('one push to subscribers only, once per date, held back from 21:00 until 08:00', async () => {
@@ -65,11 +53,11 @@ test('one push to subscribers only, once per date, held back from 21:00 until 08
   await publish('2026-12-22', tokyo('2026-12-01T21:30:00'));
   const night = await pass(tokyo('2026-12-01T21:31:00'));
   expect(night.summary.sent).toBe(0);
-  expect(bot.fake.multicasts()).toHaveLength(0);
+  expect(each.bot.fake.multicasts()).toHaveLength(0);
 
   const morning = await pass(tokyo('2026-12-02T08:00:00'));
   expect(morning.summary).toMatchObject({ sent: 1, recipients: 2 });
-  const [push] = bot.fake.multicasts();
+  const [push] = each.bot.fake.multicasts();
   expect(push!.to.sort()).toEqual([...subscribers].sort());
   const text = replyText(push!.messages);
   expect(text.split('\n')[0]).toBe('目黒区からのお知らせ: 次回の日程');
@@ -78,35 +66,35 @@ test('one push to subscribers only, once per date, held back from 21:00 until 08
 
   await pass(tokyo('2026-12-02T09:00:00'));
   await pass(tokyo('2026-12-10T12:00:00'));
-  expect(bot.fake.multicasts()).toHaveLength(1);
+  expect(each.bot.fake.multicasts()).toHaveLength(1);
 
   // The day-before reminder is a separate message and still comes.
   await pass(tokyo('2026-12-21T18:00:30'));
-  expect(bot.fake.multicasts()).toHaveLength(2);
+  expect(each.bot.fake.multicasts()).toHaveLength(2);
 });
 
 test('people who subscribe after the date was published are not pushed it (they saw it in the answer)', async () => {
   await publish('2026-12-22', tokyo('2026-12-01T10:00:00'));
-  bot.setNow(tokyo('2026-12-01T11:00:00'));
+  each.bot.setNow(tokyo('2026-12-01T11:00:00'));
   const late = newUser();
   await subscribe(late);
   await pass(tokyo('2026-12-01T12:00:00'));
-  expect(bot.fake.multicasts()).toHaveLength(0);
+  expect(each.bot.fake.multicasts()).toHaveLength(0);
 });
 
 test('a date moved to another day is announced again for the new day; a quota too small sends nothing', async () => {
   await subscribe(newUser());
   await publish('2026-12-22', tokyo('2026-12-01T10:30:00'));
   await pass(tokyo('2026-12-01T11:00:00'));
-  expect(bot.fake.multicasts()).toHaveLength(1);
-  await moveIbashoDate(bot.composed.staff, bot.composed.definitions, '2026-12-22', '2026-12-23', 'tanaka', tokyo('2026-12-02T10:00:00'));
-  await bot.composed.live.refresh();
-  bot.fake.setQuota({ limit: 100, used: 100 });
+  expect(each.bot.fake.multicasts()).toHaveLength(1);
+  await moveIbashoDate(each.bot.composed.staff, each.bot.composed.definitions, '2026-12-22', '2026-12-23', 'tanaka', tokyo('2026-12-02T10:00:00'));
+  await each.bot.composed.live.refresh();
+  each.bot.fake.setQuota({ limit: 100, used: 100 });
   const blocked = await pass(tokyo('2026-12-02T11:00:00'));
   expect(blocked.summary.skipped).toBe(1);
-  expect(bot.fake.multicasts()).toHaveLength(1);
-  bot.fake.setQuota({ limit: 1000, used: 100 });
+  expect(each.bot.fake.multicasts()).toHaveLength(1);
+  each.bot.fake.setQuota({ limit: 1000, used: 100 });
   await pass(tokyo('2026-12-02T11:01:00'));
-  expect(bot.fake.multicasts()).toHaveLength(2);
-  expect(replyText(bot.fake.multicasts()[1]!.messages)).toContain('12月23日');
+  expect(each.bot.fake.multicasts()).toHaveLength(2);
+  expect(replyText(each.bot.fake.multicasts()[1]!.messages)).toContain('12月23日');
 });

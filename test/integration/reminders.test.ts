@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, quickReplies, replyText, startBot, type BotHarness } from '../support/bot-harness';
+import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT, botPerTest, quickReplies, replyText } from '../support/bot-harness';
 import { storeRows } from '../support/stores';
 import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
@@ -20,7 +20,6 @@ const newUser = () => `U${randomBytes(16).toString('hex')}`;
 /** Tokyo wall time → instant. */
 const tokyo = (local: string) => new Date(`${local}+09:00`);
 
-let bot: BotHarness;
 let contentDir: string;
 
 let fixture: ReturnType<typeof contentWithIbasho>;
@@ -38,21 +37,8 @@ beforeAll(() => {
 
 afterAll(() => fixture.remove());
 
-beforeEach(async () => {
-  bot = await startBot({ now: tokyo('2026-12-01T10:00:00'), env: { CONTENT_DIR: contentDir } });
-});
-
-afterEach(async () => {
-  expect(bot.fake.violations()).toEqual([]);
-  await bot.close();
-});
-
-async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<any[]> {
-  const before = bot.fake.replies().length;
-  expect((await bot.send([event])).status).toBe(200);
-  expect(bot.fake.replies().length).toBe(before + 1);
-  return bot.fake.replies()[before]!.messages;
-}
+const each = botPerTest(() => ({ now: tokyo('2026-12-01T10:00:00'), env: { CONTENT_DIR: contentDir } }));
+const say = each.say;
 
 async function subscribe(user: string): Promise<any[]> {
   await say(followEvent(user));
@@ -64,12 +50,12 @@ async function subscribe(user: string): Promise<any[]> {
 
 const fastRetry = { attempts: 3, baseDelayMs: 1 };
 function dispatcher() {
-  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: bot.fake.baseUrl });
+  const messenger = new LineMessenger({ channelAccessToken: CHANNEL_ACCESS_TOKEN, baseURL: each.bot.fake.baseUrl });
   return (now: Date) =>
-    dispatchReminders({ definitions: bot.composed.definitions, store: bot.composed.store, messenger, logger: createLogger('silent'), retry: fastRetry }, now);
+    dispatchReminders({ definitions: each.bot.composed.definitions, store: each.bot.composed.store, messenger, logger: createLogger('silent'), retry: fastRetry }, now);
 }
 
-const recipients = () => bot.fake.multicasts().flatMap((m) => m.to);
+const recipients = () => each.bot.fake.multicasts().flatMap((m) => m.to);
 
 describe('subscribing in the conversation', () => {
   test('いばしょ offers the reminder; tapping subscribes and says what comes and how to stop', async () => {
@@ -100,8 +86,8 @@ describe('subscribing in the conversation', () => {
   test('blocking the bot deletes the subscription with the rest', async () => {
     const user = newUser();
     await subscribe(user);
-    expect((await bot.send([unfollowEvent(user)])).status).toBe(200);
-    expect(await storeRows(bot.composed.store, 'SELECT user_id FROM subscriptions WHERE user_id = ?', user)).toEqual([]);
+    expect((await each.bot.send([unfollowEvent(user)])).status).toBe(200);
+    expect(await storeRows(each.bot.composed.store, 'SELECT user_id FROM subscriptions WHERE user_id = ?', user)).toEqual([]);
     await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(recipients()).not.toContain(user);
   });
@@ -119,13 +105,13 @@ describe('sending', () => {
     expect(first.summary).toEqual({ due: 1, sent: 1, recipients: 2, skipped: 0, missed: 0, failed: 0, held: 0 });
     await pass(tokyo('2026-12-21T18:01:30'));
     await pass(tokyo('2026-12-21T20:00:00'));
-    expect(bot.fake.multicasts()).toHaveLength(1);
+    expect(each.bot.fake.multicasts()).toHaveLength(1);
     await pass(tokyo('2026-12-22T09:00:30'));
     await pass(tokyo('2026-12-22T09:01:30'));
-    expect(bot.fake.multicasts()).toHaveLength(2);
+    expect(each.bot.fake.multicasts()).toHaveLength(2);
     expect(recipients().sort()).toEqual([a, a, b, b].sort());
 
-    const message = bot.fake.multicasts()[0]!.messages[0];
+    const message = each.bot.fake.multicasts()[0]!.messages[0];
     expect(message.text.split('\n')[0]).toBe('目黒区からのお知らせ: 次回の日程');
     expect(message.text).not.toMatch(/ひきこもり|生きづらさ/);
     expect(message.text).toContain('12月22日(火) 13:30〜16:30');
@@ -135,14 +121,14 @@ describe('sending', () => {
     expect(message.text).toContain('ニックネーム');
     expect(message.text).toContain('途中');
     expect(quickReplies([message]).map((q) => q.label)).toEqual(['リマインド停止', 'ほかの相談を見る']);
-    expect(bot.fake.multicasts()[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(each.bot.fake.multicasts()[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   test('the stop button of a reminder works', async () => {
     const user = newUser();
     await subscribe(user);
     await dispatcher()(tokyo('2026-12-21T18:00:30'));
-    const stop = quickReplies(bot.fake.multicasts()[0]!.messages).find((q) => q.label === 'リマインド停止')!;
+    const stop = quickReplies(each.bot.fake.multicasts()[0]!.messages).find((q) => q.label === 'リマインド停止')!;
     expect(replyText(await say(postbackEvent(user, stop.data)))).toContain('お知らせを止めました');
   });
 
@@ -158,53 +144,53 @@ describe('sending', () => {
   test('LINE accepted but answered 500: the retry with the same key gets 409 and counts as sent', async () => {
     const user = newUser();
     await subscribe(user);
-    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 500, accept: true }]);
+    each.bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 500, accept: true }]);
     const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(summary).toMatchObject({ sent: 1, recipients: 1, failed: 0 });
-    const calls = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast');
+    const calls = each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast');
     expect(calls.map((c) => c.status)).toEqual([500, 409]);
     expect(calls[0]!.headers['x-line-retry-key']).toBe(calls[1]!.headers['x-line-retry-key']);
-    expect(bot.fake.multicasts()).toHaveLength(1);
+    expect(each.bot.fake.multicasts()).toHaveLength(1);
   });
 
   test('a 429 is retried with backoff', async () => {
     const user = newUser();
     await subscribe(user);
-    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 429, body: { message: 'Too many requests' } }]);
+    each.bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 429, body: { message: 'Too many requests' } }]);
     const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(summary).toMatchObject({ sent: 1, recipients: 1 });
-    expect(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.status)).toEqual([429, 200]);
+    expect(each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.status)).toEqual([429, 200]);
   });
 
   test('persistent 5xx: not sent this pass, counted as failed, sent by a later pass with the same key', async () => {
     const user = newUser();
     await subscribe(user);
-    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 503 }, { status: 503 }, { status: 503 }]);
+    each.bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 503 }, { status: 503 }, { status: 503 }]);
     const first = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(first.summary).toMatchObject({ sent: 0, failed: 1 });
     const second = await dispatcher()(tokyo('2026-12-21T18:01:30'));
     expect(second.summary).toMatchObject({ sent: 1, recipients: 1 });
-    const keys = new Set(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']));
+    const keys = new Set(each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']));
     expect(keys.size).toBe(1);
   });
 
   test('another 4xx is logged and not retried', async () => {
     await subscribe(newUser());
-    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 403, body: { message: 'forbidden' } }]);
+    each.bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 403, body: { message: 'forbidden' } }]);
     const first = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(first.summary).toMatchObject({ sent: 0, failed: 1 });
     await dispatcher()(tokyo('2026-12-21T18:05:00'));
-    expect(bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast')).toHaveLength(1);
+    expect(each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast')).toHaveLength(1);
   });
 
   test('a reminder that would exceed the month quota sends none of it and says so; it goes once topped up', async () => {
     const users = [newUser(), newUser()];
     for (const user of users) await subscribe(user);
-    bot.fake.setQuota({ limit: 100, used: 99 });
+    each.bot.fake.setQuota({ limit: 100, used: 99 });
     const blocked = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(blocked.summary).toMatchObject({ sent: 0, skipped: 2 });
-    expect(bot.fake.multicasts()).toHaveLength(0);
-    bot.fake.setQuota({ limit: 1000, used: 99 });
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
+    each.bot.fake.setQuota({ limit: 1000, used: 99 });
     const after = await dispatcher()(tokyo('2026-12-21T18:10:00'));
     expect(after.summary).toMatchObject({ sent: 1, recipients: 2 });
   });
@@ -213,13 +199,13 @@ describe('sending', () => {
     await subscribe(newUser());
     const { summary } = await dispatcher()(tokyo('2027-01-23T18:00:30'));
     expect(summary.due).toBe(0);
-    expect(bot.fake.multicasts()).toHaveLength(0);
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
   });
 
   test('a moved date is announced with the new date', async () => {
     await subscribe(newUser());
     await dispatcher()(tokyo('2027-02-24T18:00:30'));
-    const text = bot.fake.multicasts()[0]!.messages[0].text as string;
+    const text = each.bot.fake.multicasts()[0]!.messages[0].text as string;
     expect(text).toContain('日程が変わりました(2月23日(火) → 2月25日(木))');
     expect(text).toContain('2月25日(木) 13:30〜16:30');
   });
@@ -229,23 +215,23 @@ describe('sending', () => {
     await subscribe(early);
     const late = await dispatcher()(tokyo('2026-12-22T13:00:00'));
     expect(late.summary).toMatchObject({ due: 2, sent: 1, recipients: 1, missed: 1 });
-    expect(bot.fake.multicasts()).toHaveLength(1);
+    expect(each.bot.fake.multicasts()).toHaveLength(1);
 
     await subscribe(newUser());
-    bot.fake.reset();
+    each.bot.fake.reset();
     const after = await dispatcher()(tokyo('2026-12-22T13:31:00'));
     expect(after.summary).toMatchObject({ due: 0, sent: 0, missed: 2 });
-    expect(bot.fake.multicasts()).toHaveLength(0);
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
   });
 
   test('subscribers who were due but not sent before the start are counted as missed, once', async () => {
-    bot.setNow(tokyo('2026-12-20T10:00:00'));
+    each.bot.setNow(tokyo('2026-12-20T10:00:00'));
     await subscribe(newUser());
     const first = await dispatcher()(tokyo('2026-12-22T14:00:00'));
     expect(first.summary).toMatchObject({ sent: 0, missed: 2 });
     const second = await dispatcher()(tokyo('2026-12-22T14:05:00'));
     expect(second.summary.missed).toBe(0);
-    expect(bot.fake.multicasts()).toHaveLength(0);
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
   });
 });
 
@@ -257,8 +243,8 @@ describe('npm run reminders (a real process)', () => {
         ...process.env,
         LINE_CHANNEL_SECRET: CHANNEL_SECRET,
         LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN,
-        LINE_API_BASE_URL: bot.fake.baseUrl,
-        DATA_DIR: bot.dataDir,
+        LINE_API_BASE_URL: each.bot.fake.baseUrl,
+        DATA_DIR: each.bot.dataDir,
         CONTENT_DIR: contentDir,
         LOG_LEVEL: 'warn',
       },
@@ -266,11 +252,11 @@ describe('npm run reminders (a real process)', () => {
 
   test('--dry-run prints the plan and the quota, and sends nothing', async () => {
     await subscribe(newUser());
-    bot.fake.setQuota({ limit: 500, used: 12 });
+    each.bot.fake.setQuota({ limit: 500, used: 12 });
     const { stdout } = await cli('--now', '2026-12-21T09:00:30Z', '--dry-run');
     expect(stdout).toContain('would send 2026-12-22:day-before to 1 people');
     expect(stdout).toContain('quota limit=500 used=12');
-    expect(bot.fake.multicasts()).toHaveLength(0);
+    expect(each.bot.fake.multicasts()).toHaveLength(0);
   });
 
   test('one pass prints a one-line summary; two processes at the same instant send once', async () => {
@@ -288,16 +274,16 @@ describe('npm run reminders (a real process)', () => {
     const users = [newUser(), newUser()];
     for (const user of users) await subscribe(user);
     // LINE accepts the multicast at once but answers late; the CLI is killed while it waits.
-    bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 200, body: {}, accept: true, delayMs: 10_000 }]);
+    each.bot.fake.script('POST', '/v2/bot/message/multicast', [{ status: 200, body: {}, accept: true, delayMs: 10_000 }]);
     const { spawn } = await import('node:child_process');
-    const env = { ...process.env, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl, DATA_DIR: bot.dataDir, CONTENT_DIR: contentDir, LOG_LEVEL: 'warn' };
+    const env = { ...process.env, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: each.bot.fake.baseUrl, DATA_DIR: each.bot.dataDir, CONTENT_DIR: contentDir, LOG_LEVEL: 'warn' };
     const doomed = spawn(process.execPath, ['dist/src/cli/reminders.js', '--now', '2026-12-21T09:00:30Z'], { cwd: ROOT, env });
     const exited = new Promise((resolve) => doomed.on('exit', resolve));
     const deadline = Date.now() + 15_000;
-    while (!bot.fake.requests.some((r) => r.path === '/v2/bot/message/multicast') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!each.bot.fake.requests.some((r) => r.path === '/v2/bot/message/multicast') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     doomed.kill('SIGKILL');
     await exited;
-    expect(bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
+    expect(each.bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
 
     const rerun = await cli('--now', '2026-12-21T09:00:40Z');
     expect(rerun.stdout).toMatch(/held=2$/m);
@@ -306,8 +292,8 @@ describe('npm run reminders (a real process)', () => {
     const afterLease = await cli('--now', '2026-12-21T09:01:00Z');
     expect(afterLease.stdout).toMatch(/^due=1 sent=1 recipients=2 skipped=0 missed=0 failed=0 held=0$/m);
     // The retry key of the first call: LINE answered 409, and nobody got the reminder twice.
-    expect(bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
-    const keys = bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']);
+    expect(each.bot.fake.multicasts().flatMap((m) => m.to).sort()).toEqual([...users].sort());
+    const keys = each.bot.fake.requests.filter((r) => r.path === '/v2/bot/message/multicast').map((r) => r.headers['x-line-retry-key']);
     expect(keys).toHaveLength(2);
     expect(new Set(keys).size).toBe(1);
   });
@@ -329,17 +315,17 @@ describe('the server itself', () => {
       reminderTimes: [{ kind: 'day-before', daysBefore: 1, at: '08:00' }],
     });
     const user = newUser();
-    await storeRows(bot.composed.store, 'INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)', user, now.getTime() - 7 * 86_400_000);
+    await storeRows(each.bot.composed.store, 'INSERT INTO subscriptions (user_id, created_at) VALUES (?, ?)', user, now.getTime() - 7 * 86_400_000);
 
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, ['dist/src/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', DATA_DIR: bot.dataDir, CONTENT_DIR: serverContent.dir, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: bot.fake.baseUrl },
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SIMULATOR: 'off', DATA_DIR: each.bot.dataDir, CONTENT_DIR: serverContent.dir, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN, LINE_API_BASE_URL: each.bot.fake.baseUrl },
     });
     try {
       const deadline = Date.now() + 10_000;
-      while (bot.fake.multicasts().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(bot.fake.multicasts().flatMap((m) => m.to)).toEqual([user]);
+      while (each.bot.fake.multicasts().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(each.bot.fake.multicasts().flatMap((m) => m.to)).toEqual([user]);
     } finally {
       child.kill('SIGTERM');
       serverContent.remove();
@@ -352,14 +338,14 @@ describe('fan-out', () => {
     const users = Array.from({ length: 20_000 }, () => newUser());
     const createdAt = tokyo('2026-12-01T00:00:00').getTime();
     for (let i = 0; i < users.length; i += 1000) {
-      await bot.composed.store.database.insertInto('subscriptions').values(users.slice(i, i + 1000).map((user_id) => ({ user_id, created_at: createdAt }))).execute();
+      await each.bot.composed.store.database.insertInto('subscriptions').values(users.slice(i, i + 1000).map((user_id) => ({ user_id, created_at: createdAt }))).execute();
     }
     const { summary } = await dispatcher()(tokyo('2026-12-21T18:00:30'));
     expect(summary).toMatchObject({ sent: 40, recipients: 20_000, failed: 0 });
-    expect(bot.fake.multicasts()).toHaveLength(40);
+    expect(each.bot.fake.multicasts()).toHaveLength(40);
     const all = recipients();
     expect(all).toHaveLength(20_000);
     expect(new Set(all).size).toBe(20_000);
-    expect(new Set(bot.fake.multicasts().map((m) => m.retryKey)).size).toBe(40);
+    expect(new Set(each.bot.fake.multicasts().map((m) => m.retryKey)).size).toBe(40);
   }, 60_000);
 });

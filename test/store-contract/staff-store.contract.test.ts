@@ -3,13 +3,12 @@
  * database: its layer over content/, the version counter every instance polls, accounts, sessions,
  * login throttling and the audit log that the retention purge never touches.
  */
-import path from 'node:path';
 import type { DatabaseStore } from '../../src/store/open-store';
 import { DuplicateError, StaffStore } from '../../src/store/staff-store';
 import { LiveDefinitions } from '../../src/usecases/live-definitions';
-import { loadDefinitions } from '../../src/files/definitions-files';
 import type { StaffIbashoDate } from '../../src/domain/staff-changes';
 import { describeWithPostgres } from '../support/postgres';
+import { projectDefinitions, staffIbashoDate } from '../support/fixtures';
 import { postgresStores, sqliteStores, type StoreFactory } from '../support/stores';
 
 interface Opened {
@@ -24,20 +23,10 @@ async function openTwo(factory: StoreFactory): Promise<Opened> {
   return { stores: [a, b], cleanup };
 }
 
-const root = path.resolve(__dirname, '../..');
-const base = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+const base = projectDefinitions();
+/** The instant staffIbashoDate stamps: 2026-12-01 12:00 in Tokyo. */
 const T0 = Date.UTC(2026, 11, 1, 3, 0, 0);
-const held = (date: string, over: Partial<StaffIbashoDate> = {}): StaffIbashoDate => ({
-  date,
-  status: 'held',
-  movedTo: null,
-  start: '13:30',
-  end: '16:30',
-  note: null,
-  by: 'tanaka',
-  at: T0,
-  ...over,
-});
+const held = (date: string, over: Partial<StaffIbashoDate> = {}): StaffIbashoDate => staffIbashoDate({ date, ...over });
 
 function contract(open: () => Promise<Opened>) {
   let opened: Opened;

@@ -137,10 +137,13 @@ export async function say(bot: BotHarness, event: WebhookEvent): Promise<any[]> 
  * A fresh bot for every test of the file (Wednesday 2026-11-25 10:00 in Tokyo unless told otherwise),
  * whose requests to LINE are checked against its spec after each test; `say` sends to it.
  */
-export function botPerTest(options: Parameters<typeof startBot>[0] = { now: '2026-11-25T01:00:00Z' }): { readonly bot: BotHarness; say(event: WebhookEvent): Promise<any[]> } {
+export function botPerTest(
+  options: Parameters<typeof startBot>[0] | (() => Parameters<typeof startBot>[0]) = { now: '2026-11-25T01:00:00Z' },
+): { readonly bot: BotHarness; say(event: WebhookEvent): Promise<any[]> } {
   let current: BotHarness | undefined;
   beforeEach(async () => {
-    current = await startBot(options);
+    // A function is read before each test: for options a beforeAll prepares (a content folder, say).
+    current = await startBot(typeof options === 'function' ? options() : options);
   });
   afterEach(async () => {
     expect(current!.fake.violations()).toEqual([]);

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Definitions } from '../../src/domain/definitions';
+import type { StaffIbashoDate } from '../../src/domain/staff-changes';
 import { loadDefinitions } from '../../src/files/definitions-files';
 
 /** The repository's root. */
@@ -17,3 +18,15 @@ export function projectDefinitions(): Definitions {
 
 /** A LINE user id nobody has used yet (U + 32 hex digits, as LINE sends them). */
 export const newUser = (): string => `U${randomBytes(16).toString('hex')}`;
+
+/** A いばしょ date as staff publish it (held 13:30〜16:30 by tanaka at 2026-12-01 12:00 Tokyo), with `over` applied. */
+export const staffIbashoDate = (over: Partial<StaffIbashoDate> & { date: string }): StaffIbashoDate => ({
+  status: 'held',
+  movedTo: null,
+  start: '13:30',
+  end: '16:30',
+  note: null,
+  by: 'tanaka',
+  at: Date.UTC(2026, 11, 1, 3, 0, 0),
+  ...over,
+});

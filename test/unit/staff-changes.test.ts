@@ -13,24 +13,13 @@ import {
   noStaffChanges,
   StaffInputError,
   type StaffChanges,
-  type StaffIbashoDate,
 } from '../../src/domain/staff-changes';
-import { projectDefinitions } from '../support/fixtures';
+import { projectDefinitions, staffIbashoDate } from '../support/fixtures';
 
 const base = projectDefinitions();
 const NOW = new Date('2026-12-01T03:00:00Z'); // 12:00 in Tokyo
 const AT = NOW.getTime();
 
-const staffDate = (over: Partial<StaffIbashoDate> & { date: string }): StaffIbashoDate => ({
-  status: 'held',
-  movedTo: null,
-  start: '13:30',
-  end: '16:30',
-  note: null,
-  by: 'tanaka',
-  at: AT,
-  ...over,
-});
 const withChanges = (over: Partial<StaffChanges>) => applyStaffChanges(base, { ...noStaffChanges, version: 1, ...over });
 const text = (lines: { text: string }[]) => lines.map((l) => l.text).join('\n');
 
@@ -40,7 +29,7 @@ describe('the staff layer merged into Definitions', () => {
   });
 
   test('a published date is a confirmed fact: shown without 予定, with its own times and note', () => {
-    const defs = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22', start: '14:00', end: '16:00', note: '本館5階 会議室' })] });
+    const defs = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22', start: '14:00', end: '16:00', note: '本館5階 会議室' })] });
     const shown = text(ibashoLines(defs, NOW));
     expect(shown).not.toContain('予定');
     expect(shown).toContain('12月22日');
@@ -51,7 +40,7 @@ describe('the staff layer merged into Definitions', () => {
   });
 
   test('a published date gets reminders at its own start; a computed candidate does not', () => {
-    const defs = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22', start: '14:00' })] });
+    const defs = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22', start: '14:00' })] });
     const schedule = { rule: defs.content.ibasho.rule.value, dates: defs.content.ibasho.dates };
     const dayBefore = reminderSlots(schedule, defs.content.ibasho.reminders, new Date('2026-12-21T09:00:00Z'));
     expect(dayBefore.due.map((s) => [s.eventDate, s.kind, s.start])).toEqual([['2026-12-22', 'day-before', '14:00']]);
@@ -60,9 +49,9 @@ describe('the staff layer merged into Definitions', () => {
   });
 
   test('a cancelled date is said so; a moved date names both days', () => {
-    const cancelled = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22', status: 'cancelled' }), staffDate({ date: '2027-01-24' })] });
+    const cancelled = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22', status: 'cancelled' }), staffIbashoDate({ date: '2027-01-24' })] });
     expect(text(ibashoLines(cancelled, NOW))).toMatch(/12月22日.*お休み/);
-    const moved = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22', status: 'moved', movedTo: '2026-12-23' })] });
+    const moved = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22', status: 'moved', movedTo: '2026-12-23' })] });
     const shown = text(ibashoLines(moved, NOW));
     expect(shown).toContain('12月22日');
     expect(shown).toContain('12月23日');
@@ -70,7 +59,7 @@ describe('the staff layer merged into Definitions', () => {
 
   test('cancelling the new day of a moved date cancels it', () => {
     const defs = withChanges({
-      ibashoDates: [staffDate({ date: '2026-12-22', status: 'moved', movedTo: '2026-12-23' }), staffDate({ date: '2026-12-23', status: 'cancelled' })],
+      ibashoDates: [staffIbashoDate({ date: '2026-12-22', status: 'moved', movedTo: '2026-12-23' }), staffIbashoDate({ date: '2026-12-23', status: 'cancelled' })],
     });
     const shown = text(ibashoLines(defs, NOW));
     expect(shown).toContain('12月23日(水)の回は お休みです');
@@ -129,7 +118,7 @@ describe('checks of a staff edit (console and CLI)', () => {
     expect(() => checkPublish(base, { date: '2026/12/22' }, NOW)).toThrow('YYYY-MM-DD');
     expect(() => checkPublish(base, { date: '2026-02-30' }, NOW)).toThrow('実在する日付');
     expect(() => checkPublish(base, { date: '2026-12-22', start: '16:30', end: '13:30' }, NOW)).toThrow('より後に');
-    const defs = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22' })] });
+    const defs = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22' })] });
     expect(() => checkPublish(defs, { date: '2026-12-22' }, NOW)).toThrow('すでに開催日');
     expect(checkPublish(base, { date: '2026-12-22' }, NOW)).toEqual({ date: '2026-12-22', start: '13:30', end: '16:30', note: null });
     expect(() => checkPublish(base, { date: '2026-12-22' }, NOW)).not.toThrow(StaffInputError);
@@ -137,15 +126,15 @@ describe('checks of a staff edit (console and CLI)', () => {
 
   test('cancel and move', () => {
     expect(checkCancel(base, '2026-12-22', NOW)).toBe('2026-12-22');
-    const cancelled = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22', status: 'cancelled' })] });
+    const cancelled = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22', status: 'cancelled' })] });
     expect(() => checkCancel(cancelled, '2026-12-22', NOW)).toThrow('すでに中止');
     expect(() => checkMove(base, '2026-12-22', '2026-12-22', NOW)).toThrow('同じ');
-    const held = withChanges({ ibashoDates: [staffDate({ date: '2026-12-27' })] });
+    const held = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-27' })] });
     expect(() => checkMove(held, '2026-12-22', '2026-12-27', NOW)).toThrow('すでに開催日');
   });
 
   test('the overview lists 12 months with the rule candidates and explicit dates', () => {
-    const defs = withChanges({ ibashoDates: [staffDate({ date: '2026-12-22' })] });
+    const defs = withChanges({ ibashoDates: [staffIbashoDate({ date: '2026-12-22' })] });
     const months = ibashoOverview(defs, NOW);
     expect(months).toHaveLength(12);
     expect(months[0]).toMatchObject({ month: '2026-12', candidates: ['2026-12-22', '2026-12-27'] });
