@@ -96,7 +96,7 @@ function storedPendingNeed(defs: Definitions, stored: unknown): string[] {
 }
 
 function initialSnapshot(defs: Definitions): AnyMachineSnapshot {
-  return defs.flow.machine.resolveState({ value: defs.flow.flow.start, context: { lastQuestion: defs.flow.flow.start } });
+  return defs.flow.at(defs.flow.flow.start, defs.flow.flow.start);
 }
 
 /** Restores a stored state; null when it does not fit the current flow (old version, unknown node, corrupt). */
@@ -109,7 +109,7 @@ function restore(defs: Definitions, stored: unknown): AnyMachineSnapshot | null 
   const context: ConversationContext = {
     lastQuestion: typeof lastQuestion === 'string' && defs.flow.flow.nodes[lastQuestion]?.kind === 'question' ? lastQuestion : null,
   };
-  return defs.flow.machine.resolveState({ value: snapshot.value, context });
+  return defs.flow.at(snapshot.value, context.lastQuestion);
 }
 
 /**
@@ -170,12 +170,10 @@ function effectsOf(actions: readonly { type: string; params?: unknown }[]): Pick
 
 function apply(defs: Definitions, snapshot: AnyMachineSnapshot, intent: Extract<Intent, { kind: 'go' | 'back' }>): AnyMachineSnapshot | null {
   const event: FlowEvent = intent.kind === 'back' ? BACK_EVENT : goEvent(intent.node);
-  if (snapshot.can(event)) return transition(defs.flow.machine, snapshot, event)[0];
+  const next = defs.flow.next(snapshot, event);
+  if (next) return next;
   // A button from an earlier question: replay it from the question it was offered on.
-  if (intent.kind === 'go' && intent.from && defs.flow.flow.nodes[intent.from]) {
-    const origin = defs.flow.machine.resolveState({ value: intent.from, context: { lastQuestion: intent.from } });
-    if (origin.can(event)) return transition(defs.flow.machine, origin, event)[0];
-  }
+  if (intent.kind === 'go' && intent.from && defs.flow.flow.nodes[intent.from]) return defs.flow.next(defs.flow.at(intent.from, intent.from), event);
   return null;
 }
 

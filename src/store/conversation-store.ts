@@ -3,10 +3,8 @@ import type { Reply } from '../domain/reply';
 import type { RecordTurn, StoredEvent, TurnContext } from '../usecases/ports';
 import type { Database } from './schema';
 import type { StoreEngine } from './store-engine';
-import { DuplicateEventError, subscriptionQuery, turnContextQuery, turnStatements } from './turn-statements';
+import { DuplicateEventError, markRepliedStatement, subscriptionQuery, turnContextQuery, turnStatements } from './turn-statements';
 import { groupCommit } from './write-behind';
-
-const CHUNK = 1000;
 
 type EventRow = Pick<Selectable<Database['webhook_events']>, 'status' | 'user_id' | 'reply_token' | 'reply' | 'delivery' | 'crisis'>;
 
@@ -116,15 +114,13 @@ export class ConversationStore {
     return this.markRepliedTogether(eventId);
   }
 
+  /**
+   * The marks of one loop turn as one unit of single-row updates: on SQLite it joins the turns being
+   * recorded in the same commit, and its one SQL text stays prepared (an `IN (…)` list's text changed
+   * with every batch size, so it was prepared again each time).
+   */
   private async markAllReplied(eventIds: string[]): Promise<void> {
-    // The reply itself is no longer needed once sent; keep only the id for deduplication.
-    for (let i = 0; i < eventIds.length; i += CHUNK) {
-      await this.db
-        .updateTable('webhook_events')
-        .set({ status: 'replied', reply: null, reply_token: null })
-        .where('event_id', 'in', eventIds.slice(i, i + CHUNK))
-        .execute();
-    }
+    await this.engine.writeUnit(eventIds.map((eventId) => markRepliedStatement(this.db, eventId)));
   }
 
   async ping(): Promise<void> {

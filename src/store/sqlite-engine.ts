@@ -112,10 +112,26 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
     }
   };
 
+  /**
+   * Runs synchronous work on the one connection. While no transaction is open it runs at once: it
+   * cannot interleave with anything (better-sqlite3 runs each statement to its end, and so do Kysely's
+   * own queries on SQLite), and queueing behind Kysely's connection mutex cost two promise hops and
+   * their garbage on every read of a turn. While a Kysely transaction is open (a staff change, a
+   * reminder claim) it waits for the connection as before, so it never lands inside that transaction.
+   */
+  const onConnection = <T>(work: () => T): Promise<T> => {
+    if (database.inTransaction) return db.connection().execute(async () => work());
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return {
     db,
-    rows: <R>(query: CompiledQuery<R>) => db.connection().execute(async () => statements.prepare(query.sql).all(query.parameters) as R[]),
-    writeUnit: groupCommitEach<UnitStatement[]>((units) => db.connection().execute(async () => writeUnitsNow(units))),
+    rows: <R>(query: CompiledQuery<R>) => onConnection(() => statements.prepare(query.sql).all(query.parameters) as R[]),
+    writeUnit: groupCommitEach<UnitStatement[]>((units) => onConnection(() => writeUnitsNow(units))),
     isUniqueViolation: (error) => {
       const code = (error as { code?: string } | null)?.code;
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';

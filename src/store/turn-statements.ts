@@ -28,6 +28,16 @@ export function turnContextQuery(db: Kysely<Database>, userId: string): Compiled
     from conversations where user_id = ${userId}`.compile(db);
 }
 
+/** An event whose reply was sent: only its id is kept, for deduplication. One text for every id, so it is prepared once. */
+export function markRepliedStatement(db: Kysely<Database>, eventId: string): UnitStatement {
+  return {
+    query: sql`update webhook_events set status = 'replied', reply = null, reply_token = null where event_id = ${eventId}`.compile(db),
+    check: (outcome) => {
+      if ('error' in outcome) throw outcome.error;
+    },
+  };
+}
+
 export function subscriptionQuery(db: Kysely<Database>, userId: string): CompiledQuery<{ user_id: string }> {
   return sql<{ user_id: string }>`select user_id from subscriptions where user_id = ${userId}`.compile(db);
 }

@@ -76,6 +76,25 @@ function contract(factory: StoreFactory) {
       );
     });
 
+    test("a turn read and recorded while a transaction of the store's is open stays out of it: kept when that transaction rolls back", async () => {
+      const userId = uid();
+      const t = turn({ userId });
+      let reading!: Promise<Awaited<ReturnType<DatabaseStore['loadTurnContext']>>>;
+      let recording!: Promise<unknown>;
+      const rolledBack = store.database.transaction().execute(async (trx) => {
+        await trx.insertInto('subscriptions').values({ user_id: userId, created_at: T0, channel: 'line' }).execute();
+        reading = store.loadTurnContext(userId);
+        recording = store.recordTurn(t);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        throw new Error('rolled back');
+      });
+      await expect(rolledBack).rejects.toThrow('rolled back');
+      expect(await recording).toBe('recorded');
+      expect((await reading).subscribed).toBe(false);
+      expect(await store.findEvent(t.eventId)).toMatchObject({ status: 'pending', userId });
+      expect(await isSubscribed(userId)).toBe(false);
+    });
+
     test('the same event id twice: "duplicate", and nothing is written the second time', async () => {
       const userId = uid();
       const t = turn({ userId });

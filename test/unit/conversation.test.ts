@@ -358,6 +358,39 @@ describe('purity', () => {
   });
 });
 
+describe('the kept flow moves (compile.ts flowMoves)', () => {
+  const { machine, flow } = defs.flow;
+  const questions = [null, ...Object.keys(flow.nodes).filter((id) => flow.nodes[id]!.kind === 'question')];
+  const places = Object.keys(flow.nodes).flatMap((node) => questions.map((lastQuestion) => ({ node, lastQuestion })));
+
+  test("give what xstate's resolveState, can and transition give, for every node, last question and flow event", () => {
+    let moves = 0;
+    for (const { node, lastQuestion } of places) {
+      const fresh = machine.resolveState({ value: node, context: { lastQuestion } });
+      const kept = defs.flow.at(node, lastQuestion);
+      expect({ value: kept.value, context: kept.context }).toEqual({ value: fresh.value, context: fresh.context });
+      for (const event of defs.flow.events) {
+        const expected = fresh.can(event) ? transition(machine, fresh, event)[0] : null;
+        const next = defs.flow.next(kept, event);
+        expect(next && { value: next.value, context: next.context }).toEqual(expected && { value: expected.value, context: expected.context });
+        if (next) moves++;
+      }
+    }
+    expect(moves).toBeGreaterThan(places.length);
+  });
+
+  test('are the same objects on every call, and a move is never changed by the turns that share it', () => {
+    const start = defs.flow.at(flow.start, flow.start);
+    expect(defs.flow.at(flow.start, flow.start)).toBe(start);
+    const event = defs.flow.events.find((e) => start.can(e) && transition(machine, start, e)[0].value !== flow.start)!;
+    const next = defs.flow.next(start, event)!;
+    expect(defs.flow.next(start, event)).toBe(next);
+    const before = JSON.stringify({ value: next.value, context: next.context });
+    for (let i = 0; i < 3; i++) step(defs, stored(talk(text('家族')).state), postback('go=family-care&from=family'), NOW);
+    expect(JSON.stringify({ value: next.value, context: next.context })).toBe(before);
+  });
+});
+
 describe("what a turn asks the use case to do: the machine's named actions", () => {
   const machine = defs.flow.machine;
   const atStart = () => machine.resolveState({ value: defs.flow.flow.start, context: { lastQuestion: defs.flow.flow.start } });

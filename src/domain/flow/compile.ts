@@ -1,4 +1,4 @@
-import { assign, not, setup, type AnyStateMachine } from 'xstate';
+import { assign, not, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { BACK_TARGET, type Flow } from './schema';
 
 export interface ConversationContext {
@@ -38,6 +38,50 @@ export interface CompiledFlow {
   machine: AnyStateMachine;
   /** Every event the machine understands, for graph walks. */
   events: FlowEvent[];
+  /** The machine's snapshot at a node, with the last question shown (see flowMoves). */
+  at(node: string, lastQuestion: string | null): AnyMachineSnapshot;
+  /** Where a flow event leads from a snapshot, or null where the machine does not take it (see flowMoves). */
+  next(snapshot: AnyMachineSnapshot, event: FlowEvent): AnyMachineSnapshot | null;
+}
+
+/**
+ * The machine's answers to the flow's own events, kept for the life of the compiled flow. Where a GO
+ * or BACK leads depends only on the node and the last question shown, never on the person or the
+ * clock; xstate's `transition()` builds a whole inert actor (with its initial snapshot) for every
+ * call, which was a sixth of a turn's allocations. So each (node, last question, event) goes through
+ * `resolveState`, `can` and `transition` once, and the snapshots it gives are shared: nothing here
+ * or in conversation.ts changes a snapshot, it only reads `value` and `context`. Memory is bounded by
+ * nodes × questions × events, a few thousand small objects (and capped, should events arrive that
+ * name nodes of no flow). Person events (SUBSCRIBE …)
+ * carry the person's data and still go through `transition()` each time.
+ */
+const MOVES_KEPT = 20_000;
+
+function flowMoves(machine: AnyStateMachine): Pick<CompiledFlow, 'at' | 'next'> {
+  const snapshots = new Map<string, AnyMachineSnapshot>();
+  const moves = new Map<string, AnyMachineSnapshot | null>();
+  const keyOf = (node: string, lastQuestion: string | null) => `${node}\u0000${lastQuestion ?? ''}`;
+  return {
+    at(node, lastQuestion) {
+      const key = keyOf(node, lastQuestion);
+      let snapshot = snapshots.get(key);
+      if (!snapshot) {
+        snapshot = machine.resolveState({ value: node, context: { lastQuestion } });
+        snapshots.set(key, snapshot);
+      }
+      return snapshot;
+    },
+    next(snapshot, event) {
+      const context = snapshot.context as ConversationContext;
+      const key = `${keyOf(snapshot.value as string, context.lastQuestion)}\u0000${event.type}`;
+      let next = moves.get(key);
+      if (next === undefined) {
+        next = snapshot.can(event) ? transition(machine, snapshot, event)[0] : null;
+        if (moves.size < MOVES_KEPT) moves.set(key, next);
+      }
+      return next;
+    },
+  };
 }
 
 /**
@@ -119,6 +163,7 @@ export function compileFlow(flow: Flow): CompiledFlow {
   events.push(BACK_EVENT);
 
   // The machine's states are only known at run time, so its precise type helps no one.
-  return { flow, version: `${flow.id}@${flow.version}`, machine: machine as unknown as AnyStateMachine, events };
+  const anyMachine = machine as unknown as AnyStateMachine;
+  return { flow, version: `${flow.id}@${flow.version}`, machine: anyMachine, events, ...flowMoves(anyMachine) };
 }
 
