@@ -9,7 +9,7 @@
  *
  * Options: --quick · --rounds N · --users N · --concurrency N · --saturation-seconds S · --rate R
  *          --rate-seconds S · --check-events N · --subscribers N (0: no fan-out) · --targets bot,echo,floor
- *          --json FILE · profiling: --bot-node-args="--cpu-prof --cpu-prof-dir=DIR" · --bot-env KEY=VALUE
+ *          --json FILE · profiling: --bot-node-args="--cpu-prof --cpu-prof-dir=DIR" · --bot-env KEY=VALUE · --bot-log FILE (the bot's own output, e.g. with --trace-gc)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,6 +36,8 @@ export interface BenchOptions {
   botNodeArgs?: string[];
   /** Extra environment of the bot process (profiling: MEMORY_PROBE_FILE …). */
   botEnv?: Record<string, string>;
+  /** Appends the bot's stdout and stderr to this file. */
+  botLog?: string;
   /** Progress lines (stderr by default). */
   progress?: (line: string) => void;
 }
@@ -119,7 +121,7 @@ async function measureTarget(
   progress: (line: string) => void,
 ): Promise<RoundResult> {
   await fake.reset();
-  const target: RunningTarget = await startTarget(root, spec, line, spec.kind === 'bot' ? { nodeArgs: options.botNodeArgs ?? [], env: options.botEnv ?? {} } : {});
+  const target: RunningTarget = await startTarget(root, spec, line, spec.kind === 'bot' ? { nodeArgs: options.botNodeArgs ?? [], env: options.botEnv ?? {}, ...(options.botLog ? { log: options.botLog } : {}) } : {});
   try {
     const phases: PhasePlan[] = [
       { name: 'check', kind: 'check', events: options.checkEvents, concurrency: 4 },
@@ -225,6 +227,7 @@ export function optionsFromArgv(argv: string[]): BenchOptions & { json?: string 
       json: { type: 'string' },
       'bot-node-args': { type: 'string' },
       'bot-env': { type: 'string', multiple: true },
+      'bot-log': { type: 'string' },
     },
   });
   const base = values.quick ? QUICK : FULL;
@@ -248,6 +251,7 @@ export function optionsFromArgv(argv: string[]): BenchOptions & { json?: string 
     targets: values.targets ? values.targets.split(',').map((t) => t.trim()) : databaseUrl ? ['bot', 'bot-pg', 'echo', 'floor'] : base.targets,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(values['bot-node-args'] ? { botNodeArgs: values['bot-node-args'].split(/\s+/).filter(Boolean) } : {}),
+    ...(values['bot-log'] ? { botLog: values['bot-log'] } : {}),
     ...(values['bot-env'] ? { botEnv: Object.fromEntries(values['bot-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) } : {}),
     ...(values.json ? { json: values.json } : {}),
   };

@@ -54,7 +54,7 @@ export function productionNodeFlags(root: string): string[] {
   return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
-export async function startTarget(root: string, spec: TargetSpec, line: LineSettings, options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RunningTarget> {
+export async function startTarget(root: string, spec: TargetSpec, line: LineSettings, options: { nodeArgs?: string[]; env?: Record<string, string>; log?: string } = {}): Promise<RunningTarget> {
   const entry = path.join(root, ...ENTRIES[spec.kind]);
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: compile first (npm run build)`);
   const dataDir = spec.kind === 'bot' ? fs.mkdtempSync(path.join(os.tmpdir(), 'guide-bench-')) : null;
@@ -80,6 +80,7 @@ export async function startTarget(root: string, spec: TargetSpec, line: LineSett
   const output: string[] = [];
   let port: number | null = null;
   const keep = (chunk: string) => {
+    if (options.log) fs.appendFileSync(options.log, chunk);
     output.push(...chunk.split('\n').filter(Boolean).map((line) => line.slice(0, 400)));
     if (output.length > 200) output.splice(0, output.length - 20);
   };

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import express, { type Express } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/ports';
 import type { Logger, Store } from '../usecases/ports';
-import { webhookRouter } from '../line/webhook-router';
+import { webhookHandlers } from '../line/webhook-route';
 import { errorHandler } from './error-handler';
 
 const READY_TIMEOUT_MS = 1000;
@@ -53,7 +53,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   if (options.line) {
-    app.use(webhookRouter(options.line));
+    app.post('/webhook', ...webhookHandlers(options.line));
   } else {
     app.post('/webhook', (_req, res) => {
       res.status(503).json({ message: 'LINE is not configured on this server' });

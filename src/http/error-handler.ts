@@ -1,6 +1,6 @@
 import { JSONParseError, SignatureValidationFailed } from '@line/bot-sdk';
 import type { ErrorRequestHandler } from 'express';
-import { WebhookBusyError } from '../line/webhook-router';
+import { WebhookBusyError } from '../line/webhook-route';
 import type { Logger } from '../usecases/ports';
 
 /**

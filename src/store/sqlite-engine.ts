@@ -88,26 +88,32 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
         onStopped: () => database.open && database.pragma('wal_autocheckpoint = 1000'),
       });
 
-  const exec = (sql: string) => statements.prepare(sql).run();
+  // The group commit's own statements, run for every unit: prepared here once.
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const savepoint = database.prepare('SAVEPOINT turn');
+  const release = database.prepare('RELEASE turn');
+  const rollbackTo = database.prepare('ROLLBACK TO turn');
+  const commit = database.prepare('COMMIT');
+  const rollback = database.prepare('ROLLBACK');
   const writeUnitsNow = (units: UnitStatement[][]): PromiseSettledResult<void>[] => {
-    exec('BEGIN IMMEDIATE');
+    begin.run();
     try {
       const outcomes = units.map((unit): PromiseSettledResult<void> => {
-        exec('SAVEPOINT turn');
+        savepoint.run();
         try {
           for (const statement of unit) runChecked(statement, () => statements.prepare(statement.query.sql).run(statement.query.parameters).changes as number);
-          exec('RELEASE turn');
+          release.run();
           return { status: 'fulfilled', value: undefined };
         } catch (reason) {
-          exec('ROLLBACK TO turn');
-          exec('RELEASE turn');
+          rollbackTo.run();
+          release.run();
           return { status: 'rejected', reason };
         }
       });
-      exec('COMMIT');
+      commit.run();
       return outcomes;
     } catch (error) {
-      if (database.inTransaction) exec('ROLLBACK');
+      if (database.inTransaction) rollback.run();
       throw error;
     }
   };

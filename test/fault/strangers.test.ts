@@ -22,7 +22,7 @@ let port: number;
 beforeAll(async () => {
   fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-strangers-'));
-  server = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=4', 'dist/src/main.js'], {
+  server = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=4', '--v8-pool-size=1', 'dist/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', REMINDERS: 'off', SIMULATOR: 'off', DATA_DIR: dataDir, LINE_API_BASE_URL: fake.baseUrl, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN },
   });

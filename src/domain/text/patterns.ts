@@ -30,26 +30,30 @@ export function compilePattern(source: PatternSource): CompiledPattern {
   return { stems: compileWords(source.stems), endings: compileWords(source.endings), within: source.within };
 }
 
-/** Every index where `word` occurs in `text` (as a whole word when it is Latin). */
-function* occurrences(text: string, word: string): Generator<number> {
+/**
+ * The first index at or after `from` where `word` occurs in `text` (as a whole word when it is Latin),
+ * or -1. A plain loop rather than a generator: it runs for every crisis word on every typed message.
+ */
+function occurrence(text: string, word: string, from: number): number {
   const latin = LATIN.test(word);
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+  for (let i = text.indexOf(word, from); i >= 0; i = text.indexOf(word, i + 1)) {
     if (latin && (isLatinChar(text[i - 1]) || isLatinChar(text[i + word.length]))) continue;
-    yield i;
+    return i;
   }
+  return -1;
 }
 
 /** The first of `words` found in `text`, or null. */
 export function findWord(text: string, words: readonly string[]): string | null {
   for (const word of words) {
-    for (const _ of occurrences(text, word)) return word;
+    if (occurrence(text, word, 0) >= 0) return word;
   }
   return null;
 }
 
 export function matchesPattern(text: string, pattern: CompiledPattern): boolean {
   for (const stem of pattern.stems) {
-    for (const at of occurrences(text, stem)) {
+    for (let at = occurrence(text, stem, 0); at >= 0; at = occurrence(text, stem, at + 1)) {
       const after = at + stem.length;
       for (const ending of pattern.endings) {
         for (let gap = 0; gap <= pattern.within; gap++) {

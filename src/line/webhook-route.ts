@@ -1,5 +1,5 @@
 import { middleware, SignatureValidationFailed, type webhook } from '@line/bot-sdk';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/ports';
 import { fromLineEvent } from './from-line-event';
 
@@ -39,11 +39,12 @@ function refuseStrangers(): RequestHandler {
  *
  * All events of a body are handled; if any fails, the error goes on to the error handler (500) so
  * that LINE redelivers, and the handled ones are then recognised as duplicates.
+ *
+ * These are the handlers of the app's own `POST /webhook` route (create-app.ts), as in the SDK's
+ * example, rather than a router of their own: a nested router walked its own stack on every webhook.
  */
-export function webhookRouter(options: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> }): Router {
-  const router = Router();
-  router.post(
-    '/webhook',
+export function webhookHandlers(options: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> }): RequestHandler[] {
+  return [
     refuseStrangers(),
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES }),
     middleware({ channelSecret: options.channelSecret }),
@@ -56,6 +57,5 @@ export function webhookRouter(options: { channelSecret: string; handleEvent: (ev
       // LINE reads only the status. res.json would also hash the body for an ETag on every webhook.
       res.status(200).type('json').end('{}');
     },
-  );
-  return router;
+  ];
 }
