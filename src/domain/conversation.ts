@@ -7,7 +7,6 @@ import { nextIbasho } from './ibasho-schedule';
 import { crisisForFamilyLines, faqMessages, smallTalkMessages } from './render-understood';
 import {
   answerMessages,
-  choicesFor,
   closedWindows,
   crisisHasMore,
   crisisMessages,
@@ -20,9 +19,9 @@ import {
   reminderTimesText,
   splitAnswer,
   windowDetailMessages,
-  type ChoicesFor,
 } from './render-reply';
 import { openStatus } from './opening-hours';
+import { choicesFor, type ChoicesFor } from './quick-replies';
 import { perMinute } from './minute-memo';
 import type { Choice, Reply, ReplyMessage } from './reply';
 

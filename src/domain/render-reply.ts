@@ -1,11 +1,10 @@
 import type { Audience, Phrases, SupportWindow, WeeklyHours } from './content/schema';
 import { ibashoWindowOf, type Definitions } from './definitions';
-import type { QuestionNode } from './flow/schema';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus, type OpenStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
 import { activeNotices } from './staff-changes';
-import type { Card, CardButton, CardLine, Choice, Reply, ReplyMessage } from './reply';
+import type { Card, CardButton, CardLine, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
 const ALT_TEXT_LIMIT = 1500;
@@ -378,10 +377,6 @@ export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] 
   return [{ kind: 'text', text: intro }, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
 }
 
-export function questionChoices(node: string, question: QuestionNode): Choice[] {
-  return question.options.map((option) => ({ label: option.label, action: { kind: 'go', node: option.next, from: node } }));
-}
-
 /** "前日 18:00と当日 9:00" from the reminder settings. */
 export function reminderTimesText(defs: Definitions): string {
   const r = defs.content.phrases.reminder;
@@ -470,97 +465,4 @@ export function openNoticeReply(defs: Definitions, windowId: string): Reply {
     messages: [{ kind: 'text', text }],
     choices: [{ label: phrases.quickReply.other, action: { kind: 'go', node: defs.flow.flow.start } }],
   };
-}
-
-// Quick replies: every list of choices a reply offers is built here.
-
-/** Where a reply is shown: the node the person is at, whether they receive いばしょ reminders, and when. */
-export interface ChoicesAt {
-  node: string;
-  subscribed: boolean;
-  now: Date;
-}
-
-/** What the reply is, as far as its choices go: arriving at or staying on a node, or one of the turns that adjust them. */
-export type ChoicesFor =
-  | { kind: 'node'; closedNow?: ReturnType<typeof closedWindows> }
-  | { kind: 'crisis'; more: boolean }
-  | { kind: 'notUnderstood' }
-  | { kind: 'moreWindows' }
-  | { kind: 'windowDetail' }
-  | { kind: 'subscribed' }
-  | { kind: 'unsubscribed' }
-  | { kind: 'reminderSettings' }
-  | { kind: 'openNoticeSet' };
-
-const QUICK_REPLY_LIMIT = 13;
-
-function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
-  const q = defs.content.phrases.quickReply;
-  return subscribed ? { label: q.unsubscribe, action: { kind: 'unsubscribe' } } : { label: q.subscribe, action: { kind: 'subscribe' } };
-}
-
-/**
- * Under an answer: ほかの相談を見る / いばしょの日程 / 最初から. Where いばしょ's date is shown, its reminder
- * takes the place of いばしょの日程 (and, for families, a message to forward to ご本人); before them come
- * ほかの窓口も見る when the answer has more windows than its cards, then 開いたらお知らせ when one is closed now.
- */
-function choicesAfterAnswer(defs: Definitions, { node, subscribed, now }: ChoicesAt, closedNow?: ReturnType<typeof closedWindows>): Choice[] {
-  const q = defs.content.phrases.quickReply;
-  const start = defs.flow.flow.start;
-  const flowNode = defs.flow.flow.nodes[node];
-  const windows = flowNode?.kind === 'answer' ? flowNode.windows : [];
-  const showsIbasho = windows.includes(defs.ibasho.window);
-  const forFamily = flowNode?.kind === 'answer' && flowNode.audience === 'family';
-  const closed = (closedNow ?? closedWindows(defs, windows, now))[0];
-  const choices: Choice[] = [];
-  if (flowNode?.kind === 'answer' && splitAnswer(defs, windows, now).rest.length > 0) {
-    choices.push({ label: q.moreWindows, action: { kind: 'moreWindows', node } });
-  }
-  if (closed) choices.push({ label: q.notifyOpen, action: { kind: 'notifyOpen', window: closed.window.id } });
-  if (showsIbasho) choices.push(reminderChoice(defs, subscribed));
-  if (showsIbasho && forFamily) choices.push({ label: q.forwardCard, action: { kind: 'forwardCard' } });
-  choices.push({ label: q.other, action: { kind: 'back' } });
-  if (!showsIbasho) choices.push({ label: q.ibasho, action: { kind: 'go', node: defs.ibasho.node } });
-  choices.push({ label: q.restart, action: { kind: 'go', node: start } });
-  return choices;
-}
-
-/** The quick replies that fit where someone is: a question's options (and 最初から), or an answer's. */
-function choicesAtNode(defs: Definitions, at: ChoicesAt, closedNow?: ReturnType<typeof closedWindows>): Choice[] {
-  const flowNode = defs.flow.flow.nodes[at.node]!;
-  if (flowNode.kind !== 'question') return choicesAfterAnswer(defs, at, closedNow);
-  const choices = questionChoices(at.node, flowNode);
-  const start = defs.flow.flow.start;
-  if (at.node !== start) choices.push({ label: defs.content.phrases.quickReply.restart, action: { kind: 'go', node: start } });
-  return choices;
-}
-
-const without = (choices: Choice[], ...kinds: Choice['action']['kind'][]) => choices.filter((c) => !kinds.includes(c.action.kind));
-
-/** The quick replies of a reply: where the person is, adjusted for what the reply was. */
-export function choicesFor(defs: Definitions, at: ChoicesAt, reply: ChoicesFor): Choice[] {
-  const q = defs.content.phrases.quickReply;
-  const start = defs.flow.flow.start;
-  switch (reply.kind) {
-    case 'node':
-      return choicesAtNode(defs, at, reply.closedNow);
-    case 'crisis':
-      return [...(reply.more ? [{ label: q.moreCrisis, action: { kind: 'moreCrisis' } } as Choice] : []), { label: q.menu, action: { kind: 'go', node: start } }];
-    case 'notUnderstood':
-      // Every reply that did not understand keeps the crisis lines one tap away.
-      return [{ label: q.crisisLines, action: { kind: 'crisisLines' } } as Choice, ...choicesAtNode(defs, at)].slice(0, QUICK_REPLY_LIMIT);
-    case 'moreWindows':
-      return without(choicesAtNode(defs, at), 'moreWindows');
-    case 'windowDetail':
-      return [{ label: q.phones, action: { kind: 'go', node: defs.phonesNode ?? start } }, ...without(choicesAtNode(defs, at), 'moreWindows', 'notifyOpen')];
-    case 'subscribed':
-      return [reminderChoice(defs, true), ...without(choicesAtNode(defs, { ...at, subscribed: true }), 'subscribe', 'unsubscribe')];
-    case 'unsubscribed':
-      return choicesAtNode(defs, { ...at, subscribed: false });
-    case 'reminderSettings':
-      return [reminderChoice(defs, at.subscribed), { label: q.restart, action: { kind: 'go', node: start } }];
-    case 'openNoticeSet':
-      return without(choicesAtNode(defs, at), 'notifyOpen');
-  }
 }
