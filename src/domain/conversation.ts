@@ -172,7 +172,9 @@ function apply(defs: Definitions, snapshot: AnyMachineSnapshot, intent: Extract<
   const next = defs.flow.next(snapshot, event);
   if (next) return next;
   // A button from an earlier question: replay it from the question it was offered on.
-  if (intent.kind === 'go' && intent.from && defs.flow.flow.nodes[intent.from]) return defs.flow.next(defs.flow.at(intent.from, intent.from), event);
+  if (intent.kind === 'go' && intent.from && Object.prototype.hasOwnProperty.call(defs.flow.flow.nodes, intent.from)) {
+    return defs.flow.next(defs.flow.at(intent.from, intent.from), event);
+  }
   return null;
 }
 

@@ -379,6 +379,12 @@ describe('the kept flow moves (compile.ts flowMoves)', () => {
     expect(moves).toBeGreaterThan(places.length);
   });
 
+  test("a button whose 'from' names no node of the flow (an object's own key included) is a stale button", () => {
+    for (const from of ['nope', 'constructor', '__proto__', 'toString']) {
+      expect(step(defs, null, postback(`go=family-care&from=${from}`), NOW).outcome).toBe('staleButton');
+    }
+  });
+
   test('are the same objects on every call, and a move is never changed by the turns that share it', () => {
     const start = defs.flow.at(flow.start, flow.start);
     expect(defs.flow.at(flow.start, flow.start)).toBe(start);

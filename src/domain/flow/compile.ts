@@ -48,12 +48,12 @@ export interface CompiledFlow {
  * The machine's answers to the flow's own events, kept for the life of the compiled flow. Where a GO
  * or BACK leads depends only on the node and the last question shown, never on the person or the
  * clock; xstate's `transition()` builds a whole inert actor (with its initial snapshot) for every
- * call, which was a sixth of a turn's allocations. So each (node, last question, event) goes through
- * `resolveState`, `can` and `transition` once, and the snapshots it gives are shared: nothing here
- * or in conversation.ts changes a snapshot, it only reads `value` and `context`. Memory is bounded by
- * nodes × questions × events, a few thousand small objects (and capped, should events arrive that
- * name nodes of no flow). Person events (SUBSCRIBE …)
- * carry the person's data and still go through `transition()` each time.
+ * call, almost half of what the conversation step allocated. So each (node, last question, event)
+ * goes through `resolveState`, `can` and `transition` once, and the snapshots it gives are shared:
+ * nothing here or in conversation.ts changes a snapshot, it only reads `value` and `context`. Memory
+ * is bounded by nodes × questions × events, a few thousand small objects (and capped, should events
+ * arrive that name nodes of no flow). Person events (SUBSCRIBE …) carry the person's data and still
+ * go through `transition()` each time.
  */
 const MOVES_KEPT = 20_000;
 
