@@ -21,7 +21,7 @@ import {
   windowDetailMessages,
 } from './render-reply';
 import { openStatus } from './opening-hours';
-import { choicesFor, type ChoicesFor } from './quick-replies';
+import { choicesFor, choicesTypedHere, type ChoicesFor } from './quick-replies';
 import { perMinute } from './minute-memo';
 import type { Choice, Reply, ReplyMessage } from './reply';
 
@@ -130,6 +130,8 @@ function present(defs: Definitions, node: string, now: Date, subscribed: boolean
 
 type Presented = { readonly messages: readonly ReplyMessage[]; readonly choices: readonly Choice[]; readonly outcome: TurnOutcome };
 const presentThisMinute = perMinute((defs, key, now): Presented => presentNow(defs, key.slice(1), now, key[0] === 's'));
+/** What typed labels mean where the person is (choicesTypedHere), kept like `present` for the minute. */
+const typedThisMinute = perMinute((defs, key, now) => choicesTypedHere(defs, { node: key.slice(1), subscribed: key[0] === 's', now }));
 
 function presentNow(defs: Definitions, node: string, now: Date, subscribed: boolean): Presented {
   const flowNode = defs.flow.flow.nodes[node]!;
@@ -194,8 +196,8 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   const matchingNode = defs.flow.flow.nodes[node]?.kind === 'question' ? node : (snapshot.context.lastQuestion ?? node);
   const u = defs.understanding;
   const audience = u.audienceOf.get(node) ?? u.audienceOf.get(matchingNode) ?? null;
-  const offered = input.kind === 'text' && defs.flow.flow.nodes[node] ? present(defs, node, now, person.subscribed).choices : undefined;
-  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience, ...(offered ? { offered } : {}) }, input);
+  const typedHere = input.kind === 'text' && defs.flow.flow.nodes[node] ? typedThisMinute(defs, `${person.subscribed ? 's' : 'n'}${node}`, now) : undefined;
+  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience, ...typedHere }, input);
   const intent = reading.intent;
   const typed: Turn['typed'] =
     input.kind !== 'text' ? undefined : intent.kind === 'unrecognized' ? 'notUnderstood' : reading.understood ? 'understood' : undefined;

@@ -53,6 +53,8 @@ export interface ReadingContext {
    * 「開いたらお知らせ」 typed under an answer asks for that notice, not for the いばしょ reminders.
    */
   offered?: readonly Choice[];
+  /** Labels of buttons this place does not offer (see choicesTypedHere): typed, they are not understood. */
+  notHere?: readonly string[];
 }
 
 interface Term {
@@ -172,6 +174,7 @@ export function readTyped(u: Understanding, flow: Flow, at: ReadingContext, text
   if (crisis.crisis) return { intent: { kind: 'crisis', aboutSomeoneElse: crisis.aboutSomeoneElse }, understood: false };
   const label = at.offered?.find((choice) => readText(u, choice.label) === typed);
   if (label) return { intent: intentOfAction(flow, label.action), understood: false };
+  if (at.notHere?.some((l) => readText(u, l) === typed)) return { intent: { kind: 'unrecognized' }, understood: false };
   const exact = exactWord(u, flow, at.node, typed);
   if (exact) return { intent: exact, understood: false };
   const talk = readSmallTalk(u, typed);

@@ -102,3 +102,35 @@ export function choicesFor(defs: Definitions, at: ChoicesAt, reply: ChoicesFor):
       return without(choicesAtNode(defs, at), 'notifyOpen');
   }
 }
+
+/** The replies whose buttons can stand where the person is, arriving there first. */
+const REPLIES_HERE: ChoicesFor[] = [
+  { kind: 'node' },
+  { kind: 'crisis', more: true },
+  { kind: 'notUnderstood' },
+  { kind: 'windowDetail' },
+  { kind: 'subscribed' },
+  { kind: 'unsubscribed' },
+  { kind: 'reminderSettings' },
+];
+
+/**
+ * The buttons any reply here may have shown, each label once, those of arriving here first: typing a
+ * label does what tapping it does, also for a button only the last reply had (ほかの相談先 under the
+ * crisis lines, 電話番号の一覧 under a window's details). `notHere` are the labels of buttons that
+ * belong to another place (開いたらお知らせ needs a window that is closed now): typed, they are not
+ * read as a sentence, where お知らせ would ask for the いばしょ reminders.
+ */
+export function choicesTypedHere(defs: Definitions, at: ChoicesAt): { offered: Choice[]; notHere: string[] } {
+  const offered: Choice[] = [];
+  const labels = new Set<string>();
+  for (const reply of REPLIES_HERE) {
+    for (const choice of choicesFor(defs, at, reply)) {
+      if (labels.has(choice.label)) continue;
+      labels.add(choice.label);
+      offered.push(choice);
+    }
+  }
+  const q = defs.content.phrases.quickReply;
+  return { offered, notHere: [q.notifyOpen, q.moreWindows].filter((label) => !labels.has(label)) };
+}

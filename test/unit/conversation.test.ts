@@ -468,8 +468,14 @@ describe("what a turn asks the use case to do: the machine's named actions", () 
     expect(typed.subscription).toBeUndefined();
     expect(typed.openNotification?.sendAt).toBeGreaterThan(night.getTime());
     expect(typed.typed).toBeUndefined();
-    // Where that button is not shown, the same words keep their usual meaning.
-    expect(step(defs, stored(atFamily.state), text(phrases.quickReply.notifyOpen), night).outcome).not.toBe('openNotice');
+    // Where no window is closed, the label is not read as a sentence: it neither subscribes to the
+    // いばしょ reminders nor plans anything, and the reply that did not understand offers the crisis lines first.
+    const away = step(defs, stored(atFamily.state), text(phrases.quickReply.notifyOpen), night, { subscribed: false });
+    expect(away.outcome).toBe('unrecognized');
+    expect(away.subscription).toBeUndefined();
+    expect(away.openNotification).toBeUndefined();
+    expect(away.reply.choices[0]!.action).toEqual({ kind: 'crisisLines' });
+    expect(step(defs, stored(atFamily.state), text(phrases.quickReply.moreWindows), NOW).outcome).toBe('unrecognized');
 
     // 本人に送る文をつくる under a family answer about いばしょ: the card to forward, not the 本人 branch.
     const family = defs.flow.flow.nodes['family'] as { options: { next: string }[] };
@@ -480,5 +486,20 @@ describe("what a turn asks the use case to do: the machine's named actions", () 
     expect(step(defs, stored(withCard.state), text(phrases.quickReply.forwardCard), NOW).outcome).toBe('forwardCard');
     // Crisis words still come first, whatever is on the screen.
     expect(step(defs, stored(withCard.state), text('死にたい'), NOW).outcome).toBe('crisis');
+  });
+
+  test('a label only the last reply showed, typed, does what tapping it does: ほかの相談先 under the crisis lines', () => {
+    const { atFamily } = familyVisitAtNight();
+    const crisis = step(defs, stored(atFamily.state), text('死にたい'), NOW);
+    const more = crisis.reply.choices.find((c) => c.action.kind === 'moreCrisis');
+    if (!more) throw new Error('the crisis reply at this hour leaves lines for ほかの相談先');
+    const tapped = step(defs, stored(crisis.state), postback(encodePostback(more.action)), NOW);
+    const typed = step(defs, stored(crisis.state), text(more.label), NOW);
+    expect(typed.outcome).toBe('crisis');
+    expect(typed.reply).toEqual(tapped.reply);
+    expect(typed.state).toEqual(atFamily.state);
+    // 電話番号の一覧 under a window's details, and メニューへ戻る under the crisis lines, likewise.
+    expect(step(defs, stored(atFamily.state), text(phrases.quickReply.phones), NOW).node).toBe(defs.phonesNode);
+    expect(step(defs, stored(atFamily.state), text(phrases.quickReply.menu), NOW).node).toBe(defs.flow.flow.start);
   });
 });
