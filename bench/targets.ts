@@ -79,8 +79,9 @@ export async function startTarget(root: string, spec: TargetSpec, line: LineSett
   const child = spawn(process.execPath, [...nodeFlags, ...(options.nodeArgs ?? []), entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let port: number | null = null;
+  const log = options.log ? fs.createWriteStream(options.log, { flags: 'a' }) : null;
   const keep = (chunk: string) => {
-    if (options.log) fs.appendFileSync(options.log, chunk);
+    log?.write(chunk);
     output.push(...chunk.split('\n').filter(Boolean).map((line) => line.slice(0, 400)));
     if (output.length > 200) output.splice(0, output.length - 20);
   };
@@ -92,6 +93,7 @@ export async function startTarget(root: string, spec: TargetSpec, line: LineSett
     port ??= Number(HEALTHZ_LINE.exec(chunk)?.[1] ?? NaN) || null;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (log) child.once('close', () => log.end());
   const tail = () => output.slice(-20).join('\n');
 
   const stop = async () => {

@@ -1,6 +1,7 @@
 /**
- * Quick replies: every list of choices a reply offers is built here, from where the person is (the
- * node, whether they receive いばしょ reminders, the time) and what the reply was.
+ * Quick replies of a turn's reply: every list of choices a turn offers is built here, from where the
+ * person is (the node, whether they receive いばしょ reminders, the time) and what the reply was. (The
+ * pushes, reminderReply and openNoticeReply in render-reply.ts, carry their own one button.)
  */
 import type { Definitions } from './definitions';
 import type { QuestionNode } from './flow/schema';

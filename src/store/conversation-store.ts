@@ -115,12 +115,13 @@ export class ConversationStore {
   }
 
   /**
-   * The marks of one loop turn as one unit of single-row updates: on SQLite it joins the turns being
-   * recorded in the same commit, and its one SQL text stays prepared (an `IN (…)` list's text changed
-   * with every batch size, so it was prepared again each time).
+   * The marks of one loop turn as one statement over their ids, written as a unit: on SQLite it joins
+   * the turns being recorded in the same commit (one loop turn later than the marks were asked for,
+   * which is what gathers them). Its SQL text is the same for every batch size (the engine's idList),
+   * so it is prepared once; an `IN (…)` list of placeholders was a new text for every size.
    */
   private async markAllReplied(eventIds: string[]): Promise<void> {
-    await this.engine.writeUnit(eventIds.map((eventId) => markRepliedStatement(this.db, eventId)));
+    await this.engine.writeUnit([markRepliedStatement(this.db, this.engine.idList(eventIds))]);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../usecases/ports';
 import { migrateToLatest } from './migrations';
@@ -72,6 +72,7 @@ export async function openPostgresEngine(connectionString: string, options: Post
         }
       }),
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
+    idList: (ids) => sql`(select unnest(${ids}::text[]))`,
     checkpointNow: async () => 0,
     close: () => db.destroy(),
   };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql, type CompiledQuery, type SqliteDatabase } from 'kysely';
 import type { Logger } from '../usecases/ports';
 import { migrateToLatest } from './migrations';
 import type { Database } from './schema';
@@ -59,8 +59,8 @@ function statementCache(database: BetterSqlite3.Database): SqliteDatabase & Stat
  * process (plus the CLIs on the same machine); several instances need PostgreSQL.
  *
  * A turn's statements (compiled by Kysely like every other query) run synchronously on cached
- * statements while holding Kysely's one connection, so they never interleave with a Kysely
- * transaction. Turns written in the same loop turn share one transaction, each in its own savepoint:
+ * statements on Kysely's one connection, never inside a Kysely transaction (see onConnection).
+ * Turns written in the same loop turn share one transaction, each in its own savepoint:
  * a duplicate or a conflict undoes only its own turn, and the commit, the costliest step of a turn,
  * is paid once for all of them.
  */
@@ -124,6 +124,8 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
    * own queries on SQLite), and queueing behind Kysely's connection mutex cost two promise hops and
    * their garbage on every read of a turn. While a Kysely transaction is open (a staff change, a
    * reminder claim) it waits for the connection as before, so it never lands inside that transaction.
+   * This holds as long as nothing keeps Kysely's connection across an `await` outside a transaction
+   * (`db.connection()`, `.stream()`): the store uses neither, and must not on SQLite.
    */
   const onConnection = <T>(work: () => T): Promise<T> => {
     if (database.inTransaction) return db.connection().execute(async () => work());
@@ -142,6 +144,7 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
       const code = (error as { code?: string } | null)?.code;
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
     },
+    idList: (ids) => sql`(select value from json_each(${JSON.stringify(ids)}))`,
     checkpointNow: () => (checkpointer ? checkpointer.now() : Promise.resolve(0)),
     async close() {
       await checkpointer?.stop();

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, RawBuilder } from 'kysely';
 import type { Database } from './schema';
 
 /** How one statement of a write unit ended: the rows it changed, or the error it raised. */
@@ -16,7 +16,11 @@ export interface UnitStatement {
  */
 export interface StoreEngine {
   readonly db: Kysely<Database>;
-  /** Runs one read of a turn's hot path, outside any transaction. */
+  /**
+   * Runs one read of a turn's hot path, outside any transaction. (On SQLite it and writeUnit may run
+   * at once between Kysely's queries: no store module may hold `db.connection()` or a `.stream()`
+   * across an `await` outside a transaction.)
+   */
   rows<R>(query: CompiledQuery<R>): Promise<R[]>;
   /**
    * Runs the statements of a turn as one atomic unit: all of them or none. Rejects with what a
@@ -25,6 +29,11 @@ export interface StoreEngine {
   writeUnit(statements: UnitStatement[]): Promise<void>;
   /** A primary key or unique constraint refused the row. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * A list of ids for `column in <list>`, as one SQL text whatever its length (SQLite reads it from
+   * JSON, PostgreSQL from an array), so a statement over a batch is prepared once.
+   */
+  idList(ids: readonly string[]): RawBuilder<unknown>;
   /** Copies SQLite's write-ahead log into the database file now; resolves with the frames copied (0 elsewhere). */
   checkpointNow(): Promise<number>;
   close(): Promise<void>;

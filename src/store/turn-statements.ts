@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
 import { ConflictError, type RecordTurn } from '../usecases/ports';
 import type { Database } from './schema';
 import type { StatementOutcome, UnitStatement } from './store-engine';
@@ -28,10 +28,13 @@ export function turnContextQuery(db: Kysely<Database>, userId: string): Compiled
     from conversations where user_id = ${userId}`.compile(db);
 }
 
-/** An event whose reply was sent: only its id is kept, for deduplication. One text for every id, so it is prepared once. */
-export function markRepliedStatement(db: Kysely<Database>, eventId: string): UnitStatement {
+/**
+ * Events whose replies were sent: only their ids are kept, for deduplication. `eventIds` is the
+ * engine's idList, so the SQL text is the same for every batch and is prepared once.
+ */
+export function markRepliedStatement(db: Kysely<Database>, eventIds: RawBuilder<unknown>): UnitStatement {
   return {
-    query: sql`update webhook_events set status = 'replied', reply = null, reply_token = null where event_id = ${eventId}`.compile(db),
+    query: sql`update webhook_events set status = 'replied', reply = null, reply_token = null where event_id in ${eventIds}`.compile(db),
     check: (outcome) => {
       if ('error' in outcome) throw outcome.error;
     },

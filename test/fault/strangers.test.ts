@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
+import { productionNodeFlags } from '../../bench/targets';
 import { followEvent, signBody, webhookBody } from '../support/line-webhook';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,7 +23,8 @@ let port: number;
 beforeAll(async () => {
   fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-strangers-'));
-  server = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=4', '--v8-pool-size=1', 'dist/src/main.js'], {
+  // The flags `npm start` runs the server with (package.json), as the benchmark does.
+  server = spawn(process.execPath, [...productionNodeFlags(ROOT), 'dist/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', REMINDERS: 'off', SIMULATOR: 'off', DATA_DIR: dataDir, LINE_API_BASE_URL: fake.baseUrl, LINE_CHANNEL_SECRET: CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN: CHANNEL_ACCESS_TOKEN },
   });

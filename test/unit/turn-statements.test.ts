@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { openSqliteEngine } from '../../src/store/sqlite-engine';
 import type { Database } from '../../src/store/schema';
-import { turnContextQuery, turnStatements } from '../../src/store/turn-statements';
+import { markRepliedStatement, turnContextQuery, turnStatements } from '../../src/store/turn-statements';
 import type { RecordTurn } from '../../src/usecases/ports';
 
 // Compiling needs a dialect but never a connection.
@@ -46,5 +47,17 @@ describe('the statements of a turn', () => {
     expect(notification!.query.parameters).toEqual(['U3', 'w3', 9_000, 3_000, 'line']);
     expect(subscription!.query.parameters).toEqual(['U3', 3_000, 'line']);
     expect(turnContextQuery(sqlite, 'U9').parameters).toEqual(['U9', 'U9']);
+  });
+
+  test('the replied marks of a batch: one statement, the same text for one id or thirty, the ids as one parameter', async () => {
+    const engine = await openSqliteEngine(':memory:');
+    try {
+      const one = markRepliedStatement(engine.db, engine.idList(['E1'])).query;
+      const thirty = markRepliedStatement(engine.db, engine.idList(Array.from({ length: 30 }, (_, i) => `E${i}`))).query;
+      expect(thirty.sql).toBe(one.sql);
+      expect(thirty.parameters).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -51,9 +51,10 @@ export interface CompiledFlow {
  * call, almost half of what the conversation step allocated. So each (node, last question, event)
  * goes through `resolveState`, `can` and `transition` once, and the snapshots it gives are shared:
  * nothing here or in conversation.ts changes a snapshot, it only reads `value` and `context`. Memory
- * is bounded by nodes × questions × events, a few thousand small objects (and capped, should events
- * arrive that name nodes of no flow). Person events (SUBSCRIBE …) carry the person's data and still
- * go through `transition()` each time.
+ * is bounded by nodes × questions × events, a few thousand small objects (readInput turns a button
+ * for a node of no flow into a stale button before it gets here; the cap guards against a caller
+ * that does not). Person events (SUBSCRIBE …) carry the person's data and still go through
+ * `transition()` each time.
  */
 const MOVES_KEPT = 20_000;
 
