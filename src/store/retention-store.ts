@@ -25,10 +25,12 @@ export class RetentionStore {
         .where('created_at', '<', cutoffs.remindersBefore)
         .where('status', '!=', 'pending')
         .executeTakeFirst();
+      const notices = await trx.deleteFrom('open_notifications').where('send_at', '<', cutoffs.remindersBefore).executeTakeFirst();
       return {
         conversations: Number(conversations.numDeletedRows),
         events: Number(events.numDeletedRows),
         reminderRecords: Number(deliveries.numDeletedRows) + Number(batches.numDeletedRows),
+        openNotifications: Number(notices.numDeletedRows),
       };
     });
   }

@@ -235,6 +235,8 @@ export interface PurgeCounts {
   conversations: number;
   events: number;
   reminderRecords: number;
+  /** Open notifications never sent (the simulator's are never sent), 30 days after they were due. */
+  openNotifications: number;
 }
 
 export interface Clock {

@@ -11,7 +11,8 @@ export interface RetentionPolicy {
  * Keeps only what the features need: idle conversations go after the configured period, webhook
  * event ids after two days (events older than one day are refused, so a replayed body is always
  * recognised; LINE redelivers within minutes to hours), reminder delivery records after
- * 30 days (their events are long over). Subscriptions stay until the person revokes them.
+ * 30 days (their events are long over), and an open notification never sent 30 days after it was due
+ * (the simulator's in-memory store never sends its own). Subscriptions stay until the person revokes them.
  */
 export async function purgeExpired(store: Store, policy: RetentionPolicy, now: Date, logger: Logger) {
   const at = now.getTime();

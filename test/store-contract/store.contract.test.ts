@@ -353,7 +353,7 @@ function contract(factory: StoreFactory) {
   });
 
   describe('retention', () => {
-    test('old conversations, old event ids and old reminder records go; subscriptions stay', async () => {
+    test('old conversations, old event ids, old reminder records and open notices never sent go; subscriptions stay', async () => {
       const DAY = 86_400_000;
       const old = uid();
       const fresh = uid();
@@ -362,10 +362,17 @@ function contract(factory: StoreFactory) {
       await store.markReplied(oldTurn.eventId);
       await store.recordTurn(turn({ userId: fresh, at: new Date(T0) }));
       await store.recordMissed(`retention:${counter}`, [old], T0 - 40 * DAY);
+      const window = `retention-${counter}`;
+      const [staleNotice, dueNotice] = [uid(), uid()];
+      await store.recordTurn(turn({ userId: staleNotice, openNotification: { window, sendAt: T0 - 31 * DAY } }));
+      await store.recordTurn(turn({ userId: dueNotice, openNotification: { window, sendAt: T0 - 29 * DAY } }));
       const counts = await store.purge({ conversationsIdleSince: T0 - 30 * DAY, eventsBefore: T0 - DAY, remindersBefore: T0 - 30 * DAY });
       expect(counts.conversations).toBeGreaterThanOrEqual(1);
       expect(counts.events).toBeGreaterThanOrEqual(1);
       expect(counts.reminderRecords).toBeGreaterThanOrEqual(1);
+      expect(counts.openNotifications).toBeGreaterThanOrEqual(1);
+      const stillDue = (await store.openNotificationsDue(T0)).filter((g) => g.window === window).flatMap((g) => g.userIds);
+      expect(stillDue).toEqual([dueNotice]);
       expect(await conversationOf(old)).toBeNull();
       expect(await store.findEvent(oldTurn.eventId)).toBeNull();
       expect(await isSubscribed(old)).toBe(true);
