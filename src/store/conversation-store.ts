@@ -3,8 +3,15 @@ import type { Reply } from '../domain/reply';
 import type { RecordTurn, StoredEvent, TurnContext } from '../usecases/ports';
 import type { Database } from './schema';
 import type { StoreEngine } from './store-engine';
-import { DuplicateEventError, markRepliedStatement, subscriptionQuery, turnContextQuery, turnStatements } from './turn-statements';
-import { groupCommit } from './write-behind';
+import { DuplicateEventError, markRepliedStatement, turnContextQuery, turnStatements } from './turn-statements';
+import { WriteBehindBatch } from './write-behind';
+
+/**
+ * How long a replied mark may wait for a turn to ride with. A mark is the second write of every turn,
+ * and on its own it was a commit of its own in most loop turns; nothing waits for it but a redelivery
+ * of the same event, which polls every 100 ms (handle-webhook-event.ts).
+ */
+const MARK_DELAY_MS = 10;
 
 type EventRow = Pick<Selectable<Database['webhook_events']>, 'status' | 'user_id' | 'reply_token' | 'reply' | 'delivery' | 'crisis'>;
 
@@ -25,7 +32,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * then tracked on the event row (lease, push fallback, replied).
  */
 export class ConversationStore {
-  private readonly markRepliedTogether = groupCommit<string>((eventIds) => this.markAllReplied(eventIds));
+  private readonly marks = new WriteBehindBatch<string>((eventIds) => this.markAllReplied(eventIds), MARK_DELAY_MS);
 
   constructor(private readonly engine: StoreEngine) {}
 
@@ -44,11 +51,9 @@ export class ConversationStore {
 
   async loadTurnContext(userId: string): Promise<TurnContext> {
     const [row] = await this.engine.rows(turnContextQuery(this.db, userId));
-    if (!row) {
-      // Before the first turn (or after the conversation was purged): a subscription may still exist.
-      const subscription = await this.engine.rows(subscriptionQuery(this.db, userId));
-      return { conversation: null, subscribed: subscription.length > 0 };
-    }
+    // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
+    const subscribed = Boolean(Number(row?.subscribed ?? 0));
+    if (!row || row.snapshot === null || row.flow_version === null || row.version === null) return { conversation: null, subscribed };
     let snapshot: unknown = null;
     try {
       snapshot = JSON.parse(row.snapshot);
@@ -62,13 +67,14 @@ export class ConversationStore {
         lastDay: row.last_day,
         lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
       },
-      // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
-      subscribed: Boolean(Number(row.subscribed)),
+      subscribed,
     };
   }
 
   /** 'duplicate' when the event id was recorded before (nothing written); throws ConflictError. */
   async recordTurn(turn: RecordTurn): Promise<'recorded' | 'duplicate'> {
+    // The marks waiting behind join this turn's write (on SQLite, the same commit).
+    this.marks.flush();
     try {
       await this.engine.writeUnit(turnStatements(this.db, turn, this.engine.isUniqueViolation));
     } catch (error) {
@@ -111,13 +117,17 @@ export class ConversationStore {
   }
 
   markReplied(eventId: string): Promise<void> {
-    return this.markRepliedTogether(eventId);
+    return this.marks.add(eventId);
+  }
+
+  /** Writes the marks waiting behind now; resolves once they are stored (on close). */
+  flushReplied(): Promise<void> {
+    return this.marks.flush();
   }
 
   /**
-   * The marks of one loop turn as one statement over their ids, written as a unit: on SQLite it joins
-   * the turns being recorded in the same commit (one loop turn later than the marks were asked for,
-   * which is what gathers them). Its SQL text is the same for every batch size (the engine's idList),
+   * Marks as one statement over their ids, written as a unit: on SQLite it joins the turns being
+   * recorded in the same commit. Its SQL text is the same for every batch size (the engine's idList),
    * so it is prepared once; an `IN (…)` list of placeholders was a new text for every size.
    */
   private async markAllReplied(eventIds: string[]): Promise<void> {

@@ -61,6 +61,7 @@ export function composeStore(engine: StoreEngine): DatabaseStore {
     checkpointNow: () => engine.checkpointNow(),
     ping: () => conversations.ping(),
     async close() {
+      await conversations.flushReplied().catch(() => undefined);
       await usage.writePending().catch(() => undefined);
       await engine.close();
     },

@@ -8,7 +8,8 @@ export class RetentionStore {
   async deleteUser(userId: string): Promise<void> {
     await this.engine.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('conversations').where('user_id', '=', userId).execute();
-      await trx.deleteFrom('webhook_events').where('user_id', '=', userId).execute();
+      // Only pending events still name their user (a replied one keeps just its id): found through the pending index.
+      await trx.deleteFrom('webhook_events').where('status', '=', 'pending').where('user_id', '=', userId).execute();
       await trx.deleteFrom('subscriptions').where('user_id', '=', userId).execute();
       await trx.deleteFrom('reminder_deliveries').where('user_id', '=', userId).execute();
       await trx.deleteFrom('open_notifications').where('user_id', '=', userId).execute();

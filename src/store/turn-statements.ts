@@ -19,30 +19,31 @@ export class DuplicateEventError extends Error {
  * Every other query uses the builder. The store contract suite runs these on both databases.
  */
 
-type ContextRow = Pick<Database['conversations'], 'flow_version' | 'snapshot' | 'version' | 'last_day' | 'last_event_at'> & { subscribed: unknown };
+/** The conversation's columns are null when the person has none (a first turn, or purged). */
+type ContextRow = { [K in 'flow_version' | 'snapshot' | 'version' | 'last_day' | 'last_event_at']: Database['conversations'][K] | null } & { subscribed: unknown };
 
-/** A person's conversation and whether they are subscribed, in one read. */
+/**
+ * A person's conversation and whether they are subscribed, in one read: always one row, also before
+ * the first turn (a subscription may outlive a purged conversation).
+ */
 export function turnContextQuery(db: Kysely<Database>, userId: string): CompiledQuery<ContextRow> {
-  return sql<ContextRow>`select flow_version, snapshot, version, last_day, last_event_at,
+  return sql<ContextRow>`select c.flow_version, c.snapshot, c.version, c.last_day, c.last_event_at,
     exists (select 1 from subscriptions where user_id = ${userId}) as subscribed
-    from conversations where user_id = ${userId}`.compile(db);
+    from (select 1 as one) as person left join conversations c on c.user_id = ${userId}`.compile(db);
 }
 
 /**
- * Events whose replies were sent: only their ids are kept, for deduplication. `eventIds` is the
- * engine's idList, so the SQL text is the same for every batch and is prepared once.
+ * Events whose replies were sent: only their ids (for deduplication) and arrival times are kept; the
+ * reply, its token and the user id go. `eventIds` is the engine's idList, so the SQL text is the same
+ * for every batch and is prepared once.
  */
 export function markRepliedStatement(db: Kysely<Database>, eventIds: RawBuilder<unknown>): UnitStatement {
   return {
-    query: sql`update webhook_events set status = 'replied', reply = null, reply_token = null where event_id in ${eventIds}`.compile(db),
+    query: sql`update webhook_events set status = 'replied', reply = null, reply_token = null, user_id = '' where event_id in ${eventIds}`.compile(db),
     check: (outcome) => {
       if ('error' in outcome) throw outcome.error;
     },
   };
-}
-
-export function subscriptionQuery(db: Kysely<Database>, userId: string): CompiledQuery<{ user_id: string }> {
-  return sql<{ user_id: string }>`select user_id from subscriptions where user_id = ${userId}`.compile(db);
 }
 
 /**

@@ -1,19 +1,10 @@
 /**
- * Group commit: calls made while one write is being prepared share it. Each caller still waits for
- * the write that carries its item and sees its error, so nothing is acknowledged before it is stored.
- * The batch is taken at setImmediate, after the I/O callbacks of the current loop turn: under load
- * many replies finish in one turn, and alone a call waits only for that turn.
- */
-export function groupCommit<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
-  return groupCommitEach<T>(async (items) => {
-    await write(items);
-    return [];
-  });
-}
-
-/**
- * Group commit where each item can fail alone: `write` answers one outcome per item (a missing
- * outcome counts as success). If `write` itself throws, every caller of the batch gets the error.
+ * Group commit: calls made while one write is being prepared share it, and each item can fail alone:
+ * `write` answers one outcome per item (a missing outcome counts as success). If `write` itself
+ * throws, every caller of the batch gets the error. Each caller waits for the write that carries its
+ * item, so nothing is acknowledged before it is stored. The batch is taken at setImmediate, after the
+ * I/O callbacks of the current loop turn: under load many turns arrive in one loop turn, and alone a
+ * call waits only for that turn.
  */
 export function groupCommitEach<T>(write: (items: T[]) => Promise<PromiseSettledResult<unknown>[]>): (item: T) => Promise<void> {
   type Waiter = { resolve: () => void; reject: (error: unknown) => void };
@@ -84,6 +75,47 @@ export class CounterTally<K extends string> {
         }
       });
     this.writing = written;
+    return written;
+  }
+}
+
+/**
+ * Items written behind, in batches: `add` resolves once its item is stored (or rejects with the
+ * write's error). A batch goes when `flush` is called (e.g. by a write it can join) or `delayMs`
+ * after its first item, whichever comes first.
+ */
+export class WriteBehindBatch<T> {
+  private items: T[] = [];
+  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<void>,
+    private readonly delayMs: number,
+  ) {}
+
+  add(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.items.push(item);
+      this.waiters.push({ resolve, reject });
+      this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+    });
+  }
+
+  /** Writes what waits now; resolves once it is stored (at once when nothing waits). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.items.length === 0) return Promise.resolve();
+    const items = this.items;
+    const waiters = this.waiters;
+    this.items = [];
+    this.waiters = [];
+    const written = this.write(items);
+    written.then(
+      () => waiters.forEach((waiter) => waiter.resolve()),
+      (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
+    );
     return written;
   }
 }

@@ -119,8 +119,13 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
     }
   }
 
-  /** Runs a delivery; marks the event replied, or releases it for the next attempt and rethrows. */
-  async function settle(eventId: string, deliver: () => Promise<EventResult>): Promise<EventResult> {
+  /**
+   * Runs a delivery; marks the event replied, or releases it for the next attempt and rethrows.
+   * The mark is written behind and not waited for: the reply has reached LINE, and a mark that is
+   * lost (the process dies, the database fails) leaves the event pending, which a redelivery or the
+   * sweeper takes over after its lease and finds its token used (README, "What the bot guarantees").
+   */
+  async function settle(eventId: string, userId: string, deliver: () => Promise<EventResult>): Promise<EventResult> {
     let result: EventResult;
     try {
       result = await deliver();
@@ -128,7 +133,9 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
       await store.releaseEvent(eventId).catch(() => undefined);
       throw error;
     }
-    await store.markReplied(eventId);
+    store.markReplied(eventId).catch((error: unknown) =>
+      logger.warn({ user: deps.hashUserId(userId), eventId, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'reply sent but not marked: the event is finished after its lease'),
+    );
     return result;
   }
 
@@ -139,7 +146,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
       // Gone (the person blocked the bot meanwhile) or done.
       if (!known || known.status === 'replied') return 'duplicate';
       const pending = await store.claimPendingEvent(eventId, clock.now(), LEASE_MS);
-      if (pending?.reply) return settle(eventId, () => takeOverDelivery(eventId, pending));
+      if (pending?.reply) return settle(eventId, userId, () => takeOverDelivery(eventId, pending));
       if (waited >= HOLD_WAIT_MS) {
         decided(eventId, userId, 'held by a live instance: answered 5xx so that LINE tries again later');
         throw new EventHeldError(`event ${eventId} is held by another instance`);
@@ -182,7 +189,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
         throw error;
       }
       if (recorded === 'duplicate') return finishKnown(event.eventId, event.userId);
-      const result = await settle(event.eventId, () => firstDelivery(event.eventId, event.userId, event.replyToken, turn.reply));
+      const result = await settle(event.eventId, event.userId, () => firstDelivery(event.eventId, event.userId, event.replyToken, turn.reply));
       logger.info({ user, eventId: event.eventId, input: event.input.kind, outcome: turn.outcome, node: turn.node }, 'turn handled');
       return late ? 'late' : result;
     }

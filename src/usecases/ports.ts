@@ -173,7 +173,11 @@ export interface Store {
   markPushDelivery(eventId: string): Promise<void>;
   /** Pending events that nobody holds any more (their holder died or gave up), oldest first. */
   abandonedEvents(now: Date, limit: number): Promise<{ eventId: string; userId: string }[]>;
-  /** Marks the event's reply as sent; calls close together share one statement. */
+  /**
+   * Marks the event's reply as sent. Written behind: marks made close together share one statement,
+   * which joins the next turn recorded or goes on its own a few milliseconds later. Resolves once the
+   * mark is stored; the webhook does not wait for that (see handle-webhook-event.ts).
+   */
   markReplied(eventId: string): Promise<void>;
   /** Forgets everything about a person (they blocked the bot). */
   deleteUser(userId: string): Promise<void>;

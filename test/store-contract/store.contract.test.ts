@@ -58,11 +58,42 @@ function contract(factory: StoreFactory) {
       expect(await store.findEvent(t.eventId)).toEqual({ status: 'pending', userId, replyToken: t.replyToken, reply, delivery: 'reply', crisis: false });
     });
 
-    test('markReplied keeps only the id: the reply and token are erased', async () => {
+    test('markReplied keeps only the id: the reply, its token and the user id are erased', async () => {
       const t = turn({ userId: uid() });
       await store.recordTurn(t);
       await store.markReplied(t.eventId);
-      expect(await store.findEvent(t.eventId)).toMatchObject({ status: 'replied', replyToken: null, reply: null });
+      expect(await store.findEvent(t.eventId)).toMatchObject({ status: 'replied', userId: '', replyToken: null, reply: null });
+    });
+
+    test('a mark waits behind for the next turn recorded, and rides with it', async () => {
+      const first = turn({ userId: uid() });
+      await store.recordTurn(first);
+      let marked = false;
+      const mark = store.markReplied(first.eventId).then(() => (marked = true));
+      expect((await store.findEvent(first.eventId))?.status).toBe('pending');
+      await store.recordTurn(turn({ userId: uid() }));
+      await mark;
+      expect(marked).toBe(true);
+      expect((await store.findEvent(first.eventId))?.status).toBe('replied');
+    });
+
+    test('marks still waiting are written when the store closes', async () => {
+      const { store: own, cleanup: ownCleanup } = await factory.reopen(store);
+      const t = turn({ userId: uid() });
+      await own.recordTurn(t);
+      const mark = own.markReplied(t.eventId);
+      await own.close();
+      await mark;
+      expect((await store.findEvent(t.eventId))?.status).toBe('replied');
+      await ownCleanup();
+    });
+
+    test('a subscriber whose conversation was purged: no conversation, still subscribed, in one read', async () => {
+      const userId = uid();
+      await store.recordTurn(turn({ userId, subscription: 'subscribe' }));
+      await sql`DELETE FROM conversations WHERE user_id = ${userId}`.execute(store.database);
+      expect(await store.loadTurnContext(userId)).toEqual({ conversation: null, subscribed: true });
+      expect(await store.loadTurnContext(uid())).toEqual({ conversation: null, subscribed: false });
     });
 
     test('many markReplied at once share a write, and each caller returns only once its event is marked', async () => {
@@ -217,10 +248,15 @@ function contract(factory: StoreFactory) {
       const last = turn({ userId, expectedVersion: 3, subscription: 'subscribe' });
       await store.recordTurn(last);
       await store.claimDeliveries({ slotKey: 'del:test', userIds: [userId], message: reply, eventStart: T0 + 1e6, batchSize: 500, now: T0 });
+      const someoneElse = turn({ userId: uid() });
+      await store.recordTurn(someoneElse);
       await store.deleteUser(userId);
       expect(await conversationOf(userId)).toBeNull();
       expect(await isSubscribed(userId)).toBe(false);
       expect(await store.findEvent(last.eventId)).toBeNull();
+      const named = await sql<{ n: number }>`SELECT count(*) AS n FROM webhook_events WHERE user_id = ${userId}`.execute(store.database);
+      expect(Number(named.rows[0]!.n)).toBe(0);
+      expect(await store.findEvent(someoneElse.eventId)).toMatchObject({ status: 'pending', userId: someoneElse.userId });
       const batches = await store.pendingBatches(T0);
       expect(batches.find((b) => b.slotKey === 'del:test')?.recipients ?? []).toEqual([]);
     });
@@ -308,6 +344,27 @@ function contract(factory: StoreFactory) {
         expect(await old.subscribersWithoutDelivery('old', T0)).toEqual([rows[1]]);
         expect(await old.openNotificationsDue(T0)).toEqual([{ window: 'w', sendAt: T0, userIds: [rows[1]] }]);
         expect((await old.loadTurnContext(rows[0]!)).subscribed).toBe(true);
+      } finally {
+        await old.close();
+        await oldCleanup();
+      }
+    });
+  });
+
+  describe('event rows from before 0007', () => {
+    test('a replied event forgets its user; a pending one keeps it, and deleteUser still finds it', async () => {
+      const { store: old, cleanup: oldCleanup } = await factory.blank();
+      try {
+        const { error } = await new Migrator({ db: old.database, provider: { getMigrations: async () => migrations } }).migrateTo('0006-channels');
+        expect(error).toBeUndefined();
+        const [replied, pending] = [uid(), uid()];
+        await sql`INSERT INTO webhook_events (event_id, user_id, status, lease_until, received_at) VALUES ('E-replied', ${replied}, 'replied', 0, ${T0}), ('E-pending', ${pending}, 'pending', 0, ${T0})`.execute(old.database);
+        expect(await migrateToLatest(old.database)).toContain('0007-replied-events-forget-their-user');
+        expect(await old.findEvent('E-replied')).toMatchObject({ status: 'replied', userId: '' });
+        expect(await old.findEvent('E-pending')).toMatchObject({ status: 'pending', userId: pending });
+        expect(await old.abandonedEvents(new Date(T0 + 1), 10)).toEqual([{ eventId: 'E-pending', userId: pending }]);
+        await old.deleteUser(pending);
+        expect(await old.findEvent('E-pending')).toBeNull();
       } finally {
         await old.close();
         await oldCleanup();

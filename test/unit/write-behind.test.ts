@@ -1,38 +1,48 @@
-import { CounterTally, groupCommit, groupCommitEach } from '../../src/store/write-behind';
+import { CounterTally, groupCommitEach, WriteBehindBatch } from '../../src/store/write-behind';
 
-describe('groupCommit', () => {
-  test('calls made in one loop turn share one write; later calls get the next one', async () => {
+describe('WriteBehindBatch', () => {
+  test('items added close together share one write, taken after the delay', async () => {
     const writes: number[][] = [];
-    const mark = groupCommit<number>(async (items) => {
+    const batch = new WriteBehindBatch<number>(async (items) => {
       writes.push([...items]);
-    });
-    await Promise.all([mark(1), mark(2), mark(3)]);
-    await mark(4);
+    }, 20);
+    const first = [batch.add(1), batch.add(2), batch.add(3)];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(writes).toEqual([]);
+    await Promise.all(first);
+    await batch.add(4);
     expect(writes).toEqual([[1, 2, 3], [4]]);
   });
 
-  test('a failed write fails every caller in it, and the next batch is written anew', async () => {
-    let fail = true;
-    const written: number[] = [];
-    const mark = groupCommit<number>(async (items) => {
-      if (fail) throw new Error('database down');
-      written.push(...items);
-    });
-    const results = await Promise.allSettled([mark(1), mark(2)]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    fail = false;
-    await mark(3);
-    expect(written).toEqual([3]);
+  test('flush writes what waits at once, and resolves once it is stored', async () => {
+    const writes: number[][] = [];
+    let finished = false;
+    const batch = new WriteBehindBatch<number>(async (items) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      writes.push([...items]);
+      finished = true;
+    }, 60_000);
+    const added = batch.add(1);
+    await batch.flush();
+    expect(finished).toBe(true);
+    await added;
+    expect(writes).toEqual([[1]]);
+    await batch.flush();
+    expect(writes).toEqual([[1]]);
   });
 
-  test('a caller does not return before the write that carries it has finished', async () => {
-    let finished = false;
-    const mark = groupCommit<number>(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      finished = true;
-    });
-    await mark(1);
-    expect(finished).toBe(true);
+  test('a failed write fails every item in it, and the next batch is written anew', async () => {
+    let fail = true;
+    const written: number[] = [];
+    const batch = new WriteBehindBatch<number>(async (items) => {
+      if (fail) throw new Error('database down');
+      written.push(...items);
+    }, 1);
+    const results = await Promise.allSettled([batch.add(1), batch.add(2)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    await batch.add(3);
+    expect(written).toEqual([3]);
   });
 });
 

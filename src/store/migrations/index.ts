@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { staffConsoleMigration } from './0004-staff-console';
 
 /**
@@ -131,6 +131,22 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<any>) {
       await db.schema.alterTable('open_notifications').dropColumn('channel').execute();
       await db.schema.alterTable('subscriptions').dropColumn('channel').execute();
+    },
+  },
+  '0007-replied-events-forget-their-user': {
+    async up(db: Kysely<any>) {
+      // A replied event keeps only its id (for deduplication) and when it came: the user id goes with
+      // the reply. Only pending events name a person, so neither the pending index nor a user's
+      // deletion needs an index of every event: each turn writes two index entries fewer.
+      await db.updateTable('webhook_events').set({ user_id: '' }).where('status', '=', 'replied').execute();
+      await db.schema.dropIndex('webhook_events_user').execute();
+      await db.schema.dropIndex('webhook_events_pending').execute();
+      await db.schema.createIndex('webhook_events_pending').on('webhook_events').column('lease_until').where(sql.ref('status'), '=', 'pending').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('webhook_events_pending').execute();
+      await db.schema.createIndex('webhook_events_pending').on('webhook_events').columns(['status', 'lease_until']).execute();
+      await db.schema.createIndex('webhook_events_user').on('webhook_events').column('user_id').execute();
     },
   },
 };
