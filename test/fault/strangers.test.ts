@@ -6,13 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { productionNodeFlags } from '../../bench/targets';
+import { tempDirs } from '../support/temp-dirs';
 import { followEvent, signBody, webhookBody } from '../support/line-webhook';
 
+const tempDir = tempDirs();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -22,7 +22,7 @@ let port: number;
 
 beforeAll(async () => {
   fake = await startFakeLineApi({ channelAccessToken: CHANNEL_ACCESS_TOKEN });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-strangers-'));
+  const dataDir = tempDir('guide-strangers-');
   // The flags `npm start` runs the server with (package.json), as the benchmark does.
   server = spawn(process.execPath, [...productionNodeFlags(ROOT), 'dist/src/main.js'], {
     cwd: ROOT,

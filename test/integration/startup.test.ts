@@ -1,12 +1,14 @@
 /** The server and content:check as operators run them: real processes, real files. */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../support/bot-harness';
+import { tempDirs } from '../support/temp-dirs';
+
+const tempDir = tempDirs();
 
 function copyContent(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-content-'));
+  const dir = tempDir('guide-content-');
   fs.cpSync(path.join(ROOT, 'content'), dir, { recursive: true });
   return dir;
 }
@@ -40,7 +42,7 @@ function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string | null; stde
 
 describe('npm start', () => {
   test('without LINE credentials it starts, serves /healthz and says on stderr which features are off', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-'));
+    const dataDir = tempDir('guide-data-');
     const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
     try {
       expect(server.url).not.toBeNull();
@@ -53,7 +55,7 @@ describe('npm start', () => {
   });
 
   test('the data folder is 0700 and the database files 0600: they hold LINE user ids', async () => {
-    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')), 'data');
+    const dataDir = path.join(tempDir('guide-data-'), 'data');
     const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
     try {
       expect(server.url).not.toBeNull();
@@ -67,7 +69,7 @@ describe('npm start', () => {
   });
 
   test('a database file left world-readable by an older version is made private at start', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-'));
+    const dataDir = tempDir('guide-data-');
     fs.writeFileSync(path.join(dataDir, 'guide.db'), '', { mode: 0o644 });
     fs.chmodSync(path.join(dataDir, 'guide.db'), 0o644);
     const server = await startServer({ ...baseEnv(), DATA_DIR: dataDir });
@@ -84,17 +86,17 @@ describe('npm start', () => {
     ['a secret that is not 32 hex characters', { LINE_CHANNEL_SECRET: 'secret', LINE_CHANNEL_ACCESS_TOKEN: 'token' }, 'Cannot start: LINE_CHANNEL_SECRET must be'],
     ['a LINE API over plain http to another host', { LINE_API_BASE_URL: 'http://api.line.me' }, 'Cannot start: LINE_API_BASE_URL must use https://'],
   ])('%s: one line on stderr, exit 1', async (_, env, line) => {
-    const server = await startServer({ ...baseEnv(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')), ...env });
+    const server = await startServer({ ...baseEnv(), DATA_DIR: tempDir('guide-data-'), ...env });
     expect(server.url).toBeNull();
     expect(server.code).toBe(1);
     expect(server.stderr.trim().split('\n')).toEqual([expect.stringContaining(line)]);
   });
 
   test('a port already in use: one line naming it, exit 1, no stack trace', async () => {
-    const first = await startServer({ ...baseEnv(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+    const first = await startServer({ ...baseEnv(), DATA_DIR: tempDir('guide-data-') });
     try {
       const port = new URL(first.url!).port;
-      const second = await startServer({ ...baseEnv(), PORT: port, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+      const second = await startServer({ ...baseEnv(), PORT: port, DATA_DIR: tempDir('guide-data-') });
       expect(second.url).toBeNull();
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/^Cannot start: .*EADDRINUSE.*$/m);
@@ -107,7 +109,7 @@ describe('npm start', () => {
   test('a broken content file stops start-up with the file and field named, and no stack trace', async () => {
     const contentDir = copyContent();
     breakPhone(contentDir);
-    const server = await startServer({ ...baseEnv(), CONTENT_DIR: contentDir, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'guide-data-')) });
+    const server = await startServer({ ...baseEnv(), CONTENT_DIR: contentDir, DATA_DIR: tempDir('guide-data-') });
     expect(server.url).toBeNull();
     expect(server.code).toBe(1);
     expect(server.stderr).toMatch(/windows\.yaml: windows\[\d+\]\.phone(\.value)?: not a Japanese phone number/);
@@ -156,7 +158,7 @@ describe('npm run content:check', () => {
   });
 
   test('without the facts table the check fails and says which file is missing', () => {
-    const result = run({ ...baseEnv(), FACTS_FILE: path.join(os.tmpdir(), 'no-such-facts.md') });
+    const result = run({ ...baseEnv(), FACTS_FILE: path.join(tempDir('guide-facts-'), 'no-such-facts.md') });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/no-such-facts\.md: cannot be read \(ENOENT\)/);
   });
