@@ -1,10 +1,9 @@
 /** Entry of `npm run bench` (through scripts/start.mjs, which compiles first when needed). */
+import { runCommand } from '../src/cli/command';
 import { main } from './run';
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+// A mistyped option is one line; a failure of the benchmark itself keeps its stack.
+runCommand('bench', async ({ args }) => {
+  await main(args);
+  return 0;
+});
