@@ -17,6 +17,7 @@ export interface Database {
   };
   webhook_events: {
     event_id: string;
+    /** '' once the event is replied (migration 0007): only pending events name a person. */
     user_id: string;
     status: 'pending' | 'replied';
     reply_token: string | null;

@@ -71,6 +71,7 @@ export interface Messenger {
 
 export interface StoredEvent {
   status: 'pending' | 'replied';
+  /** Empty once replied: a replied event keeps only its id. */
   userId: string;
   replyToken: string | null;
   reply: Reply | null;
