@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { sql } from 'kysely';
 import { CHANNEL_SECRET, quickReplies, replyText, telLinks, botPerTest, tap } from '../support/bot-harness';
 import { conversationRow, storeRows } from '../support/stores';
 import {
@@ -531,6 +532,37 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
     expect(each.bot.fake.pushes()).toHaveLength(0);
     expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('taken as delivered')]);
+  });
+
+  test('the reply reached LINE but its replied mark could not be written: 200 all the same, and the sweeper finishes the event without a second reply', async () => {
+    const user = newUser();
+    const follow = followEvent(user);
+    await say(follow);
+    const statusOf = async (eventId: string) => (await each.bot.composed.store.findEvent(eventId))?.status;
+    // The follow's own mark, written behind, lands before marks are refused.
+    for (let waited = 0; (await statusOf(follow.webhookEventId)) !== 'replied' && waited < 2_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    const db = each.bot.composed.store.database;
+    await sql`CREATE TRIGGER refuse_marks BEFORE UPDATE OF status ON webhook_events WHEN NEW.status = 'replied' BEGIN SELECT RAISE(ABORT, 'mark refused'); END`.execute(db);
+    const event = textEvent(user, '本人');
+    expect((await each.bot.send([event])).status).toBe(200);
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
+    // The mark is written behind (within 10 ms): it fails, is logged, and the event stays pending.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await statusOf(event.webhookEventId)).toBe('pending');
+    expect(each.bot.logs.some((l) => l.msg === 'reply sent but not marked: the event is finished after its lease' && l.eventId === event.webhookEventId && l.level === 40)).toBe(true);
+    await sql`DROP TRIGGER refuse_marks`.execute(db);
+
+    // Before the lease runs out the sweeper does not list it; after, it finds the token used.
+    const sent = new Date('2026-11-25T01:00:00Z');
+    expect(await each.bot.composed.store.abandonedEvents(new Date(sent.getTime() + 1_000), 10)).toEqual([]);
+    const later = new Date(sent.getTime() + 60_000);
+    each.bot.setNow(later);
+    expect(await each.bot.composed.finishAbandonedEvents!(later)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
+    expect(each.bot.fake.pushes()).toHaveLength(0);
+    expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('taken as delivered')]);
+    expect(await statusOf(event.webhookEventId)).toBe('replied');
   });
 
   test('the same, for a crisis reply: it is pushed again rather than risk that it was lost', async () => {
