@@ -539,17 +539,22 @@ describe('the webhook endpoint as LINE uses it', () => {
     const follow = followEvent(user);
     await say(follow);
     const statusOf = async (eventId: string) => (await each.bot.composed.store.findEvent(eventId))?.status;
-    // The follow's own mark, written behind, lands before marks are refused.
-    for (let waited = 0; (await statusOf(follow.webhookEventId)) !== 'replied' && waited < 2_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    /** Marks are written behind (within 10 ms): waits up to 2 s for what one should bring about. */
+    const eventually = async (done: () => Promise<boolean> | boolean) => {
+      for (let waited = 0; !(await done()) && waited < 2_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    // The follow's own mark lands before marks are refused.
+    await eventually(async () => (await statusOf(follow.webhookEventId)) === 'replied');
     const db = each.bot.composed.store.database;
     await sql`CREATE TRIGGER refuse_marks BEFORE UPDATE OF status ON webhook_events WHEN NEW.status = 'replied' BEGIN SELECT RAISE(ABORT, 'mark refused'); END`.execute(db);
     const event = textEvent(user, '本人');
     expect((await each.bot.send([event])).status).toBe(200);
     expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
-    // The mark is written behind (within 10 ms): it fails, is logged, and the event stays pending.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The mark fails, is logged, and the event stays pending.
+    const unmarked = () => each.bot.logs.some((l) => l.msg === 'reply sent but not marked: the event is finished after its lease' && l.eventId === event.webhookEventId && l.level === 40);
+    await eventually(unmarked);
+    expect(unmarked()).toBe(true);
     expect(await statusOf(event.webhookEventId)).toBe('pending');
-    expect(each.bot.logs.some((l) => l.msg === 'reply sent but not marked: the event is finished after its lease' && l.eventId === event.webhookEventId && l.level === 40)).toBe(true);
     await sql`DROP TRIGGER refuse_marks`.execute(db);
 
     // Before the lease runs out the sweeper does not list it; after, it finds the token used.
@@ -558,7 +563,7 @@ describe('the webhook endpoint as LINE uses it', () => {
     const later = new Date(sent.getTime() + 60_000);
     each.bot.setNow(later);
     expect(await each.bot.composed.finishAbandonedEvents!(later)).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(async () => (await statusOf(event.webhookEventId)) === 'replied');
     expect(each.bot.fake.replies().filter((r) => r.replyToken === event.replyToken)).toHaveLength(1);
     expect(each.bot.fake.pushes()).toHaveLength(0);
     expect(decisions(event.webhookEventId)).toEqual([expect.stringContaining('taken as delivered')]);
