@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatReport, runBench } from '../../bench/run';
+import { summaryFor, type TargetSummary } from '../../bench/report';
 import { productionNodeFlags } from '../../bench/targets';
 import { ROOT } from '../support/bot-harness';
 import { distribution, median } from '../../bench/measure';
@@ -109,4 +110,36 @@ test('the bot is measured with the node flags that npm start uses', () => {
   expect(flags.some((flag) => flag.startsWith('--max-old-space-size='))).toBe(true);
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   expect(start).toBe(`node ${flags.join(' ')} scripts/start.mjs`);
+});
+
+test('the throughput check shows the ratio of each round beside the ratio of the medians', () => {
+  const summary = (name: string, saturationByRound: number[]): TargetSummary => ({
+    name,
+    rounds: saturationByRound.length,
+    coldStartMs: 500,
+    followPerSec: 1000,
+    saturationPerSec: median(saturationByRound),
+    saturationByRound,
+    saturationAckP99: 50,
+    rateDrainSeconds: 0,
+    ackP50: 1,
+    ackP99: 5,
+    e2eP50: 1,
+    e2eP99: 5,
+    peakRssMb: 100,
+    errors: 0,
+    missing: 0,
+    violations: 0,
+    cpuMsPerEvent: 1,
+    saturationCores: {},
+    errorSamples: [],
+  });
+  const throughput = (bot: TargetSummary, echo: TargetSummary) => summaryFor(bot, echo, undefined, null).checks.find((c) => c.label.startsWith('throughput'))!;
+
+  const noisy = throughput(summary('bot', [900, 800, 600]), summary('echo', [1000, 1100, 1200]));
+  expect(noisy.detail).toMatch(/^800 vs 1100 ev\/s = 0\.73× \(rounds: 0\.90 \/ 0\.73 \/ 0\.50\); CPU/);
+  expect(noisy.met).toBe(true);
+  const single = throughput(summary('bot', [600]), summary('echo', [1000]));
+  expect(single.detail).toMatch(/^600 vs 1000 ev\/s = 0\.60×; CPU/);
+  expect(single.met).toBe(false);
 });
