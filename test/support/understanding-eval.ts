@@ -175,7 +175,168 @@ export function report(e: Evaluation): string {
   return lines.join('\n');
 }
 
+export function projectDefinitionsAt(root: string): Definitions {
+  return loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
+}
+
 export function evaluateProject(root: string): Evaluation {
-  const defs = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
-  return evaluate(defs, loadCorpora(root));
+  return evaluate(projectDefinitionsAt(root), loadCorpora(root));
+}
+
+/**
+ * A held-out batch (test/understanding/held-out/): sentences written by someone who had not read the
+ * lexicon or the dev corpora, committed before any change they led to.
+ */
+export interface HeldOutBatch {
+  name: string;
+  written: string;
+  /** Must get the crisis reply. */
+  crisis: string[];
+  /** Violence or threats at home: must get the danger-at-home reply (or the crisis reply, which has 110). */
+  danger: string[];
+  /** Exhaustion or hopelessness without a clear intent: must be asked back (or get the crisis reply). */
+  unsure: string[];
+  /** Everyday sentences with the same words: must get neither the crisis nor the danger reply. */
+  everyday: string[];
+}
+
+export function loadHeldOutBatches(root: string): HeldOutBatch[] {
+  const dir = path.join(root, 'test', 'understanding', 'held-out');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const raw = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Partial<Record<keyof HeldOutBatch, unknown>>;
+      const list = (key: keyof HeldOutBatch) => (Array.isArray(raw[key]) ? (raw[key] as unknown[]).map(String) : []);
+      return {
+        name: file.replace(/\.yaml$/, ''),
+        written: String(raw.written ?? ''),
+        crisis: list('crisis'),
+        danger: list('danger'),
+        unsure: list('unsure'),
+        everyday: list('everyday'),
+      };
+    });
+}
+
+/** How one batch fared: counts of sentences that reached what they must at every place tried. */
+export interface HeldOutFigures {
+  batch: string;
+  crisis: { total: number; found: number; askedBack: number; misses: string[] };
+  danger: { total: number; found: number; dangerReply: number; misses: string[] };
+  unsure: { total: number; found: number; misses: string[] };
+  everyday: { total: number; falseAlarms: string[]; askedBack: string[] };
+  /** Mean time to read one sentence and build its reply, in microseconds. */
+  microsPerMessage: number;
+}
+
+/** The outcome at every place tried, worst first: a sentence counts only where it works everywhere. */
+function outcomesEverywhere(defs: Definitions, states: { state: unknown }[], sentence: string): string[] {
+  return states.map(({ state }) => step(defs, state, text(sentence), NOW).outcome as string);
+}
+
+export function evaluateHeldOut(defs: Definitions, batch: HeldOutBatch): HeldOutFigures {
+  const states = statesToTry(defs);
+  let turns = 0;
+  const started = process.hrtime.bigint();
+  const run = (sentence: string) => {
+    turns += states.length;
+    return outcomesEverywhere(defs, states, sentence);
+  };
+  const crisisMisses: string[] = [];
+  let crisisAsked = 0;
+  for (const s of batch.crisis) {
+    const outcomes = run(s);
+    if (outcomes.every((o) => o === 'crisis')) continue;
+    crisisMisses.push(s);
+    if (outcomes.every((o) => o === 'crisis' || o === 'askBack')) crisisAsked++;
+  }
+  const dangerMisses: string[] = [];
+  let dangerReply = 0;
+  for (const s of batch.danger) {
+    const outcomes = run(s);
+    if (outcomes.every((o) => o === 'danger')) dangerReply++;
+    if (!outcomes.every((o) => o === 'danger' || o === 'crisis')) dangerMisses.push(s);
+  }
+  const unsureMisses = batch.unsure.filter((s) => !run(s).every((o) => o === 'askBack' || o === 'crisis'));
+  const falseAlarms: string[] = [];
+  const askedBack: string[] = [];
+  for (const s of batch.everyday) {
+    const outcomes = run(s);
+    if (outcomes.some((o) => o === 'crisis' || o === 'danger')) falseAlarms.push(s);
+    else if (outcomes.some((o) => o === 'askBack')) askedBack.push(s);
+  }
+  const elapsed = Number(process.hrtime.bigint() - started) / 1000;
+  return {
+    batch: batch.name,
+    crisis: { total: batch.crisis.length, found: batch.crisis.length - crisisMisses.length, askedBack: crisisAsked, misses: crisisMisses },
+    danger: { total: batch.danger.length, found: batch.danger.length - dangerMisses.length, dangerReply, misses: dangerMisses },
+    unsure: { total: batch.unsure.length, found: batch.unsure.length - unsureMisses.length, misses: unsureMisses },
+    everyday: { total: batch.everyday.length, falseAlarms, askedBack },
+    microsPerMessage: turns === 0 ? 0 : elapsed / turns,
+  };
+}
+
+const ratio = (n: number, d: number) => `${n}/${d} (${d === 0 ? '-' : pct(n / d)})`;
+
+/** One line of test/understanding/history.md's table, from a batch's figures. */
+export function historyRow(f: HeldOutFigures, written: string, firstRun: string, lexicon: string): string {
+  return `| ${f.batch} | ${written} | ${firstRun} | ${lexicon} | ${ratio(f.crisis.found, f.crisis.total)} | ${ratio(f.danger.found, f.danger.total)} | ${ratio(f.unsure.found, f.unsure.total)} | ${ratio(f.everyday.falseAlarms.length, f.everyday.total)} |`;
+}
+
+export interface FirstRun {
+  batch: string;
+  crisis: number;
+  danger: number;
+  unsure: number;
+  falseAlarms: number;
+}
+
+/** The first-run figures kept in test/understanding/history.md (its table of `n/total` cells). */
+export function loadFirstRuns(root: string): Map<string, FirstRun> {
+  const file = path.join(root, 'test', 'understanding', 'history.md');
+  const runs = new Map<string, FirstRun>();
+  if (!fs.existsSync(file)) return runs;
+  const count = (cell: string) => Number(/^\s*(\d+)\//.exec(cell)?.[1] ?? NaN);
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (cells.length !== 8 || !/^\d{4}-\d{2}-\d{2}-/.test(cells[0]!)) continue;
+    runs.set(cells[0]!, { batch: cells[0]!, crisis: count(cells[4]!), danger: count(cells[5]!), unsure: count(cells[6]!), falseAlarms: count(cells[7]!) });
+  }
+  return runs;
+}
+
+export function reportHeldOut(f: HeldOutFigures, first: FirstRun | undefined, verbose: boolean): string {
+  const lines = [
+    `Held-out batch ${f.batch}${first ? '' : ' (no first run recorded yet: this is its first run)'}:`,
+    `  crisis found    ${ratio(f.crisis.found, f.crisis.total)}${first ? `  first run ${first.crisis}/${f.crisis.total}` : ''}  (asked back instead: ${f.crisis.askedBack})`,
+    `  danger found    ${ratio(f.danger.found, f.danger.total)}${first ? `  first run ${first.danger}/${f.danger.total}` : ''}  (of them with the danger-at-home reply: ${f.danger.dangerReply})`,
+    `  unsure asked    ${ratio(f.unsure.found, f.unsure.total)}${first ? `  first run ${first.unsure}/${f.unsure.total}` : ''}`,
+    `  false alarms    ${ratio(f.everyday.falseAlarms.length, f.everyday.total)}${first ? `  first run ${first.falseAlarms}/${f.everyday.total}` : ''}  (asked back: ${f.everyday.askedBack.length})`,
+    `  time per message ${f.microsPerMessage.toFixed(1)} µs`,
+  ];
+  if (verbose) {
+    lines.push(...f.crisis.misses.map((s) => `  crisis miss: ${s}`));
+    lines.push(...f.danger.misses.map((s) => `  danger miss: ${s}`));
+    lines.push(...f.unsure.misses.map((s) => `  unsure miss: ${s}`));
+    lines.push(...f.everyday.falseAlarms.map((s) => `  false alarm: ${s}`));
+    lines.push(...f.everyday.askedBack.map((s) => `  asked back: ${s}`));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * How a batch does worse than its first run: fewer found in any list, or more false alarms than both
+ * its first run and a tenth of its everyday sentences (the target).
+ */
+export function heldOutRegressions(f: HeldOutFigures, first: FirstRun): string[] {
+  const out: string[] = [];
+  if (f.crisis.found < first.crisis) out.push(`${f.batch}: crisis found ${f.crisis.found}, first run ${first.crisis}`);
+  if (f.danger.found < first.danger) out.push(`${f.batch}: danger found ${f.danger.found}, first run ${first.danger}`);
+  if (f.unsure.found < first.unsure) out.push(`${f.batch}: unsure asked ${f.unsure.found}, first run ${first.unsure}`);
+  const allowed = Math.max(first.falseAlarms, Math.floor(f.everyday.total * 0.1));
+  if (f.everyday.falseAlarms.length > allowed) out.push(`${f.batch}: false alarms ${f.everyday.falseAlarms.length}, allowed ${allowed}`);
+  return out;
 }

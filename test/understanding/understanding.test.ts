@@ -2,7 +2,17 @@
  * The evaluation of typed-text understanding (npm run eval:understanding) as part of npm test: any
  * missed crisis phrasing fails the suite, and needs accuracy must stay at 95% or more.
  */
-import { evaluate, evaluateProject, report, type Evaluation } from '../support/understanding-eval';
+import {
+  evaluate,
+  evaluateHeldOut,
+  evaluateProject,
+  heldOutRegressions,
+  loadFirstRuns,
+  loadHeldOutBatches,
+  report,
+  reportHeldOut,
+  type Evaluation,
+} from '../support/understanding-eval';
 import { projectDefinitions, ROOT } from '../support/fixtures';
 
 let evaluation: Evaluation;
@@ -36,4 +46,30 @@ test('the evaluation can fail: a phrasing the lexicon does not know is reported 
   expect(e.crisis.recall).toBe(0);
   expect(e.crisis.falseAlarms).toEqual(['死にたい']);
   expect(e.needs.misses).toEqual([{ text: '家族会はありますか', expected: 'self-health', got: 'family-groups' }]);
+});
+
+describe('held-out batches (test/understanding/held-out/) do no worse than their recorded first runs', () => {
+  const batches = loadHeldOutBatches(ROOT);
+  const firstRuns = loadFirstRuns(ROOT);
+  const defs = projectDefinitions();
+
+  test('every held-out batch has its first run recorded in history.md', () => {
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.map((b) => b.name).filter((name) => !firstRuns.has(name))).toEqual([]);
+  });
+
+  test.each(batches.map((b) => [b.name, b] as const))('%s', (_name, batch) => {
+    const figures = evaluateHeldOut(defs, batch);
+    process.stdout.write(`${reportHeldOut(figures, firstRuns.get(batch.name), false)}\n`);
+    expect(heldOutRegressions(figures, firstRuns.get(batch.name)!)).toEqual([]);
+  });
+
+  test('the comparison can fail: one fewer found, or false alarms over the target, is a regression', () => {
+    const batch = batches[0]!;
+    const figures = evaluateHeldOut(defs, batch);
+    const first = firstRuns.get(batch.name)!;
+    expect(heldOutRegressions(figures, { ...first, crisis: figures.crisis.found + 1 })).toHaveLength(1);
+    const noisy = { ...figures, everyday: { ...figures.everyday, falseAlarms: batch.everyday } };
+    expect(heldOutRegressions(noisy, first)).toHaveLength(1);
+  });
 });
