@@ -21,6 +21,7 @@ import {
   windowDetailMessages,
 } from './render-reply';
 import { openStatus } from './opening-hours';
+import { askBackMessages, dangerLinesForCrisis, dangerMessages, listeningMessages, notUnderstoodMessages } from './render-safety';
 import { choicesFor, choicesTypedHere, type ChoicesFor } from './quick-replies';
 import { perMinute } from './minute-memo';
 import type { Choice, Reply, ReplyMessage } from './reply';
@@ -35,7 +36,7 @@ export interface ConversationState {
  * The machine's context, and a need typed before the person said who they are (the answer nodes it
  * means for ご本人 and for ご家族): the next 本人/家族 answers it directly. Kept for one turn.
  */
-export type StoredContext = ConversationContext & { pendingNeed?: string[] };
+export type StoredContext = ConversationContext & { pendingNeed?: string[]; askedBack?: true };
 
 export type TurnOutcome =
   | 'greeted'
@@ -43,6 +44,9 @@ export type TurnOutcome =
   | 'answer'
   | 'directory'
   | 'crisis'
+  | 'danger'
+  | 'askBack'
+  | 'listening'
   | 'unrecognized'
   | 'nonText'
   | 'staleButton'
@@ -81,9 +85,10 @@ export interface PersonFacts {
   subscribed: boolean;
 }
 
-function toState(defs: Definitions, snapshot: AnyMachineSnapshot, pendingNeed?: string[]): ConversationState {
+function toState(defs: Definitions, snapshot: AnyMachineSnapshot, pendingNeed?: string[], askedBack = false): ConversationState {
   const context: StoredContext = { lastQuestion: snapshot.context.lastQuestion ?? null };
   if (pendingNeed && pendingNeed.length > 0) context.pendingNeed = pendingNeed;
+  if (askedBack) context.askedBack = true;
   return { flowVersion: defs.flow.version, snapshot: { value: snapshot.value as string, context } };
 }
 
@@ -92,6 +97,18 @@ function storedPendingNeed(defs: Definitions, stored: unknown): string[] {
   const pending = (stored as { snapshot?: { context?: { pendingNeed?: unknown } } } | null)?.snapshot?.context?.pendingNeed;
   if (!Array.isArray(pending)) return [];
   return pending.filter((n): n is string => typeof n === 'string' && defs.flow.flow.nodes[n]?.kind === 'answer');
+}
+
+/** Whether the last reply asked 死にたいほどつらい気持ちがありますか? (kept for one turn). */
+function storedAskedBack(stored: unknown): boolean {
+  return (stored as { snapshot?: { context?: { askedBack?: unknown } } } | null)?.snapshot?.context?.askedBack === true;
+}
+
+/** Typed after the question asked back: its labels, and はい / いいえ in their everyday forms. */
+function askedBackAnswer(defs: Definitions, intent: Intent): Intent {
+  if (intent.kind === 'smallTalk' && intent.id === 'yes') return { kind: 'askedBack', answer: 'yes' };
+  if (intent.kind === 'smallTalk' && intent.id === 'no') return { kind: 'askedBack', answer: 'notThatFar' };
+  return intent;
 }
 
 function initialSnapshot(defs: Definitions): AnyMachineSnapshot {
@@ -197,8 +214,10 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
   const u = defs.understanding;
   const audience = u.audienceOf.get(node) ?? u.audienceOf.get(matchingNode) ?? null;
   const typedHere = input.kind === 'text' && defs.flow.flow.nodes[node] ? typedThisMinute(defs, `${person.subscribed ? 's' : 'n'}${node}`, now) : undefined;
-  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience, ...typedHere }, input);
-  const intent = reading.intent;
+  const askedBack = restored !== null && storedAskedBack(stored);
+  const offered = askedBack && typedHere ? { ...typedHere, offered: [...choicesFor(defs, { node, subscribed: person.subscribed, now }, { kind: 'askBack' }), ...typedHere.offered] } : typedHere;
+  const reading = readInput(u, defs.flow.flow, { node: matchingNode, audience, ...offered }, input);
+  const intent = askedBack ? askedBackAnswer(defs, reading.intent) : reading.intent;
   const typed: Turn['typed'] =
     input.kind !== 'text' ? undefined : intent.kind === 'unrecognized' ? 'notUnderstood' : reading.understood ? 'understood' : undefined;
   const pendingNeed = restored ? storedPendingNeed(defs, stored) : [];
@@ -236,10 +255,12 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       const more = intent.kind === 'crisis' && crisisHasMore(defs, now);
       // Someone writing about another person: how to help, and where a family member can call, right after 119/110.
       const forFamily = intent.kind === 'crisis' && intent.aboutSomeoneElse ? crisisForFamilyLines(defs) : [];
+      // Danger at home told in the same message: keeping safe, and where to turn, under 119/110.
+      const forDanger = intent.kind === 'crisis' && intent.danger ? dangerLinesForCrisis(defs, now) : [];
       return {
         state: toState(defs, snapshot),
         reply: {
-          messages: intent.kind === 'crisis' ? crisisMessages(defs, now, forFamily) : moreCrisisMessages(defs, now),
+          messages: intent.kind === 'crisis' ? crisisMessages(defs, now, [...forFamily, ...forDanger]) : moreCrisisMessages(defs, now),
           choices: choicesFor(defs, { node, subscribed: person.subscribed, now }, { kind: 'crisis', more }),
         },
         outcome: 'crisis',
@@ -260,9 +281,25 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
       return stay(windowDetailMessages(defs, intent.window, audience, now), 'windowDetail', { kind: 'windowDetail' });
     }
     case 'nonText':
-      return stay([{ kind: 'text', text: phrases.nonText }], 'nonText', { kind: 'notUnderstood' });
+      return stay(notUnderstoodMessages(defs, phrases.nonText), 'nonText', { kind: 'notUnderstood' });
     case 'unrecognized':
-      return stay([{ kind: 'text', text: phrases.fallbackText }], 'unrecognized', { kind: 'notUnderstood' });
+      return stay(notUnderstoodMessages(defs, phrases.fallbackText), 'unrecognized', { kind: 'notUnderstood' });
+    case 'danger':
+      return stay(dangerMessages(defs, now), 'danger', { kind: 'danger' });
+    case 'askBack':
+      return { ...stay(askBackMessages(defs), 'askBack', { kind: 'askBack' }), state: toState(defs, snapshot, undefined, true) };
+    case 'askedBack': {
+      if (intent.answer === 'yes') {
+        return withTyped({
+          state: toState(defs, snapshot),
+          reply: { messages: crisisMessages(defs, now), choices: choicesFor(defs, { node, subscribed: person.subscribed, now }, { kind: 'crisis', more: crisisHasMore(defs, now) }) },
+          outcome: 'crisis',
+          node,
+        });
+      }
+      const a = phrases.askBack;
+      return stay(listeningMessages(defs, now, intent.answer === 'listen' ? a.listenReply : a.notThatFarReply), 'listening');
+    }
     case 'faq':
       return stay(faqMessages(defs, intent.id), 'faq');
     case 'smallTalk':

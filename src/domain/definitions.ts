@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isClassName } from './text/reading-rules';
 import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, windowsFile, type Content, type SupportWindow } from './content/schema';
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
@@ -210,6 +211,26 @@ function checkCrisis(crisis: Content['crisis'], windowList: SupportWindow[], fil
   crisis.forFamily?.windows.forEach((id, i) => {
     if (!ids.has(id)) problems.push(`${file}: forFamily.windows[${i}]: no window "${id}"`);
   });
+  crisis.dangerAtHome.windows.forEach((id, i) => {
+    if (!ids.has(id)) problems.push(`${file}: dangerAtHome.windows[${i}]: no window "${id}"`);
+  });
+  const line = crisis.lines.find((l) => l.id === crisis.notUnderstoodLine);
+  if (!line) problems.push(`${file}: notUnderstoodLine: no line "${crisis.notUnderstoodLine}" in lines`);
+  else if (!(line.slots ?? []).some((s) => s.days?.length === 7 && s.open === '00:00' && s.close === '24:00'))
+    problems.push(`${file}: notUnderstoodLine: "${line.id}" is not open around the clock (every day 00:00-24:00)`);
+  // Every class a rule names must exist (a name is lowercase letters; a list is the rule's own words).
+  const sections = { crisis: crisis.crisis, unsure: crisis.unsure, danger: crisis.danger, everyday: crisis.everyday } as const;
+  for (const [section, rules] of Object.entries(sections)) {
+    rules.forEach((rule, i) => {
+      const named = { words: rule.words, first: rule.first, then: rule.then, unless: 'unless' in rule ? rule.unless : undefined };
+      for (const [field, value] of Object.entries(named)) {
+        if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].${field}: no class "${value}" in classes`);
+      }
+      ('together' in rule ? (rule.together ?? []) : []).forEach((value, j) => {
+        if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].together[${j}]: no class "${value}" in classes`);
+      });
+    });
+  }
 }
 
 function checkFaq(faq: Content['faq'], windowList: SupportWindow[], crisis: Content['crisis'], file: string, problems: string[]) {

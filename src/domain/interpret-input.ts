@@ -4,8 +4,8 @@ import type { Choice, ChoiceAction } from './reply';
 import {
   readAudience,
   readCommand,
-  readCrisis,
   readFaq,
+  readSafety,
   readNeeds,
   readSmallTalk,
   readText,
@@ -24,7 +24,11 @@ export type Input =
 export type Intent =
   | Exclude<ChoiceAction, { kind: 'crisisLines' }>
   | { kind: 'start' }
-  | { kind: 'crisis'; aboutSomeoneElse: boolean }
+  | { kind: 'crisis'; aboutSomeoneElse: boolean; danger?: boolean }
+  /** Violence or threats at home (and no crisis words). */
+  | { kind: 'danger' }
+  /** Exhaustion or hopelessness without a clear intent: ask back whether it is that hard. */
+  | { kind: 'askBack' }
   | { kind: 'faq'; id: string }
   | { kind: 'smallTalk'; id: string }
   /** A need is clear but not who is asking: the answer nodes it means for each audience. */
@@ -170,8 +174,15 @@ function audienceQuestion(u: Understanding, flow: Flow, at: ReadingContext, said
 export function readTyped(u: Understanding, flow: Flow, at: ReadingContext, text: string): Reading {
   const typed = readText(u, text);
   if (typed.length === 0) return { intent: { kind: 'unrecognized' }, understood: false };
-  const crisis = readCrisis(u, typed);
-  if (crisis.crisis) return { intent: { kind: 'crisis', aboutSomeoneElse: crisis.aboutSomeoneElse }, understood: false };
+  const safety = readSafety(u, text, typed);
+  if (safety.crisis) {
+    const intent: Intent = safety.danger
+      ? { kind: 'crisis', aboutSomeoneElse: safety.aboutSomeoneElse, danger: true }
+      : { kind: 'crisis', aboutSomeoneElse: safety.aboutSomeoneElse };
+    return { intent, understood: false };
+  }
+  if (safety.danger) return { intent: { kind: 'danger' }, understood: false };
+  if (safety.unsure) return { intent: { kind: 'askBack' }, understood: false };
   const label = at.offered?.find((choice) => readText(u, choice.label) === typed);
   if (label) return { intent: intentOfAction(flow, label.action), understood: false };
   if (at.notHere?.some((l) => readText(u, l) === typed)) return { intent: { kind: 'unrecognized' }, understood: false };

@@ -14,6 +14,7 @@ export function encodePostback(action: ChoiceAction): string {
   if (action.kind === 'moreWindows') return `do=more&n=${encodeURIComponent(action.node)}`;
   if (action.kind === 'moreCrisis') return 'do=more-crisis';
   if (action.kind === 'windowDetail') return `do=detail&w=${encodeURIComponent(action.window)}`;
+  if (action.kind === 'askedBack') return `do=asked-back&a=${action.answer}`;
   const params = new URLSearchParams({ go: action.node });
   if (action.from) params.set('from', action.from);
   return params.toString();
@@ -31,6 +32,10 @@ export function decodePostback(data: string): ChoiceAction | null {
   if (params.get('do') === 'notify-open' && params.get('w')) return { kind: 'notifyOpen', window: params.get('w')! };
   if (params.get('do') === 'more' && params.get('n')) return { kind: 'moreWindows', node: params.get('n')! };
   if (params.get('do') === 'detail' && params.get('w')) return { kind: 'windowDetail', window: params.get('w')! };
+  if (params.get('do') === 'asked-back') {
+    const answer = params.get('a');
+    return answer === 'yes' || answer === 'notThatFar' || answer === 'listen' ? { kind: 'askedBack', answer } : null;
+  }
   const node = params.get('go');
   if (!node) return null;
   const from = params.get('from');

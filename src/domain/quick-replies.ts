@@ -25,6 +25,8 @@ export type ChoicesFor =
   | { kind: 'node'; closedNow?: ReturnType<typeof closedWindows> }
   | { kind: 'crisis'; more: boolean }
   | { kind: 'notUnderstood' }
+  | { kind: 'askBack' }
+  | { kind: 'danger' }
   | { kind: 'moreWindows' }
   | { kind: 'windowDetail' }
   | { kind: 'subscribed' }
@@ -89,6 +91,16 @@ export function choicesFor(defs: Definitions, at: ChoicesAt, reply: ChoicesFor):
     case 'notUnderstood':
       // Every reply that did not understand keeps the crisis lines one tap away.
       return [{ label: q.crisisLines, action: { kind: 'crisisLines' } } as Choice, ...choicesAtNode(defs, at)].slice(0, QUICK_REPLY_LIMIT);
+    case 'askBack': {
+      const a = defs.content.phrases.askBack;
+      return [
+        { label: a.yes, action: { kind: 'askedBack', answer: 'yes' } },
+        { label: a.notThatFar, action: { kind: 'askedBack', answer: 'notThatFar' } },
+        { label: a.listen, action: { kind: 'askedBack', answer: 'listen' } },
+      ];
+    }
+    case 'danger':
+      return [{ label: q.crisisLines, action: { kind: 'crisisLines' } }, { label: q.menu, action: { kind: 'go', node: start } }];
     case 'moreWindows':
       return without(choicesAtNode(defs, at), 'moreWindows');
     case 'windowDetail':

@@ -42,7 +42,7 @@ export function reachingNumber(defs: Definitions, window: SupportWindow): { numb
   return { number: (via.phone as { value: string }).value, via };
 }
 
-function statusLine(phrases: Phrases, status: ReturnType<typeof openStatus>, now: Date): CardLine | null {
+export function statusLine(phrases: Phrases, status: ReturnType<typeof openStatus>, now: Date): CardLine | null {
   if (status.kind === 'open') return { text: phrases.card.openNow, tone: 'open' };
   if (status.kind === 'closed') {
     const text = status.nextOpen
@@ -95,7 +95,7 @@ function altTextOf(heading: string, cards: Card[]): string {
 }
 
 /** Joins lines, stopping before LINE's altText limit. */
-function clipLines(parts: string[]): string {
+export function clipLines(parts: string[]): string {
   let text = '';
   for (const part of parts) {
     const next = text ? `${text}\n${part}` : part;
@@ -172,7 +172,7 @@ function hoursOfLine(line: { hoursText: string; slots?: WeeklyHours['slots'] }):
 }
 
 /** A crisis line (phone) or chat (LINE) with its status at `now`. */
-interface CrisisEntry {
+export interface CrisisEntry {
   name: string;
   hoursText: string;
   button: CardButton;
@@ -181,7 +181,7 @@ interface CrisisEntry {
   number?: string;
 }
 
-function crisisEntries(defs: Definitions, now: Date): CrisisEntry[] {
+export function crisisEntries(defs: Definitions, now: Date): CrisisEntry[] {
   const { phrases, crisis } = defs.content;
   const chats: CrisisEntry[] = crisis.chat.map((chat) => ({
     name: chat.name,
@@ -206,7 +206,7 @@ function crisisEntries(defs: Definitions, now: Date): CrisisEntry[] {
  * button. Outside a crisis a closed chat keeps its button: adding the friend now and writing when it
  * opens is fine, and the line says when that is.
  */
-function crisisEntryLines(phrases: Phrases, entry: CrisisEntry, now: Date, buttonWhenClosed = false): CardLine[] {
+export function crisisEntryLines(phrases: Phrases, entry: CrisisEntry, now: Date, buttonWhenClosed = false): CardLine[] {
   const name: CardLine = { text: entry.number ? `${entry.name} ${entry.number}` : entry.name, tone: 'heading' };
   if (entry.status.kind === 'closed' && !buttonWhenClosed) {
     const status = statusLine(phrases, entry.status, now)!;
@@ -222,7 +222,7 @@ function crisisEntryLines(phrases: Phrases, entry: CrisisEntry, now: Date, butto
 const CRISIS_OPEN_SHOWN = 3;
 
 /** Which crisis entries the first reply shows: open ones (text-based first) and closed chats; the rest later. */
-function splitCrisis(entries: CrisisEntry[]): { shown: CrisisEntry[]; rest: CrisisEntry[] } {
+export function splitCrisis(entries: CrisisEntry[]): { shown: CrisisEntry[]; rest: CrisisEntry[] } {
   const reachable = entries.filter((e) => e.status.kind !== 'closed');
   const ordered = [...reachable.filter((e) => e.status.kind === 'open'), ...reachable.filter((e) => e.status.kind !== 'open')];
   const shownOpen = ordered.slice(0, CRISIS_OPEN_SHOWN);

@@ -16,7 +16,11 @@ export type ChoiceAction =
   /** The crisis lines that did not fit on the crisis reply. */
   | { kind: 'moreCrisis' }
   /** Everything known about one window. */
-  | { kind: 'windowDetail'; window: string };
+  | { kind: 'windowDetail'; window: string }
+  /** An answer to the question asked back (死にたいほどつらい気持ちがありますか?). */
+  | { kind: 'askedBack'; answer: AskedBackAnswer };
+
+export type AskedBackAnswer = 'yes' | 'notThatFar' | 'listen';
 
 export interface Choice {
   label: string;

@@ -141,8 +141,8 @@ export function flowPicture(defs: Definitions, now: Date = new Date()): FlowPict
       to: c.action ? { action: c.action } : c.next === BACK_TARGET || c.next === undefined ? { back: true as const } : { node: c.next },
     })),
     crisis: {
-      // The first words as examples: the whole lexicon (hundreds of words and patterns) is content/crisis.yaml.
-      keywords: crisis.keywords.length > CRISIS_EXAMPLES ? [...crisis.keywords.slice(0, CRISIS_EXAMPLES), '…'] : crisis.keywords,
+      // What the first rules mean, as examples: the whole lexicon (classes of words and the rules that combine them) is content/crisis.yaml.
+      keywords: crisis.crisis.length > CRISIS_EXAMPLES ? [...crisis.crisis.slice(0, CRISIS_EXAMPLES).map((r) => r.means), '…'] : crisis.crisis.map((r) => r.means),
       emergency: crisis.emergency.map((e) => ({ label: e.label, number: e.number })),
       lines: crisis.lines.map((l) => ({ name: l.name, phone: l.phone, hours: l.hoursText })),
       chat: crisis.chat.map((c) => ({ name: c.name, url: c.url, hours: c.hoursText })),

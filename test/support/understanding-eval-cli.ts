@@ -51,6 +51,6 @@ for (const batch of loadHeldOutBatches(root)) {
   } else process.stdout.write(`  (run with --record to keep this as its first run)\n`);
 }
 for (const r of regressions) process.stdout.write(`REGRESSION: ${r}\n`);
-const failed = evaluation.crisis.misses.length > 0 || evaluation.needs.accuracy < 0.95 || regressions.length > 0;
+const failed = evaluation.crisis.misses.length > 0 || evaluation.crisis.unsureMisses.length > 0 || evaluation.crisis.dangerMisses.length > 0 || evaluation.needs.accuracy < 0.95 || regressions.length > 0;
 if (failed) process.stdout.write('FAILED: a dev crisis phrasing was missed, needs accuracy is below 95%, or a held-out batch does worse than its first run.\n');
 process.exitCode = failed ? 1 : 0;

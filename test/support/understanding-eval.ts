@@ -17,6 +17,10 @@ const NOW = new Date('2026-11-25T01:00:00Z');
 export interface CrisisCorpus {
   positive: Record<string, string[]>;
   negative: string[];
+  /** Exhaustion without a clear intent: asked back (or the crisis reply). */
+  unsure?: string[];
+  /** Violence or threats at home: the danger-at-home reply (or the crisis reply). */
+  danger?: string[];
 }
 
 export interface NeedCase {
@@ -41,6 +45,11 @@ export interface Evaluation {
     /** Positive phrasings not answered with the crisis lines, with the node where they were typed. */
     misses: { category: string; text: string; node: string }[];
     nodesChecked: number;
+    /** Unsure and danger sentences of the dev corpus that did not get what they must, at some place. */
+    unsureMisses: string[];
+    dangerMisses: string[];
+    unsure: number;
+    danger: number;
   };
   needs: { cases: number; correct: number; accuracy: number; misses: { text: string; expected: string; got: string }[] };
 }
@@ -125,7 +134,10 @@ export function evaluate(defs: Definitions, corpora: { crisis: CrisisCorpus; nee
       if (allStates) detected++;
     }
   }
-  const falseAlarms = corpora.crisis.negative.filter((t) => step(defs, null, text(t), NOW).outcome === 'crisis');
+  const falseAlarms = corpora.crisis.negative.filter((t) => ['crisis', 'danger'].includes(step(defs, null, text(t), NOW).outcome));
+  const everywhere = (sentence: string, ok: string[]) => states.every(({ state }) => ok.includes(step(defs, state, text(sentence), NOW).outcome));
+  const unsureMisses = (corpora.crisis.unsure ?? []).filter((t) => !everywhere(t, ['askBack', 'crisis']));
+  const dangerMisses = (corpora.crisis.danger ?? []).filter((t) => !everywhere(t, ['danger', 'crisis']));
   const negatives = corpora.crisis.negative.length;
 
   const needMisses: Evaluation['needs']['misses'] = [];
@@ -154,6 +166,10 @@ export function evaluate(defs: Definitions, corpora: { crisis: CrisisCorpus; nee
       precision: detected + falseAlarms.length === 0 ? 0 : detected / (detected + falseAlarms.length),
       misses,
       nodesChecked: states.length,
+      unsureMisses,
+      dangerMisses,
+      unsure: corpora.crisis.unsure?.length ?? 0,
+      danger: corpora.crisis.danger?.length ?? 0,
     },
     needs: { cases, correct: cases - needMisses.length, accuracy: cases === 0 ? 0 : (cases - needMisses.length) / cases, misses: needMisses },
   };
@@ -168,6 +184,10 @@ export function report(e: Evaluation): string {
     `  negatives ${e.crisis.negatives}, false alarms ${e.crisis.falseAlarms.length}  false-positive rate ${pct(e.crisis.falsePositiveRate)}  precision ${pct(e.crisis.precision)}`,
     ...e.crisis.misses.map((m) => `  MISS [${m.category}] ${m.text}  (at ${m.node})`),
     ...e.crisis.falseAlarms.map((t) => `  false alarm: ${t}`),
+    `  unsure ${e.crisis.unsure}, asked back (or crisis) everywhere: ${e.crisis.unsure - e.crisis.unsureMisses.length}`,
+    ...e.crisis.unsureMisses.map((t) => `  UNSURE MISS ${t}`),
+    `  danger at home ${e.crisis.danger}, danger reply (or crisis) everywhere: ${e.crisis.danger - e.crisis.dangerMisses.length}`,
+    ...e.crisis.dangerMisses.map((t) => `  DANGER MISS ${t}`),
     'Needs corpus (typed sentences → the node, question or answer they should reach):',
     `  cases ${e.needs.cases}, correct ${e.needs.correct}  accuracy ${pct(e.needs.accuracy)}`,
     ...e.needs.misses.map((m) => `  miss: ${m.text}  expected ${m.expected}, got ${m.got}`),

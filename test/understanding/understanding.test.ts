@@ -7,13 +7,18 @@ import {
   evaluateHeldOut,
   evaluateProject,
   heldOutRegressions,
+  loadCorpora,
   loadFirstRuns,
   loadHeldOutBatches,
   report,
   reportHeldOut,
   type Evaluation,
 } from '../support/understanding-eval';
+import path from 'node:path';
 import { projectDefinitions, ROOT } from '../support/fixtures';
+import { readDefinitionFiles } from '../../src/files/definitions-files';
+import { buildDefinitions } from '../../src/domain/definitions';
+import { step } from '../../src/domain/conversation';
 
 let evaluation: Evaluation;
 
@@ -31,6 +36,13 @@ test('the corpora are as large as promised: ≥400 crisis phrasings, ≥150 ever
 test('every crisis phrasing is answered with the crisis lines, wherever it is typed (recall 100%)', () => {
   expect(evaluation.crisis.misses).toEqual([]);
   expect(evaluation.crisis.recall).toBe(1);
+});
+
+test('every unsure sentence of the dev corpus is asked back, and every danger-at-home sentence gets the danger reply (or crisis), wherever typed', () => {
+  expect(evaluation.crisis.unsure).toBeGreaterThanOrEqual(15);
+  expect(evaluation.crisis.danger).toBeGreaterThanOrEqual(15);
+  expect(evaluation.crisis.unsureMisses).toEqual([]);
+  expect(evaluation.crisis.dangerMisses).toEqual([]);
 });
 
 test('needs accuracy is at least 95%', () => {
@@ -71,5 +83,22 @@ describe('held-out batches (test/understanding/held-out/) do no worse than their
     expect(heldOutRegressions(figures, { ...first, crisis: figures.crisis.found + 1 })).toHaveLength(1);
     const noisy = { ...figures, everyday: { ...figures.everyday, falseAlarms: batch.everyday } };
     expect(heldOutRegressions(noisy, first)).toHaveLength(1);
+  });
+});
+
+describe('every everyday rule of content/crisis.yaml is proved by a corpus line', () => {
+  const corpus = loadCorpora(ROOT).crisis;
+  const raw = readDefinitionFiles({ root: ROOT, flowsDir: path.join(ROOT, 'flows'), contentDir: path.join(ROOT, 'content') });
+  const rules = (raw.crisis.data as { everyday: { means: string; proof: string }[] }).everyday;
+
+  test.each(rules.map((r, i) => [r.means, i] as const))('%s', (_means, i) => {
+    const { proof } = rules[i]!;
+    expect(corpus.negative).toContain(proof);
+    const withRule = buildDefinitions(raw);
+    const without = buildDefinitions({ ...raw, crisis: { ...raw.crisis, data: { ...(raw.crisis.data as object), everyday: rules.filter((_, j) => j !== i) } } });
+    const outcome = (d: typeof withRule) => step(d, null, { kind: 'text', text: proof }, new Date('2026-11-25T01:00:00Z')).outcome;
+    // Without the rule the proof alarms; with it, it does not.
+    expect(['crisis', 'danger', 'askBack']).toContain(outcome(without));
+    expect(['crisis', 'danger', 'askBack']).not.toContain(outcome(withRule));
   });
 });

@@ -25,6 +25,13 @@ function talk(...inputs: Input[]): Turn {
 }
 
 const texts = (messages: ReplyMessage[]) => messages.filter((m) => m.kind === 'text').map((m) => (m as { text: string }).text);
+/** Every text a reply shows: its text messages and the lines of its cards. */
+const shownTexts = (messages: ReplyMessage[]) =>
+  messages.flatMap((m) => (m.kind === 'text' ? [m.text] : m.cards.flatMap((c) => c.lines.map((l) => l.text))));
+const telNumbers = (messages: ReplyMessage[]) =>
+  messages.flatMap((m) => (m.kind === 'cards' ? m.cards.flatMap((c) => c.lines.flatMap((l) => (l.buttons ?? []).flatMap((b) => (b.kind === 'tel' ? [b.number] : [])))) : []));
+/** The 24-hour line every not-understood reply carries (crisis.yaml's notUnderstoodLine). */
+const allDayLine = () => defs.content.crisis.lines.find((l) => l.id === defs.content.crisis.notUnderstoodLine)!;
 const cardTitles = (messages: ReplyMessage[]) =>
   messages.flatMap((m) => (m.kind === 'cards' ? m.cards.map((c) => c.title) : []));
 const windowName = (id: string) => defs.windowsById.get(id)!.name;
@@ -274,7 +281,10 @@ describe('replies that do not move the person', () => {
     expect(turn.outcome).toBe('unrecognized');
     expect(turn.typed).toBe('notUnderstood');
     expect(turn.state).toEqual(before.state);
-    expect(texts(turn.reply.messages)).toEqual([phrases.fallbackText]);
+    expect(shownTexts(turn.reply.messages)[0]).toBe(phrases.fallbackText);
+    // A 24-hour line with its call button in the message itself: nobody has to tap twice to see a number.
+    expect(telNumbers(turn.reply.messages)).toEqual([allDayLine().phone]);
+    expect(shownTexts(turn.reply.messages)[1]).toContain(allDayLine().phone);
     expect(turn.reply.choices[0]).toEqual({ label: phrases.quickReply.crisisLines, action: { kind: 'crisisLines' } });
     expect(turn.reply.choices.slice(1).map((c) => c.label)).toEqual(before.reply.choices.map((c) => c.label));
   });
@@ -294,7 +304,8 @@ describe('replies that do not move the person', () => {
     const turn = step(defs, stored(before.state), { kind: 'nonText' }, NOW);
     expect(turn.outcome).toBe('nonText');
     expect(turn.state).toEqual(before.state);
-    expect(texts(turn.reply.messages)).toEqual([phrases.nonText]);
+    expect(shownTexts(turn.reply.messages)[0]).toBe(phrases.nonText);
+    expect(telNumbers(turn.reply.messages)).toEqual([allDayLine().phone]);
     expect(turn.reply.choices.map((c) => c.label)).toContain(phrases.quickReply.other);
     expect(turn.reply.choices.map((c) => c.label)).toContain(phrases.quickReply.crisisLines);
   });

@@ -319,12 +319,12 @@ describe('buildDefinitions on its own (no files)', () => {
 
   test('file paths in problems are the paths it is given', () => {
     const r = raw();
-    r.crisis = { path: 'somewhere/crisis-test.yaml', data: { ...(r.crisis.data as object), keywords: [] } };
+    r.crisis = { path: 'somewhere/crisis-test.yaml', data: { ...(r.crisis.data as object), crisis: [] } };
     expect(() => buildDefinitions(r)).toThrow(DefinitionsError);
     try {
       buildDefinitions(r);
     } catch (error) {
-      expect((error as DefinitionsError).problems).toEqual([expect.stringMatching(/^somewhere\/crisis-test\.yaml: keywords: /)]);
+      expect((error as DefinitionsError).problems).toEqual([expect.stringMatching(/^somewhere\/crisis-test\.yaml: crisis: /)]);
     }
   });
 
@@ -368,11 +368,38 @@ describe('content/faq.yaml, content/understanding.yaml and the crisis patterns',
     expect(problems).toEqual(['content/faq.yaml: faqs[0].asks: give words or patterns']);
   });
 
-  test('a crisis pattern without endings → the file and field', () => {
+  test('a crisis rule without endings → the file and field', () => {
+    let at = -1;
     const problems = problemsAfter('content/crisis.yaml', (data) => {
-      data.patterns[0].endings = [];
+      at = data.crisis.findIndex((rule: { first?: unknown }) => rule.first !== undefined);
+      data.crisis[at].then = [];
     });
-    expect(problems).toEqual([expect.stringMatching(/^content\/crisis\.yaml: patterns\[0\]\.endings: /)]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^content/crisis\\.yaml: crisis\\[${at}\\]\\.then: `))]);
+  });
+
+  test('a crisis rule naming a class that does not exist → the file and field', () => {
+    const problems = problemsAfter('content/crisis.yaml', (data) => {
+      data.crisis[0].words = 'no-such-class';
+    });
+    expect(problems).toEqual(['content/crisis.yaml: crisis[0].words: no class "no-such-class" in classes']);
+  });
+
+  test('a rule with two shapes at once, or an everyday rule without its proof → the file and field', () => {
+    const problems = problemsAfter('content/crisis.yaml', (data) => {
+      data.crisis[0].together = ['means', 'acquiring'];
+      delete data.everyday[0].proof;
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^content\/crisis\.yaml: crisis\[0\]: give exactly one of/),
+      expect.stringMatching(/^content\/crisis\.yaml: everyday\[0\]\.proof: /),
+    ]);
+  });
+
+  test('a not-understood line that is not open around the clock → the file and field', () => {
+    const problems = problemsAfter('content/crisis.yaml', (data) => {
+      data.notUnderstoodLine = 'tokyo-hotline';
+    });
+    expect(problems).toEqual(['content/crisis.yaml: notUnderstoodLine: "tokyo-hotline" is not open around the clock (every day 00:00-24:00)']);
   });
 
   test('a family window of the crisis reply that does not exist → the file and field', () => {

@@ -172,8 +172,11 @@ describe('crisis words win over everything, in any node', () => {
     expect(typedAt(node, typed)).toMatchObject({ kind: 'crisis' });
   });
 
-  test('every crisis keyword of the content, as typed, is recognized at the start', () => {
-    for (const keyword of defs.content.crisis.keywords) expect(typedAt('start', keyword)).toMatchObject({ kind: 'crisis' });
+  test('every word of a crisis `words` rule of the content, typed alone, is recognized at the start', () => {
+    const { crisis } = defs.content;
+    const words = crisis.crisis.flatMap((rule) => (rule.words === undefined ? [] : typeof rule.words === 'string' ? (crisis.classes[rule.words] ?? [rule.words]) : rule.words));
+    expect(words.length).toBeGreaterThan(100);
+    for (const word of words) expect([word, typedAt('start', word)]).toEqual([word, expect.objectContaining({ kind: 'crisis' })]);
   });
 
   test('a family member reporting someone else → crisis about someone else; the person themself → not', () => {

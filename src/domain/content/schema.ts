@@ -139,16 +139,47 @@ const crisisProvenance = {
   status: z.enum(['confirmed', 'seed-only']),
 };
 
-const crisisPattern = z.strictObject({
-  means: z.string().min(1),
-  stems: z.array(z.string().min(1)).min(1),
-  endings: z.array(z.string().min(1)).min(1),
-  within: z.number().int().min(0).max(20),
-});
+/** A class's name (lowercase letters, e.g. `means`) or a list of words written in the rule itself. */
+const wordsOrClass = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** One reading rule: `words`, or `first` … `then` (within N characters), or `together` (see reading-rules.ts). */
+const readingRule = z
+  .strictObject({
+    means: z.string().min(1, 'say in a few words what the rule means'),
+    words: wordsOrClass.optional(),
+    first: wordsOrClass.optional(),
+    then: wordsOrClass.optional(),
+    within: z.number().int().min(0).max(30).optional(),
+    together: z.array(wordsOrClass).min(2, 'together needs two classes or more').optional(),
+    unless: wordsOrClass.optional(),
+    scope: z.enum(['sentence', 'message']).optional(),
+  })
+  .refine(
+    (r) => [r.words !== undefined, r.first !== undefined || r.then !== undefined, r.together !== undefined].filter(Boolean).length === 1,
+    'give exactly one of: words, first + then, together',
+  )
+  .refine((r) => (r.first === undefined) === (r.then === undefined), 'first and then go together');
+
+/** An everyday sense, with the corpus line (test/understanding/crisis-corpus.yaml, negative) it keeps from alarming. */
+const everydayRule = z
+  .strictObject({
+    means: z.string().min(1),
+    words: wordsOrClass.optional(),
+    first: wordsOrClass.optional(),
+    then: wordsOrClass.optional(),
+    within: z.number().int().min(0).max(30).optional(),
+    proof: z.string().min(1, 'give the everyday sentence of the corpus this rule keeps from alarming'),
+  })
+  .refine((r) => (r.words !== undefined) !== (r.first !== undefined && r.then !== undefined), 'give words, or first + then');
+
+const CLASS_NAME = /^[a-z][a-z0-9-]*$/;
 
 export const crisisFile = z.strictObject({
-  keywords: z.array(z.string().min(1)).min(1),
-  patterns: z.array(crisisPattern).default([]),
+  classes: z.record(z.string().regex(CLASS_NAME, 'name a class with lowercase letters, digits and "-"'), z.array(z.string().min(1)).min(1)),
+  crisis: z.array(readingRule).min(1),
+  unsure: z.array(readingRule).default([]),
+  danger: z.array(readingRule).default([]),
+  everyday: z.array(everydayRule).default([]),
   aboutSomeoneElse: z.array(z.string().min(1)).default([]),
   forFamily: z
     .strictObject({
@@ -190,9 +221,41 @@ export const crisisFile = z.strictObject({
       }),
     )
     .default([]),
+  /** The line (its id in `lines`) shown with a call button in every reply that did not understand: open around the clock. */
+  notUnderstoodLine: z.string().min(1),
+  /** The reply to violence or threats at home (rules in `danger`). */
+  dangerAtHome: z.strictObject({
+    intro: z.string().min(1),
+    safety: z.string().min(1),
+    emergency: z
+      .array(z.strictObject({ label: z.string().min(1), number: z.string().refine(isServiceNumber, 'not an emergency number like 110'), ...crisisProvenance }))
+      .min(1),
+    linesIntro: z.string().min(1),
+    lines: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1),
+          name: z.string().min(1),
+          phone: phoneNumber,
+          /** Who the line is for, in one short line (配偶者・パートナーからの暴力 …). */
+          for: z.string().min(1).optional(),
+          hoursText: z.string().min(1),
+          slots: z.array(openingSlot).optional(),
+          closedOnHolidays: z.boolean().default(false),
+          closedNewYear: z.boolean().default(false),
+          ...crisisProvenance,
+        }),
+      )
+      .default([]),
+    /** Windows of content/windows.yaml shown after the lines (the 保健所's mental-health consultation). */
+    windows: z.array(z.string().min(1)).default([]),
+    windowsNote: z.string().min(1).optional(),
+  }),
 });
 export type CrisisContent = z.infer<typeof crisisFile>;
+export type ReadingRule = z.infer<typeof readingRule>;
 export type CrisisLine = CrisisContent['lines'][number];
+export type DangerLine = CrisisContent['dangerAtHome']['lines'][number];
 
 const phrase = z.string().min(1);
 /** Quick-reply labels: LINE allows 20 characters (counted in code points, like the flow's labels). */
@@ -222,6 +285,20 @@ export const phrasesFile = z.strictObject({
   crisisOutro: phrase,
   crisisAltText: phrase,
   answerAltText: phrase,
+  /** The line with a call button in every reply that did not understand ({name} {phone} {hours} of crisis.yaml's notUnderstoodLine). */
+  notUnderstoodLine: phrase,
+  /** Asked back when exhaustion or hopelessness is written without a clear intent. */
+  askBack: z.strictObject({
+    question: phrase,
+    line: phrase,
+    yes: buttonLabel,
+    notThatFar: buttonLabel,
+    listen: buttonLabel,
+    notThatFarReply: phrase,
+    listenReply: phrase,
+    altText: phrase,
+  }),
+  dangerAltText: phrase,
   askAudience: phrase,
   card: z.strictObject({
     phone: phrase,

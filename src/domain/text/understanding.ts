@@ -7,6 +7,7 @@ import type { CrisisContent, FaqContent, UnderstandingContent } from '../content
 import type { Flow } from '../flow/schema';
 import { applySpellings, compileSpellings, normalizeText, type SpellingTable } from './normalize';
 import { findWord, matchesPattern, type CompiledPattern } from './patterns';
+import { compileRule, firstMatch, maskEveryday, readSentences, type CompiledRule } from './reading-rules';
 
 export type Audience = 'self' | 'family';
 
@@ -33,7 +34,8 @@ export interface CommandTerm {
 
 export interface Understanding {
   spellings: SpellingTable;
-  crisis: { keywords: string[]; patterns: CompiledPattern[]; aboutSomeoneElse: string[] };
+  /** The rules of content/crisis.yaml, compiled: read first, in every state. */
+  safety: { crisis: CompiledRule[]; unsure: CompiledRule[]; danger: CompiledRule[]; everyday: CompiledRule[]; aboutSomeoneElse: string[] };
   audience: { family: string[]; parents: Set<string>; self: string[]; selfDescriptions: string[]; particles: string[] };
   needs: NeedTerm[];
   /** Which audience each question and answer belongs to (from the answers' `audience`). */
@@ -102,9 +104,11 @@ export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: Faq
 
   return {
     spellings,
-    crisis: {
-      keywords: wordsOf(crisis.keywords),
-      patterns: crisis.patterns.map(pattern),
+    safety: {
+      crisis: crisis.crisis.map((r) => compileRule(r, crisis.classes, read)),
+      unsure: crisis.unsure.map((r) => compileRule(r, crisis.classes, read)),
+      danger: crisis.danger.map((r) => compileRule(r, crisis.classes, read)),
+      everyday: crisis.everyday.map((r) => compileRule(r, crisis.classes, read)),
       aboutSomeoneElse: wordsOf(crisis.aboutSomeoneElse),
     },
     audience: {
@@ -128,16 +132,34 @@ export function readText(understanding: Understanding, text: string): string {
   return applySpellings(normalizeText(text), understanding.spellings);
 }
 
-export interface CrisisReading {
+/** What the safety rules found in a message: each is checked in every state, before anything else. */
+export interface SafetyReading {
+  /** A crisis rule matched (after the everyday senses were set aside). */
   crisis: boolean;
   /** Written about someone else (a son, a parent, a friend who says they want to die). */
   aboutSomeoneElse: boolean;
+  /** Violence or threats at home. */
+  danger: boolean;
+  /** Exhaustion or hopelessness without a clear intent: the bot asks back. */
+  unsure: boolean;
+  /** What the first matching rule means (for tests and the eval; never logged with the text). */
+  rule: string | null;
 }
 
-export function readCrisis(understanding: Understanding, typed: string): CrisisReading {
-  const c = understanding.crisis;
-  const crisis = findWord(typed, c.keywords) !== null || c.patterns.some((p) => matchesPattern(typed, p));
-  return { crisis, aboutSomeoneElse: crisis && findWord(typed, c.aboutSomeoneElse) !== null };
+/** Reads the raw message sentence by sentence; `typed` is its normal form as a whole (for aboutSomeoneElse). */
+export function readSafety(understanding: Understanding, raw: string, typed: string): SafetyReading {
+  const s = understanding.safety;
+  const text = readSentences(raw, (t) => readText(understanding, t), (t) => maskEveryday(t, s.everyday));
+  const crisis = firstMatch(s.crisis, text);
+  const danger = firstMatch(s.danger, text);
+  const unsure = crisis || danger ? null : firstMatch(s.unsure, text);
+  return {
+    crisis: crisis !== null,
+    aboutSomeoneElse: crisis !== null && findWord(typed, s.aboutSomeoneElse) !== null,
+    danger: danger !== null,
+    unsure: unsure !== null,
+    rule: (crisis ?? danger ?? unsure)?.means ?? null,
+  };
 }
 
 /** Whether a word occurs as a word of its own: a one-character word (母, 子) only before a particle. */
