@@ -80,6 +80,11 @@ export interface Turn {
   openNotification?: { window: string; sendAt: number };
 }
 
+/** A reply of the safety rules (crisis, danger at home, the question asked back): never lost, never late. */
+export function isSafetyReply(outcome: TurnOutcome): boolean {
+  return outcome === 'crisis' || outcome === 'danger' || outcome === 'askBack';
+}
+
 /** What the use case knows about the person besides the conversation. */
 export interface PersonFacts {
   subscribed: boolean;
@@ -369,12 +374,13 @@ export function step(defs: Definitions, stored: unknown, input: Input, now: Date
 
 /**
  * A turn for an event older than one already applied (LINE redelivered it late): the conversation
- * stays where the person last saw it. Crisis words are answered as in any turn; anything else is told
+ * stays where the person last saw it. Crisis and danger words are answered as in any turn; anything else is told
  * that it arrived late, with the choices of where the person is now.
  */
 export function lateTurn(defs: Definitions, stored: unknown, input: Input, now: Date, person: PersonFacts = { subscribed: false }): Turn {
   const turn = step(defs, stored, input, now, person);
-  if (turn.outcome === 'crisis') return turn;
+  // Safety replies are answered as in any turn, however late they arrive.
+  if (isSafetyReply(turn.outcome)) return turn;
   const snapshot = (stored === null || stored === undefined ? null : restore(defs, stored)) ?? initialSnapshot(defs);
   const node = snapshot.value as string;
   return {

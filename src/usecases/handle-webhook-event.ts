@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lateTurn, step } from '../domain/conversation';
+import { isSafetyReply, lateTurn, step } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
 import type { Reply } from '../domain/reply';
 import { KeyedQueue } from './keyed-queue';
@@ -176,7 +176,8 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
           state: turn.state,
           expectedVersion: stored?.version ?? null,
           reply: turn.reply,
-          crisis: turn.outcome === 'crisis',
+          // A safety reply (crisis, danger at home, the question asked back) is pushed again rather than lost.
+          crisis: isSafetyReply(turn.outcome),
           at: now,
           lastEventAt: Math.max(stored?.lastEventAt ?? 0, event.timestamp ?? 0),
           leaseMs: LEASE_MS,

@@ -82,11 +82,10 @@ export interface ReadSentences {
 /** Sentence ends people type: 。！？.!? and line breaks (the normaliser drops them, so split first). */
 const SENTENCE_END = /[。．｡!?！？\n]+/;
 
-export function readSentences(raw: string, read: (s: string) => string, mask: (s: string) => string): ReadSentences {
-  const sentences = raw
-    .split(SENTENCE_END)
-    .map((s) => mask(read(s)))
-    .filter((s) => s.length > 0);
+export function readSentences(raw: string, read: (s: string) => string, mask: (s: string) => string, whole?: string): ReadSentences {
+  const parts = raw.split(SENTENCE_END).filter((s) => s.trim().length > 0);
+  // One sentence (most messages): its normal form is the whole message's, already read by the caller.
+  const sentences = (parts.length <= 1 && whole !== undefined ? [mask(whole)] : parts.map((s) => mask(read(s)))).filter((s) => s.trim().length > 0);
   return { sentences, message: sentences.join('|') };
 }
 

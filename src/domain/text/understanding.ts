@@ -149,7 +149,7 @@ export interface SafetyReading {
 /** Reads the raw message sentence by sentence; `typed` is its normal form as a whole (for aboutSomeoneElse). */
 export function readSafety(understanding: Understanding, raw: string, typed: string): SafetyReading {
   const s = understanding.safety;
-  const text = readSentences(raw, (t) => readText(understanding, t), (t) => maskEveryday(t, s.everyday));
+  const text = readSentences(raw, (t) => readText(understanding, t), (t) => maskEveryday(t, s.everyday), typed);
   const crisis = firstMatch(s.crisis, text);
   const danger = firstMatch(s.danger, text);
   const unsure = crisis || danger ? null : firstMatch(s.unsure, text);
