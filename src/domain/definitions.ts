@@ -226,9 +226,11 @@ function checkCrisis(crisis: Content['crisis'], windowList: SupportWindow[], fil
       for (const [field, value] of Object.entries(named)) {
         if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].${field}: no class "${value}" in classes`);
       }
-      ('together' in rule ? (rule.together ?? []) : []).forEach((value, j) => {
-        if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].together[${j}]: no class "${value}" in classes`);
-      });
+      for (const list of ['together', 'of'] as const) {
+        (list in rule ? ((rule as Record<string, unknown>)[list] as unknown[] | undefined) ?? [] : []).forEach((value, j) => {
+          if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].${list}[${j}]: no class "${value}" in classes`);
+        });
+      }
     });
   }
 }

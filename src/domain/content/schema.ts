@@ -151,14 +151,20 @@ const readingRule = z
     then: wordsOrClass.optional(),
     within: z.number().int().min(0).max(30).optional(),
     together: z.array(wordsOrClass).min(2, 'together needs two classes or more').optional(),
+    atLeast: z.number().int().min(2).optional(),
+    of: z.array(wordsOrClass).min(2).optional(),
     unless: wordsOrClass.optional(),
     scope: z.enum(['sentence', 'message']).optional(),
   })
   .refine(
-    (r) => [r.words !== undefined, r.first !== undefined || r.then !== undefined, r.together !== undefined].filter(Boolean).length === 1,
-    'give exactly one of: words, first + then, together',
+    (r) =>
+      [r.words !== undefined, r.first !== undefined || r.then !== undefined, r.together !== undefined, r.atLeast !== undefined || r.of !== undefined].filter(Boolean)
+        .length === 1,
+    'give exactly one of: words, first + then, together, atLeast + of',
   )
-  .refine((r) => (r.first === undefined) === (r.then === undefined), 'first and then go together');
+  .refine((r) => (r.first === undefined) === (r.then === undefined), 'first and then go together')
+  .refine((r) => (r.atLeast === undefined) === (r.of === undefined), 'atLeast and of go together')
+  .refine((r) => r.atLeast === undefined || r.of === undefined || r.atLeast <= r.of.length, 'atLeast cannot be more than the classes in of');
 
 /** An everyday sense, with the corpus line (test/understanding/crisis-corpus.yaml, negative) it keeps from alarming. */
 const everydayRule = z

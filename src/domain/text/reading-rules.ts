@@ -8,6 +8,8 @@
  * - `words`: any of these words, anywhere;
  * - `first` … `then` within N characters: a stem, then one of its endings (死に + たい);
  * - `together`: a word of every listed class in one sentence, in any order (means + a verb of getting);
+ * - `atLeast` N `of` these classes: words of N different classes (weak signals that together say more:
+ *   a farewell, a closing of contact, affairs put in order, a time);
  * and `unless`: the rule does not count in a sentence that also has one of these words (its everyday
  * sense: 練炭 with バーベキュー). Other rules still count there.
  */
@@ -23,6 +25,8 @@ export interface ReadingRuleSource {
   then?: WordsOrClass;
   within?: number;
   together?: readonly WordsOrClass[];
+  atLeast?: number;
+  of?: readonly WordsOrClass[];
   unless?: WordsOrClass;
   /** `message`: the classes of `together` may be in different sentences of one message (farewells). */
   scope?: 'sentence' | 'message';
@@ -31,7 +35,8 @@ export interface ReadingRuleSource {
 export type CompiledRule =
   | { means: string; kind: 'words'; words: string[]; unless: string[] }
   | { means: string; kind: 'near'; pattern: CompiledPattern; unless: string[] }
-  | { means: string; kind: 'together'; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' };
+  | { means: string; kind: 'together'; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' }
+  | { means: string; kind: 'atLeast'; count: number; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' };
 
 export const CLASS_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -49,6 +54,9 @@ function resolve(value: WordsOrClass | undefined, classes: Readonly<Record<strin
 
 export function compileRule(rule: ReadingRuleSource, classes: Readonly<Record<string, readonly string[]>>, read: (w: string) => string): CompiledRule {
   const unless = resolve(rule.unless, classes, read);
+  if (rule.of && rule.atLeast !== undefined) {
+    return { means: rule.means, kind: 'atLeast', count: rule.atLeast, classes: rule.of.map((c) => resolve(c, classes, read)), unless, scope: rule.scope ?? 'sentence' };
+  }
   if (rule.together) {
     return { means: rule.means, kind: 'together', classes: rule.together.map((c) => resolve(c, classes, read)), unless, scope: rule.scope ?? 'sentence' };
   }
@@ -69,6 +77,17 @@ function matchesIn(rule: CompiledRule, text: string): boolean {
       return matchesPattern(text, rule.pattern);
     case 'together':
       return rule.classes.every((words) => findWord(text, words) !== null);
+    case 'atLeast': {
+      // Distinct words: a word that two classes share counts once.
+      const seen: string[] = [];
+      for (const words of rule.classes) {
+        const word = findWord(text, words);
+        if (word === null || seen.some((w) => w.includes(word) || word.includes(w))) continue;
+        seen.push(word);
+        if (seen.length >= rule.count) return true;
+      }
+      return false;
+    }
   }
 }
 
@@ -92,7 +111,7 @@ export function readSentences(raw: string, read: (s: string) => string, mask: (s
 /** The first rule that matches the message, or null. */
 export function firstMatch(rules: readonly CompiledRule[], text: ReadSentences): CompiledRule | null {
   for (const rule of rules) {
-    if (rule.kind === 'together' && rule.scope === 'message') {
+    if ((rule.kind === 'together' || rule.kind === 'atLeast') && rule.scope === 'message') {
       if (matchesIn(rule, text.message)) return rule;
       continue;
     }
