@@ -74,7 +74,7 @@ const field = (req: Request, name: string): string => {
  * on every form (csrf-sync), security headers (helmet, CSP 'self'), throttled logins, and an audit
  * row for every change. Also returns the session and login guard for other staff-only pages.
  */
-export function adminRouter(options: AdminOptions): { router: Router; staffOnly: (isGuarded: (path: string) => boolean) => Router } {
+export function adminRouter(options: AdminOptions): { router: Router; staffOnly: (routers: Router[]) => Router } {
   const { staff, live, clock, logger } = options;
   const now = () => clock.now();
 
@@ -484,17 +484,16 @@ ${entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${ACT
     next(error);
   };
   admin.use(errors);
-  /** Puts other pages (the simulator, /stats) behind the same login: their paths need a staff session. */
-  const staffOnly = (isGuarded: (path: string) => boolean): Router => {
-    const guard = Router();
-    guard.use((req, res, next) => {
-      if (!isGuarded(req.path)) return next();
-      staffSession(req, res, (error?: unknown) => {
-        if (error) return next(error);
-        void Promise.resolve(requireStaff(req, res, next)).catch(next);
-      });
-    });
-    return guard;
+  /**
+   * Other staff-only pages (the simulator, /stats) mounted behind the same login. The guard is decided
+   * by where a router is mounted, not by comparing paths: whatever spelling Express routes to these
+   * routers (any letter case, a trailing slash) passes the guard first, and so does any path no
+   * earlier router served.
+   */
+  const staffOnly = (routers: Router[]): Router => {
+    const guarded = Router();
+    guarded.use(staffSession, requireStaff, ...routers);
+    return guarded;
   };
   return { router, staffOnly };
 }
