@@ -72,7 +72,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
-  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config), links });
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy !== null, sessionSecret: sessionSecretFrom(config), links });
   /** The simulator and /stats: pages for staff, not for the people the bot serves. */
   const staffPages: Router[] = [];
   // Simulator conversations are practice, not people: kept in memory, out of the production tables,
@@ -91,14 +91,14 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
         hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
         location: config,
         assetsDir: path.join(config.root, SIMULATOR_ASSETS),
-        https: config.trustProxy,
+        https: config.trustProxy !== null,
       }),
     );
   }
 
   if (config.statsPage) {
     const { STATS_ASSETS, statsRouter } = await import('./stats/stats-router');
-    staffPages.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy }));
+    staffPages.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy !== null }));
   }
 
   // With LINE credentials the server faces the public: the staff pages are mounted behind the staff
