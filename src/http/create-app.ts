@@ -55,7 +55,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   if (options.line) {
-    app.post('/webhook', ...webhookHandlers(options.line));
+    app.post('/webhook', ...webhookHandlers(options.line, options.logger));
   } else {
     app.post('/webhook', (_req, res) => {
       res.status(503).json({ message: 'LINE is not configured on this server' });
