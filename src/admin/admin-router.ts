@@ -6,9 +6,11 @@ import { doubleCsrf } from 'csrf-csrf';
 import cookieParser from 'cookie-parser';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { tokyoTime } from '../domain/calendar';
-import { checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
+import { applyStaffChanges, checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
 import type { WeeklyHours } from '../domain/content/schema';
 import { pendingExport } from '../domain/staff-export';
+import { NOTICES_SHOWN } from '../domain/notice-lines';
+import { replyPastLineLimits } from '../line/notice-fit';
 import { localDateOf } from '../domain/calendar';
 import type { StaffStore } from '../store/staff-store';
 import type { LoginRule } from '../store/staff-access-store';
@@ -376,6 +378,7 @@ ${sections}`,
       res,
       'お知らせ',
       html`<p>お知らせは、表示期間のあいだ、ボットの案内の上に出ます(休館・移転・受付時間の変更など)。期間が過ぎると自動で出なくなります。</p>
+<p class="muted">ひとつの案内の上に出るのは、新しいお知らせ${NOTICES_SHOWN}件までです。それより多いときは「ほかのお知らせが あと○件あります」と件数だけが出ます。</p>
 <section aria-labelledby="add-notice">
 <h2 id="add-notice">お知らせを追加する</h2>
 <form method="post" action="/admin/notices/add">
@@ -408,7 +411,16 @@ ${notices.map(
       const raw = (req.body as Record<string, unknown>).windows;
       const windows = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
       const notice = checkNotice(live.view, { text: field(req, 'text'), startsOn: field(req, 'startsOn'), endsOn: field(req, 'endsOn'), windows }, now());
-      await staff.content.addNotice({ ...notice, by: actor, at: now().getTime() });
+      const added = { ...notice, id: 'new', by: actor, at: now().getTime() };
+      // Ordered as the store returns them (first day, then when written), so the same two are shown.
+      const notices = [...live.staffChanges.notices, added].sort((a, b) => (a.startsOn === b.startsOn ? a.at - b.at : a.startsOn < b.startsOn ? -1 : 1));
+      const tooLong = replyPastLineLimits(applyStaffChanges(live.base, { ...live.staffChanges, notices }), notice.startsOn, notice.endsOn);
+      if (tooLong) {
+        throw new StaffInputError(
+          `このお知らせを加えると、${tooLong.date} の「${tooLong.node}」の案内が、LINEで送れる長さ(${tooLong.max}文字)を超えてしまいます(${tooLong.length}文字)。お知らせの文を短くするか、同じ時期のほかのお知らせを終えてから、もう一度お試しください。`,
+        );
+      }
+      await staff.content.addNotice({ ...notice, by: actor, at: added.at });
       return `お知らせを追加しました(${notice.startsOn} 〜 ${notice.endsOn})。`;
     }, noticesPage, '/admin/notices'),
   );
