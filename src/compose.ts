@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { Config } from './config';
 import { loadDefinitions } from './files/definitions-files';
 import type { Definitions } from './domain/definitions';
@@ -38,11 +38,6 @@ export interface Composed {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** The paths of the simulator and the usage page. */
-export function isStaffOnlyPage(path: string): boolean {
-  return path === '/' || path === '/flow' || path === '/flow.svg' || path.startsWith('/simulator/') || path === '/stats' || path.startsWith('/stats/');
-}
-
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const store = await openStore(config, { logger: deps.logger });
@@ -77,18 +72,16 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
-  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config), links });
-  const extraRouters = [admin.router];
-  // With LINE credentials the server faces the public: the simulator and /stats need a staff login.
-  // Without them (local use) both stay open as before.
-  if (config.line && (config.simulator || config.statsPage)) extraRouters.push(admin.staffOnly(isStaffOnlyPage));
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy !== null, sessionSecret: sessionSecretFrom(config), links });
+  /** The simulator and /stats: pages for staff, not for the people the bot serves. */
+  const staffPages: Router[] = [];
   // Simulator conversations are practice, not people: kept in memory, out of the production tables,
   // gone when the server stops (and purged like the rest while it runs).
   const simulatorStore = config.simulator ? await openSqliteStore(':memory:') : null;
   if (simulatorStore) {
     // Loaded only when on (off wherever LINE is configured): about 25 ms of every production start-up otherwise.
     const { SIMULATOR_ASSETS, simulatorRouter } = await import('./simulator/simulator-router');
-    extraRouters.push(
+    staffPages.push(
       simulatorRouter({
         definitions,
         store: simulatorStore,
@@ -98,16 +91,19 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
         hashUserId: userIdHasher(config.line?.channelSecret ?? 'simulator'),
         location: config,
         assetsDir: path.join(config.root, SIMULATOR_ASSETS),
-        https: config.trustProxy,
+        https: config.trustProxy !== null,
       }),
     );
   }
 
   if (config.statsPage) {
     const { STATS_ASSETS, statsRouter } = await import('./stats/stats-router');
-    extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy }));
+    staffPages.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy !== null }));
   }
 
+  // With LINE credentials the server faces the public: the staff pages are mounted behind the staff
+  // login. Without them (local use) they stay open as before.
+  const extraRouters = [admin.router, ...(config.line && staffPages.length > 0 ? [admin.staffOnly(staffPages)] : staffPages)];
   const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters, trustProxy: config.trustProxy });
   return {
     handleRequest,

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 /** Where the decision tree, the facts and the facts table live: all that the content commands need. */
@@ -30,11 +31,17 @@ export interface Config extends ContentSettings {
   /** Days of inactivity after which a conversation's state is deleted. */
   conversationRetentionDays: number;
   logLevel: string;
-  /** Behind a TLS-terminating proxy (TRUST_PROXY=on): staff cookies are sent over HTTPS only. */
-  trustProxy: boolean;
+  /**
+   * TRUST_PROXY: the TLS-terminating proxy in front, whose X-Forwarded-* headers are believed (for
+   * client addresses and https); null when there is none. Behind one, staff cookies go over HTTPS only.
+   */
+  trustProxy: TrustProxy | null;
   /** Signs the staff session cookie (SESSION_SECRET); null derives one (see admin-router.ts). */
   sessionSecret: string | null;
 }
+
+/** One proxy hop in front (TRUST_PROXY=on), or the proxies' own addresses and networks. Never "everyone". */
+export type TrustProxy = { hops: 1 } | { addresses: string[] };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -59,6 +66,34 @@ function readPort(raw: string | undefined): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be a whole port number between 0 and 65535, not "${raw}"`);
   return port;
+}
+
+/** An IPv4 or IPv6 address, optionally with a /prefix length that fits it. */
+function isAddressOrNetwork(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: empty or "off" believes only a proxy on this machine (loopback); "on" believes exactly
+ * one hop, the peer that connects (kept for the setting written before lists existed); otherwise a
+ * comma-separated list of the proxies' addresses or networks. Never every hop: the leftmost
+ * X-Forwarded-For entry is whatever the client wrote.
+ */
+function readTrustProxy(raw: string | undefined): TrustProxy | null {
+  const value = raw?.trim() ?? '';
+  const lower = value.toLowerCase();
+  if (lower === '' || lower === 'off') return null;
+  if (lower === 'on') return { hops: 1 };
+  const addresses = value.split(',').map((entry) => entry.trim());
+  const wrong = addresses.find((entry) => !isAddressOrNetwork(entry));
+  if (wrong !== undefined) {
+    throw new ConfigError(`TRUST_PROXY must be "off", "on" (one proxy in front) or the proxies' addresses such as 127.0.0.1,10.0.0.0/8; "${wrong}" is none of these`);
+  }
+  return { addresses };
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -116,8 +151,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (statsSetting && !['on', 'off'].includes(statsSetting)) throw new ConfigError('STATS_PAGE must be "on" or "off"');
   const remindersSetting = (env.REMINDERS ?? '').trim().toLowerCase();
   if (remindersSetting && !['on', 'off'].includes(remindersSetting)) throw new ConfigError('REMINDERS must be "on" or "off"');
-  const trustProxySetting = (env.TRUST_PROXY ?? '').trim().toLowerCase();
-  if (trustProxySetting && !['on', 'off'].includes(trustProxySetting)) throw new ConfigError('TRUST_PROXY must be "on" or "off"');
+  const trustProxy = readTrustProxy(env.TRUST_PROXY);
   const sessionSecret = env.SESSION_SECRET?.trim() || null;
   if (sessionSecret && sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters');
   const retention = Number(env.CONVERSATION_RETENTION_DAYS?.trim() || 30);
@@ -142,7 +176,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
     reminders: remindersSetting !== 'off',
     conversationRetentionDays: retention,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
-    trustProxy: trustProxySetting === 'on',
+    trustProxy,
     sessionSecret,
   };
 }

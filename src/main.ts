@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const retention = { conversationIdleDays: config.conversationRetentionDays };
   const stopPurge = startEvery(PURGE_INTERVAL_MS, async (now) => {
     await Promise.all(stores.map((store) => purgeExpired(store, retention, now, logger)));
-    // Expired staff sessions and day-old login failures; the staff audit log is never purged.
+    // Expired staff sessions and login limits left alone for a day; the staff audit log is never purged.
     await composed.staff.access.purgeExpired(now.getTime(), now.getTime() - 24 * 60 * 60_000);
   }, {
     clock: systemClock,

@@ -2,12 +2,18 @@ import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import { csrfSync } from 'csrf-sync';
+import { doubleCsrf } from 'csrf-csrf';
+import cookieParser from 'cookie-parser';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { tokyoTime } from '../domain/calendar';
-import { checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
+import { applyStaffChanges, checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
 import type { WeeklyHours } from '../domain/content/schema';
 import { pendingExport } from '../domain/staff-export';
+import { NOTICES_SHOWN } from '../domain/notice-lines';
+import { replyPastLineLimits } from '../line/notice-fit';
 import { localDateOf } from '../domain/calendar';
 import type { StaffStore } from '../store/staff-store';
+import type { LoginRule } from '../store/staff-access-store';
 import { dummyPasswordHash, verifyPassword } from '../staff/passwords';
 import type { LiveDefinitions } from '../usecases/live-definitions';
 import type { Clock, Logger } from '../usecases/ports';
@@ -18,11 +24,21 @@ import { ADMIN_CSS, csrfField, page } from './html';
 import { StaffSessionStore } from './session-store';
 
 export const ADMIN_IDLE_MS = 30 * 60_000;
+/** However active, a session ends this long after its login: a stolen or forgotten one does not live on. */
+export const ADMIN_SESSION_MAX_MS = 8 * 60 * 60_000;
 export const SESSION_COOKIE = 'guide_staff';
-/** Failed logins within this window count towards the limits below. */
-export const LOGIN_WINDOW_MS = 15 * 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_IP = 20;
+/** The login form's CSRF cookie (signed double submit): strangers get no stored session for it. */
+export const LOGIN_CSRF_COOKIE = 'guide_login_csrf';
+const DAY_MS = 24 * 60 * 60_000;
+/**
+ * Login limits, counted in the store so that they hold across instances and parallel requests.
+ * One account typed from one address: 5 attempts, then 1 minute, doubling up to an hour; so a
+ * stranger elsewhere cannot lock a member of staff out of the office. One address, whatever the
+ * accounts: 20 attempts, then 15 minutes, doubling up to a day. A success clears both; a key left
+ * alone for a day starts afresh.
+ */
+export const LOGIN_PER_ACCOUNT_AND_ADDRESS: LoginRule = { free: 5, delayMs: 60_000, maxDelayMs: 60 * 60_000, quietMs: DAY_MS };
+export const LOGIN_PER_ADDRESS: LoginRule = { free: 20, delayMs: 15 * 60_000, maxDelayMs: DAY_MS, quietMs: DAY_MS };
 
 export interface AdminOptions {
   staff: StaffStore;
@@ -57,6 +73,10 @@ const ACTION_LABELS: Record<string, string> = {
   'account.add': 'アカウント 追加',
   'account.disable': 'アカウント 停止',
   'account.reset': 'パスワード 変更',
+  'account.enable': 'アカウント 再開',
+  'account.login': 'ログイン',
+  'account.login-failed': 'ログイン失敗',
+  'account.logout': 'ログアウト',
 };
 
 function when(at: number): string {
@@ -74,7 +94,7 @@ const field = (req: Request, name: string): string => {
  * on every form (csrf-sync), security headers (helmet, CSP 'self'), throttled logins, and an audit
  * row for every change. Also returns the session and login guard for other staff-only pages.
  */
-export function adminRouter(options: AdminOptions): { router: Router; staffOnly: (isGuarded: (path: string) => boolean) => Router } {
+export function adminRouter(options: AdminOptions): { router: Router; staffOnly: (routers: Router[]) => Router } {
   const { staff, live, clock, logger } = options;
   const now = () => clock.now();
 
@@ -93,12 +113,24 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
     getTokenFromRequest: (req) => field(req, '_csrf') || undefined,
     errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
   });
+  // Before login there is no session to keep a token in, and storing one for every stranger who opens
+  // the form would let anyone grow the store: the login form's token is an HMAC-signed double-submit
+  // cookie (csrf-csrf, by csrf-sync's authors). Its identifier is constant because no session exists
+  // yet; the signature still means only this server can have made the pair.
+  const loginCsrf = doubleCsrf({
+    getSecret: () => options.sessionSecret,
+    getSessionIdentifier: () => 'staff-login',
+    cookieName: options.secureCookies ? `__Host-${LOGIN_CSRF_COOKIE}` : LOGIN_CSRF_COOKIE,
+    cookieOptions: { httpOnly: true, sameSite: 'strict', secure: options.secureCookies, path: '/' },
+    getCsrfTokenFromRequest: (req) => field(req, '_csrf') || undefined,
+  });
 
-  /** A signed-in, still enabled account; otherwise to the login page. */
+  /** A signed-in, still enabled account whose login is under 8 hours old; otherwise to the login page. */
   const requireStaff: RequestHandler = async (req, res, next) => {
     const username = req.session?.username;
     const account = username ? await staff.access.account(username) : null;
-    if (!account || account.disabled) {
+    const loginAt = req.session?.loginAt ?? 0;
+    if (!account || account.disabled || now().getTime() - loginAt >= ADMIN_SESSION_MAX_MS) {
       if (username) await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       res.redirect(303, '/admin/login');
       return;
@@ -112,7 +144,8 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
     res
       .status(extra.status ?? 200)
       .type('html')
-      .send(page({ title, user: req.session?.username, csrf: generateToken(req), flash, error: extra.error, links: options.links ?? [] }, body));
+      // A stranger's page writes nothing into the session: its only form is the login's (its own token).
+      .send(page({ title, user: req.session?.username, csrf: req.session?.username ? generateToken(req) : undefined, flash, error: extra.error, links: options.links ?? [] }, body));
   };
 
   const done = (req: Request, res: Response, message: string, to: string) => {
@@ -135,6 +168,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
     res.type('css').set('Cache-Control', 'max-age=3600').send(ADMIN_CSS);
   });
   admin.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  admin.use(cookieParser());
   admin.use(staffSession);
 
   // ---- Login and logout ----
@@ -145,7 +179,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
       res,
       'ログイン',
       html`<form method="post" action="/admin/login">
-${csrfField(generateToken(req))}
+${csrfField(loginCsrf.generateCsrfToken(req, res))}
 <label>ユーザー名 <input type="text" name="username" autocomplete="username" required autofocus></label>
 <label>パスワード <input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">ログイン</button>
@@ -159,37 +193,50 @@ ${csrfField(generateToken(req))}
     loginPage(req, res);
   });
 
-  admin.post('/login', csrfSynchronisedProtection, async (req, res) => {
-    const username = field(req, 'username').trim().toLowerCase();
+  admin.post('/login', loginCsrf.doubleCsrfProtection, async (req, res) => {
+    const username = field(req, 'username').trim().toLowerCase().slice(0, 64);
     const password = field(req, 'password');
     const at = now().getTime();
-    const ipKey = `ip:${req.ip ?? 'unknown'}`;
-    const userKey = `user:${username}`;
-    const since = at - LOGIN_WINDOW_MS;
-    if ((await staff.access.loginFailures(ipKey, since)) >= MAX_FAILURES_PER_IP || (await staff.access.loginFailures(userKey, since)) >= MAX_FAILURES_PER_ACCOUNT) {
-      logger.warn({ event: 'staff-login-throttled' }, 'staff login refused: too many failures');
-      return loginPage(req, res, { status: 429, error: 'ログインの失敗が続いたため、受け付けを止めています。しばらくしてからもう一度お試しください。' });
-    }
+    // The address as the proxies we trust report it ('trust proxy'); IPv6 by its /56, as the simulator's limiter does.
+    const address = req.ip ?? 'unknown';
+    const addressKey = `ip:${ipKeyGenerator(address)}`;
+    const pairKey = `pair:${ipKeyGenerator(address)}:${username}`;
+    // Reserved before the password is verified, so that parallel tries cannot pass the limits.
+    const reserved = await staff.access.reserveLoginAttempt(addressKey, LOGIN_PER_ADDRESS, at);
+    const allowed = reserved.allowed ? await staff.access.reserveLoginAttempt(pairKey, LOGIN_PER_ACCOUNT_AND_ADDRESS, at) : reserved;
     const account = username ? await staff.access.account(username) : null;
+    const known = account ? account.username : 'unknown';
+    if (!allowed.allowed) {
+      const minutes = Math.max(1, Math.ceil((allowed.until - at) / 60_000));
+      logger.warn({ event: 'staff-login-throttled', account: known, address, minutes }, 'staff login refused: too many attempts');
+      res.set('Retry-After', String(minutes * 60));
+      return loginPage(req, res, { status: 429, error: `ログインの失敗が続いたため、この端末からの受け付けを止めています。${minutes}分ほどたってから、もう一度お試しください。` });
+    }
     // Verify against a dummy hash when there is no such account, so both cases take as long.
     const valid = await verifyPassword(account?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!account || account.disabled || !valid) {
-      await staff.access.recordLoginFailure([ipKey, userKey], at);
-      logger.info({ event: 'staff-login-failed' }, 'staff login failed');
+      // The audit row names only an existing account: a password typed into the name field is never kept.
+      if (account) await staff.access.recordSignIn('account.login-failed', account.username, at);
+      logger.info({ event: 'staff-login-failed', account: known, address }, 'staff login failed');
       return loginPage(req, res, { status: 401, error: 'ユーザー名またはパスワードが違います。' });
     }
-    await staff.access.clearLoginFailures(userKey);
+    await staff.access.clearLoginAttempts([pairKey, addressKey]);
     // A new session id at login, so that a session fixed before it is worth nothing.
     await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
     req.session.username = account.username;
+    req.session.loginAt = at;
     req.session.flash = `${account.username} さん、ログインしました。`;
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
-    logger.info({ event: 'staff-login' }, 'staff login');
+    await staff.access.recordSignIn('account.login', account.username, at);
+    logger.info({ event: 'staff-login', account: account.username, address }, 'staff login');
     res.redirect(303, '/admin/ibasho');
   });
 
   admin.post('/logout', requireStaff, csrfSynchronisedProtection, async (req, res) => {
+    const username = req.session.username!;
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    await staff.access.recordSignIn('account.logout', username, now().getTime());
+    logger.info({ event: 'staff-logout', account: username }, 'staff logout');
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: options.secureCookies });
     res.redirect(303, '/admin/login');
   });
@@ -331,6 +378,7 @@ ${sections}`,
       res,
       'お知らせ',
       html`<p>お知らせは、表示期間のあいだ、ボットの案内の上に出ます(休館・移転・受付時間の変更など)。期間が過ぎると自動で出なくなります。</p>
+<p class="muted">ひとつの案内の上に出るのは、新しいお知らせ${NOTICES_SHOWN}件までです。それより多いときは「ほかのお知らせが あと○件あります」と件数だけが出ます。</p>
 <section aria-labelledby="add-notice">
 <h2 id="add-notice">お知らせを追加する</h2>
 <form method="post" action="/admin/notices/add">
@@ -363,7 +411,16 @@ ${notices.map(
       const raw = (req.body as Record<string, unknown>).windows;
       const windows = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
       const notice = checkNotice(live.view, { text: field(req, 'text'), startsOn: field(req, 'startsOn'), endsOn: field(req, 'endsOn'), windows }, now());
-      await staff.content.addNotice({ ...notice, by: actor, at: now().getTime() });
+      const added = { ...notice, id: 'new', by: actor, at: now().getTime() };
+      // Ordered as the store returns them (first day, then when written), so the same two are shown.
+      const notices = [...live.staffChanges.notices, added].sort((a, b) => (a.startsOn === b.startsOn ? a.at - b.at : a.startsOn < b.startsOn ? -1 : 1));
+      const tooLong = replyPastLineLimits(applyStaffChanges(live.base, { ...live.staffChanges, notices }), notice.startsOn, notice.endsOn);
+      if (tooLong) {
+        throw new StaffInputError(
+          `このお知らせを加えると、${tooLong.date} の「${tooLong.node}」の案内が、LINEで送れる長さ(${tooLong.max}文字)を超えてしまいます(${tooLong.length}文字)。お知らせの文を短くするか、同じ時期のほかのお知らせを終えてから、もう一度お試しください。`,
+        );
+      }
+      await staff.content.addNotice({ ...notice, by: actor, at: added.at });
       return `お知らせを追加しました(${notice.startsOn} 〜 ${notice.endsOn})。`;
     }, noticesPage, '/admin/notices'),
   );
@@ -484,17 +541,16 @@ ${entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td>${ACT
     next(error);
   };
   admin.use(errors);
-  /** Puts other pages (the simulator, /stats) behind the same login: their paths need a staff session. */
-  const staffOnly = (isGuarded: (path: string) => boolean): Router => {
-    const guard = Router();
-    guard.use((req, res, next) => {
-      if (!isGuarded(req.path)) return next();
-      staffSession(req, res, (error?: unknown) => {
-        if (error) return next(error);
-        void Promise.resolve(requireStaff(req, res, next)).catch(next);
-      });
-    });
-    return guard;
+  /**
+   * Other staff-only pages (the simulator, /stats) mounted behind the same login. The guard is decided
+   * by where a router is mounted, not by comparing paths: whatever spelling Express routes to these
+   * routers (any letter case, a trailing slash) passes the guard first, and so does any path no
+   * earlier router served.
+   */
+  const staffOnly = (routers: Router[]): Router => {
+    const guarded = Router();
+    guarded.use(staffSession, requireStaff, ...routers);
+    return guarded;
   };
   return { router, staffOnly };
 }

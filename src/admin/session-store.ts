@@ -52,6 +52,8 @@ export class StaffSessionStore extends session.Store {
 declare module 'express-session' {
   interface SessionData {
     username?: string;
+    /** When this session's login happened (the app's clock, epoch ms): it ends 8 hours later. */
+    loginAt?: number;
     flash?: string;
   }
 }

@@ -6,10 +6,11 @@ import { hashPassword, passwordProblem, usernameProblem } from '../staff/passwor
 import { runCommand, type CommandStart } from './command';
 
 const USAGE = `使い方:
-  npm run staff -- add NAME --password-stdin     (パスワードは標準入力から。12文字以上)
+  npm run staff -- add NAME --password-stdin     (パスワードは標準入力から。12文字以上で、推測されにくいもの)
   npm run staff -- list
   npm run staff -- disable NAME
-  npm run staff -- reset NAME --password-stdin
+  npm run staff -- enable NAME                    (停止したアカウントを使えるように戻す)
+  npm run staff -- reset NAME --password-stdin   (停止中のアカウントは停止のまま)
 `;
 
 /** The first line of standard input; the password never appears in argv, the shell history or a log. */
@@ -23,9 +24,9 @@ async function readPassword(): Promise<string> {
 async function main(start: CommandStart): Promise<number> {
   const { values, positionals } = parseArgs({ args: start.args, allowPositionals: true, options: { 'password-stdin': { type: 'boolean', default: false } } });
   const [command, name] = positionals;
-  const needsName = command === 'add' || command === 'disable' || command === 'reset';
+  const needsName = command === 'add' || command === 'disable' || command === 'enable' || command === 'reset';
   const needsPassword = command === 'add' || command === 'reset';
-  if (!command || !['add', 'list', 'disable', 'reset'].includes(command) || (needsName && !name) || (needsPassword && !values['password-stdin'])) {
+  if (!command || !['add', 'list', 'disable', 'enable', 'reset'].includes(command) || (needsName && !name) || (needsPassword && !values['password-stdin'])) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -41,7 +42,7 @@ async function main(start: CommandStart): Promise<number> {
   }
   if (needsPassword) {
     const password = await readPassword();
-    const problem = passwordProblem(password);
+    const problem = await passwordProblem(password, name!);
     if (problem) return fail(problem);
     passwordHash = await hashPassword(password);
   }
@@ -69,10 +70,17 @@ async function main(start: CommandStart): Promise<number> {
         if (!(await staff.access.disableAccount(name!, actor, now))) return fail(`アカウント「${name}」はありません`);
         process.stdout.write(`アカウント「${name}」を停止しました(ログイン中の画面も閉じられます)\n`);
         return 0;
-      default:
-        if (!(await staff.access.resetPassword(name!, passwordHash, actor, now))) return fail(`アカウント「${name}」はありません`);
-        process.stdout.write(`アカウント「${name}」のパスワードを変えました\n`);
+      case 'enable':
+        if (!(await staff.access.enableAccount(name!, actor, now))) return fail(`アカウント「${name}」はありません`);
+        process.stdout.write(`アカウント「${name}」を使えるようにしました\n`);
         return 0;
+      default: {
+        const account = await staff.access.account(name!);
+        if (!account || !(await staff.access.resetPassword(name!, passwordHash, actor, now))) return fail(`アカウント「${name}」はありません`);
+        const stillDisabled = account.disabled ? '(このアカウントは停止中のままです。使えるようにするには enable)' : '';
+        process.stdout.write(`アカウント「${name}」のパスワードを変えました${stillDisabled}\n`);
+        return 0;
+      }
     }
   } finally {
     await store.close();

@@ -3,7 +3,8 @@ import { ibashoWindowOf, type Definitions } from './definitions';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus, type OpenStatus } from './opening-hours';
 import { nextIbasho } from './ibasho-schedule';
-import { activeNotices } from './staff-changes';
+import { noticeLines } from './notice-lines';
+import { utf16Length } from './text-units';
 import type { Card, CardButton, CardLine, Reply, ReplyMessage } from './reply';
 
 const CARDS_PER_CAROUSEL = 12;
@@ -84,7 +85,7 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
   return lines;
 }
 
-/** A text fallback of cards (LINE's altText, ≤1500 characters): each title with its number. */
+/** A text fallback of cards (LINE's altText, ≤1500 UTF-16 units): each title with its number. */
 function altTextOf(heading: string, cards: Card[]): string {
   const parts = [heading];
   for (const card of cards) {
@@ -99,7 +100,7 @@ export function clipLines(parts: string[]): string {
   let text = '';
   for (const part of parts) {
     const next = text ? `${text}\n${part}` : part;
-    if ([...next].length > ALT_TEXT_LIMIT) break;
+    if (utf16Length(next) > ALT_TEXT_LIMIT) break;
     text = next;
   }
   return text;
@@ -114,10 +115,10 @@ function carousels(heading: string, cards: Card[]): ReplyMessage[] {
   return messages;
 }
 
-/** The staff's notices running today for these windows, put above the intro in the same message (no extra message). */
-function withNotices(defs: Definitions, windowIds: string[], intro: string, now: Date): string {
-  const notices = activeNotices(defs, windowIds, now).map((n) => `${defs.content.phrases.noticeLabel}${n.text}`);
-  return notices.length > 0 ? [...notices, '', intro].join('\n') : intro;
+/** The intro with the staff's notices running today for these windows, in the same message (no extra message). */
+function introWithNotices(defs: Definitions, windowIds: string[], intro: string, now: Date): ReplyMessage {
+  const notices = noticeLines(defs, windowIds, now);
+  return notices.length > 0 ? { kind: 'text', text: intro, notices } : { kind: 'text', text: intro };
 }
 
 /** Compact cards show what a person needs to choose; the rest is one tap away (くわしく見る). */
@@ -311,7 +312,7 @@ export function answerMessages(defs: Definitions, node: string, windowIds: strin
     if (afterHours) outro.unshift(afterHours);
   }
   return [
-    { kind: 'text', text: withNotices(defs, windowIds, phrases.answerLeads[node] ?? phrases.answerIntro, now) },
+    introWithNotices(defs, windowIds, phrases.answerLeads[node] ?? phrases.answerIntro, now),
     ...carousels(phrases.answerAltText, cards),
     ...waysMessage,
     { kind: 'text', text: outro.join('\n\n') },
@@ -373,8 +374,8 @@ export function directoryMessages(defs: Definitions, now: Date): ReplyMessage[] 
     }
   }
   const card: Card = { title: d.title, lines, buttons: [] };
-  const intro = withNotices(defs, defs.content.windows.map((w) => w.id), phrases.directoryIntro, now);
-  return [{ kind: 'text', text: intro }, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
+  const intro = introWithNotices(defs, defs.content.windows.map((w) => w.id), phrases.directoryIntro, now);
+  return [intro, { kind: 'cards', altText: clipLines(alt), cards: [card] }];
 }
 
 /** "前日 18:00と当日 9:00" from the reminder settings. */

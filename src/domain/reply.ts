@@ -48,7 +48,10 @@ export interface Card {
   buttons: CardButton[];
 }
 
-export type ReplyMessage = { kind: 'text'; text: string } | { kind: 'cards'; altText: string; cards: Card[] };
+export type ReplyMessage =
+  /** `notices`: the staff's notices shown above the text, in the same message (domain/notice-lines.ts). */
+  | { kind: 'text'; text: string; notices?: string[] }
+  | { kind: 'cards'; altText: string; cards: Card[] };
 
 export interface Reply {
   messages: ReplyMessage[];

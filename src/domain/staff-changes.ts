@@ -3,6 +3,7 @@ import { addMonths, localDateOf, tokyoInstant, tokyoTime, type LocalDate } from 
 import { windowSchema, type IbashoDateOverride, type SupportWindow } from './content/schema';
 import { formatPath, type Definitions } from './definitions';
 import { nextIbasho, occurrences } from './ibasho-schedule';
+import { utf16Length } from './text-units';
 
 /**
  * What ward staff changed in the console or the CLI, kept in the store as a layer over content/. The
@@ -256,13 +257,17 @@ export function correctedFact(defs: Definitions, windowId: string, field: (typeo
 
 // ---- Notices ----
 
+/** In LINE's unit, UTF-16 code units (an emoji counts two), like every limit of the reply it goes into. */
 export const NOTICE_MAX_LENGTH = 200;
 
 /** A notice to add: text, first and last day (today or later, in order), and known windows (none = every answer). */
 export function checkNotice(defs: Definitions, input: { text: string; startsOn: string; endsOn: string; windows: string[] }, now: Date): Omit<Notice, 'id'> {
   const text = input.text.trim().replace(/\r\n/g, '\n');
   if (!text) throw new StaffInputError('お知らせの文を書いてください');
-  if ([...text].length > NOTICE_MAX_LENGTH) throw new StaffInputError(`お知らせは${NOTICE_MAX_LENGTH}文字までにしてください`);
+  const length = utf16Length(text);
+  if (length > NOTICE_MAX_LENGTH) {
+    throw new StaffInputError(`お知らせは${NOTICE_MAX_LENGTH}文字までにしてください(いまは${length}文字です。絵文字や一部の漢字は、LINEでは1文字を2文字と数えます)`);
+  }
   const today = localDateOf(now);
   const startsOn = input.startsOn.trim() || today;
   if (!isRealDate(startsOn)) throw new StaffInputError(`表示開始日「${startsOn}」は YYYY-MM-DD の形で、実在する日付を書いてください`);

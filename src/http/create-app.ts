@@ -2,6 +2,7 @@ import type http from 'node:http';
 import express, { type Express } from 'express';
 import type { EventResult, IncomingEvent } from '../usecases/ports';
 import type { Logger, Store } from '../usecases/ports';
+import type { TrustProxy } from '../config';
 import { webhookHandlers } from '../line/webhook-route';
 import { errorHandler } from './error-handler';
 
@@ -18,8 +19,8 @@ export interface AppOptions {
   store: Store;
   /** Null when LINE credentials are not configured: /webhook then answers 503. */
   line: { channelSecret: string; handleEvent: (event: IncomingEvent) => Promise<EventResult> } | null;
-  /** Behind an HTTPS proxy (TRUST_PROXY=on): believe its X-Forwarded-* headers, for addresses and https. */
-  trustProxy?: boolean;
+  /** Behind an HTTPS proxy (TRUST_PROXY): believe its X-Forwarded-* headers, for addresses and https. */
+  trustProxy?: TrustProxy | null;
   /** Extra routers (the simulator, the stats page) mounted after the webhook. */
   extraRouters?: express.Router[];
 }
@@ -28,10 +29,11 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  // X-Forwarded-For is whatever a caller writes: it is believed only from a proxy on this machine, or
-  // from any peer when TRUST_PROXY=on says a proxy stands in front. Login throttling and the
-  // simulator's rate limit key on the address this yields.
-  app.set('trust proxy', options.trustProxy ? true : 'loopback');
+  // X-Forwarded-For is whatever a caller writes: only the entries added by proxies we know are
+  // believed, counted from the right: a proxy on this machine, one hop (TRUST_PROXY=on) or the listed
+  // proxies. Login throttling and the simulator's rate limit key on the address this yields.
+  const trust = options.trustProxy;
+  app.set('trust proxy', !trust ? 'loopback' : 'hops' in trust ? trust.hops : trust.addresses);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -53,7 +55,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   if (options.line) {
-    app.post('/webhook', ...webhookHandlers(options.line));
+    app.post('/webhook', ...webhookHandlers(options.line, options.logger));
   } else {
     app.post('/webhook', (_req, res) => {
       res.status(503).json({ message: 'LINE is not configured on this server' });

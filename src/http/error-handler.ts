@@ -1,6 +1,5 @@
 import { JSONParseError, SignatureValidationFailed } from '@line/bot-sdk';
 import type { ErrorRequestHandler } from 'express';
-import { WebhookBusyError } from '../line/webhook-route';
 import type { Logger } from '../usecases/ports';
 
 /**
@@ -9,13 +8,11 @@ import type { Logger } from '../usecases/ports';
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // Answered already (a webhook body refused while it arrived, see webhook-intake.ts): its parser
+    // reports the aborted read here, and there is nothing left to say.
+    if (res.headersSent) return;
     // A body left unread (a refused stranger): close the connection rather than read it to reuse it.
     if (!req.complete) res.set('Connection', 'close');
-    if (error instanceof WebhookBusyError) {
-      logger.warn({ path: req.path }, 'webhook refused: too many bodies in flight');
-      res.status(503).set('Retry-After', '1').json({ message: 'busy' });
-      return;
-    }
     if (error instanceof SignatureValidationFailed) {
       logger.warn({ path: req.path, reason: error.message }, 'webhook rejected: bad or missing signature');
       res.status(401).json({ message: 'invalid signature' });

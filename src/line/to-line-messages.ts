@@ -92,7 +92,7 @@ function bubble(card: Card): messagingApi.FlexBubble {
 }
 
 function toMessage(message: ReplyMessage): Message {
-  if (message.kind === 'text') return { type: 'text', text: message.text };
+  if (message.kind === 'text') return { type: 'text', text: message.notices ? [...message.notices, '', message.text].join('\n') : message.text };
   const contents: messagingApi.FlexContainer =
     message.cards.length === 1 ? bubble(message.cards[0]!) : { type: 'carousel', contents: message.cards.map(bubble) };
   return { type: 'flex', altText: message.altText, contents };

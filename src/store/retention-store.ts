@@ -14,6 +14,8 @@ export class RetentionStore {
       await trx.deleteFrom('reminder_deliveries').where('user_id', '=', userId).execute();
       await trx.deleteFrom('open_notifications').where('user_id', '=', userId).execute();
     });
+    // Written behind, not waited for: the rows are gone; this also clears their old pages out of SQLite's log file.
+    this.engine.checkpointNow('truncate').catch(() => undefined);
   }
 
   async purge(cutoffs: { conversationsIdleSince: number; eventsBefore: number; remindersBefore: number }): Promise<PurgeCounts> {

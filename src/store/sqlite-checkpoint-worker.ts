@@ -18,11 +18,13 @@ if (parentPort) {
   const { file, intervalMs } = workerData as CheckpointWorkerData;
   const db = new BetterSqlite3(file);
   db.pragma('busy_timeout = 1000');
-  const checkpoint = (asked: boolean) => {
+  const checkpoint = (asked: boolean, mode: 'PASSIVE' | 'TRUNCATE' = 'PASSIVE') => {
     let message: CheckpointMessage;
     try {
       // PASSIVE never waits for readers or the writer: what cannot be copied now is copied next time.
-      const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+      // TRUNCATE (asked for after a person's data is deleted) waits for them, copies everything and
+      // empties the log file, so that the deleted rows' old pages do not stay readable in it.
+      const [result] = db.pragma(`wal_checkpoint(${mode})`) as { checkpointed: number }[];
       message = { asked, checkpointed: result ? result.checkpointed : 0 };
     } catch (error) {
       message = { asked, error: String((error as Error)?.message) };
@@ -30,8 +32,9 @@ if (parentPort) {
     port.postMessage(message);
   };
   const timer = setInterval(() => checkpoint(false), intervalMs);
-  port.on('message', (message: 'now' | 'stop') => {
+  port.on('message', (message: 'now' | 'truncate' | 'stop') => {
     if (message === 'now') return checkpoint(true);
+    if (message === 'truncate') return checkpoint(true, 'TRUNCATE');
     clearInterval(timer);
     db.close();
     port.close();

@@ -17,8 +17,8 @@ function workerFile(): string {
 }
 
 export interface Checkpointer {
-  /** Runs one checkpoint at once; resolves with how many WAL frames it copied. */
-  now(): Promise<number>;
+  /** Runs one checkpoint at once; resolves with how many WAL frames it copied. `truncate` also empties the log file. */
+  now(mode?: 'passive' | 'truncate'): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +65,7 @@ export function startCheckpointer(
     }),
   );
   return {
-    now() {
+    now(mode = 'passive') {
       if (!alive) return Promise.resolve(0);
       worker.ref();
       return new Promise((resolve) => {
@@ -73,7 +73,7 @@ export function startCheckpointer(
           if (waiting.length === 0) worker.unref();
           resolve(frames);
         });
-        worker.postMessage('now');
+        worker.postMessage(mode === 'truncate' ? 'truncate' : 'now');
       });
     },
     async stop() {

@@ -73,6 +73,9 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
   // instead of leaving LINE waiting.
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = NORMAL');
+  // Deleted rows (a person who blocked the bot, purged conversations) are overwritten with zeros, not
+  // left readable in free space of the file; after a person's data is deleted the log is emptied too.
+  database.pragma('secure_delete = ON');
   // Checkpoints run in a worker thread (see sqlite-checkpointer.ts), never inside a commit here.
   if (!inMemory) database.pragma('wal_autocheckpoint = 0');
   const cache = statementCache(database);
@@ -145,7 +148,7 @@ export async function openSqliteEngine(file: string, options: { migrate?: boolea
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
     },
     idList: (ids) => sql`(select value from json_each(${JSON.stringify(ids)}))`,
-    checkpointNow: () => (checkpointer ? checkpointer.now() : Promise.resolve(0)),
+    checkpointNow: (mode) => (checkpointer ? checkpointer.now(mode) : Promise.resolve(0)),
     async close() {
       await checkpointer?.stop();
       await db.destroy();

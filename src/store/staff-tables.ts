@@ -5,7 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 export interface StaffTables {
   staff_accounts: { username: string; password_hash: string; disabled: number; created_at: number; updated_at: number };
   staff_sessions: { sid: string; username: string | null; data: string; expires_at: number };
-  staff_login_failures: { key: string; at: number };
+  staff_login_throttle: { key: string; attempts: number; delay_ms: number; blocked_until: number; last_at: number };
   staff_ibasho_dates: {
     date: string;
     status: 'held' | 'cancelled' | 'moved';

@@ -34,8 +34,11 @@ export interface StoreEngine {
    * JSON, PostgreSQL from an array), so a statement over a batch is prepared once.
    */
   idList(ids: readonly string[]): RawBuilder<unknown>;
-  /** Copies SQLite's write-ahead log into the database file now; resolves with the frames copied (0 elsewhere). */
-  checkpointNow(): Promise<number>;
+  /**
+   * Copies SQLite's write-ahead log into the database file now; resolves with the frames copied (0
+   * elsewhere). `truncate` waits for readers and the writer and empties the log file.
+   */
+  checkpointNow(mode?: 'passive' | 'truncate'): Promise<number>;
   close(): Promise<void>;
 }
 

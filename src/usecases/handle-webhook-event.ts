@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isSafetyReply, lateTurn, step } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
 import type { Reply } from '../domain/reply';
+import { withoutNotices } from '../domain/notice-lines';
 import { KeyedQueue } from './keyed-queue';
 import { localDateOf } from '../domain/calendar';
 import { ConflictError, SendError, type Clock, type EventResult, type IncomingEvent, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
@@ -80,10 +81,26 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
     }
   }
 
+  /**
+   * Replies; when LINE refuses the reply itself (400, not its token), that is a content error (a
+   * staff notice LINE would not take, say): logged as one, and the person still gets the answer,
+   * sent again without the notices. A LINE 400 delivers nothing, so the token is still unused.
+   */
+  async function replyOrPlain(eventId: string, userId: string, replyToken: string, reply: Reply): Promise<void> {
+    try {
+      await messenger.reply(replyToken, reply);
+    } catch (error) {
+      const plain = withoutNotices(reply);
+      if (!isSendFailure(error, 'rejected') || (error as SendError).status !== 400 || plain === reply) throw error;
+      logger.error({ user: deps.hashUserId(userId), eventId, contentError: true, err: { message: (error as Error).message } }, 'content error: LINE refused the reply; sent without the notices');
+      await messenger.reply(replyToken, plain);
+    }
+  }
+
   /** The first attempt, by the instance that recorded the turn: nothing has been sent for it yet. */
   async function firstDelivery(eventId: string, userId: string, replyToken: string, reply: Reply): Promise<EventResult> {
     try {
-      await messenger.reply(replyToken, reply);
+      await replyOrPlain(eventId, userId, replyToken, reply);
       return 'replied';
     } catch (error) {
       if (!isSendFailure(error, 'invalid-reply-token')) throw error;
@@ -104,7 +121,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
     }
     try {
       if (!pending.replyToken) throw new SendError('invalid-reply-token', null, 'no reply token stored');
-      await messenger.reply(pending.replyToken, reply);
+      await replyOrPlain(eventId, pending.userId, pending.replyToken, reply);
       decided(eventId, pending.userId, 'reply sent with its unused token after a takeover');
       return 'resent';
     } catch (error) {

@@ -9,6 +9,7 @@ import { hashPassword } from '../../src/staff/passwords';
 import { describeWithPostgres, freshDatabase } from '../support/postgres';
 
 const tokyo = (local: string) => new Date(`${local}+09:00`);
+const T = tokyo('2026-12-01T10:00:00');
 const PASSWORD = 'correct horse battery staple';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -24,7 +25,7 @@ function securitySuite(store: StoreUnderTest) {
 
   beforeAll(async () => {
     database = await store.open();
-    bot = await startBot({ now: tokyo('2026-12-01T10:00:00'), env: database.env });
+    bot = await startBot({ now: T, env: database.env });
     const hash = await hashPassword(PASSWORD);
     for (const name of ['tanaka', 'suzuki', 'sato', 'kato']) await bot.composed.staff.access.addAccount(name, hash, 'test', Date.now());
   });
@@ -119,15 +120,80 @@ function securitySuite(store: StoreUnderTest) {
       expect(res.status).toBe(403);
     });
 
-    test('a wrong password is refused; after 5 failures the account is throttled, even with the right password', async () => {
+    test('5 wrong passwords from one address lock that account there, even with the right password; the same account elsewhere still gets in', async () => {
+      const ip = newIp();
       for (let i = 0; i < 5; i++) {
-        const res = await login(agent(), 'sato', 'wrong password here');
+        const res = await login(agent(ip), 'sato', 'wrong password here');
         expect(res.status).toBe(401);
         expect(res.text).toContain('ユーザー名またはパスワードが違います');
       }
-      const blocked = await login(agent(), 'sato', PASSWORD);
+      const blocked = await login(agent(ip), 'sato', PASSWORD);
       expect(blocked.status).toBe(429);
-      expect(blocked.text).toContain('しばらくしてからもう一度');
+      expect(blocked.text).toContain('1分ほどたってから');
+      expect(blocked.headers['retry-after']).toBe('60');
+      expect((await login(agent(), 'sato', PASSWORD)).status).toBe(303);
+    });
+
+    test('the lock grows: after it ends one more try is let through, and a wrong one locks twice as long', async () => {
+      const ip = newIp();
+      for (let i = 0; i < 5; i++) expect((await login(agent(ip), 'kato', 'wrong password here')).status).toBe(401);
+      bot.setNow(new Date(T.getTime() + 60_000));
+      try {
+        expect((await login(agent(ip), 'kato', 'still the wrong one')).status).toBe(401);
+        const again = await login(agent(ip), 'kato', PASSWORD);
+        expect(again.status).toBe(429);
+        expect(again.text).toContain('2分ほどたってから');
+        bot.setNow(new Date(T.getTime() + 180_000));
+        expect((await login(agent(ip), 'kato', PASSWORD)).status).toBe(303);
+      } finally {
+        bot.setNow(T);
+      }
+    });
+
+    test('30 wrong passwords sent at once on one session: at most 5 are evaluated, and the right one is refused while locked', async () => {
+      const client = agent();
+      const csrf = await loginPage(client);
+      const auditBefore = (await bot.composed.staff.content.auditLog()).filter((e) => e.action === 'account.login-failed' && e.subject === 'account:tanaka').length;
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => client.a.post('/admin/login').set('X-Forwarded-For', client.ip).type('form').send({ _csrf: csrf, username: 'tanaka', password: `wrong guess number ${i}` })),
+      );
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      const evaluated = (await bot.composed.staff.content.auditLog()).filter((e) => e.action === 'account.login-failed' && e.subject === 'account:tanaka').length - auditBefore;
+      expect(evaluated).toBe(statuses.filter((s) => s === 401).length);
+      const right = await client.a.post('/admin/login').set('X-Forwarded-For', client.ip).type('form').send({ _csrf: csrf, username: 'tanaka', password: PASSWORD });
+      expect(right.status).toBe(429);
+    });
+
+    test('logins, failed logins (by account name only) and logouts leave audit rows; log lines name the account and the address', async () => {
+      const counts = async () => {
+        const log = await bot.composed.staff.content.auditLog(100_000);
+        const n = (action: string, actor: string) => log.filter((e) => e.action === action && e.actor === actor && e.subject === 'account:tanaka').length;
+        return { login: n('account.login', 'tanaka'), failed: n('account.login-failed', 'anonymous'), logout: n('account.logout', 'tanaka'), nobody: log.filter((e) => e.subject.includes('nobody')).length };
+      };
+      const before = await counts();
+      const client = agent();
+      expect((await login(client, 'tanaka', 'not the password')).status).toBe(401);
+      expect((await login(agent(client.ip), 'nobody-such', 'my password typed here')).status).toBe(401);
+      const res = await login(client, 'tanaka');
+      expect(res.status).toBe(303);
+      const page = await client.a.get('/admin/ibasho');
+      await client.a.post('/admin/logout').type('form').send({ _csrf: csrfOf(page.text) });
+      expect(await counts()).toEqual({ login: before.login + 1, failed: before.failed + 1, logout: before.logout + 1, nobody: 0 });
+      expect(JSON.stringify(await bot.composed.staff.content.auditLog())).not.toContain('my password typed here');
+      expect(bot.logs.filter((l) => l.event === 'staff-login-failed' && l.address === client.ip).map((l) => l.account)).toEqual(expect.arrayContaining(['tanaka', 'unknown']));
+      expect(bot.logs.some((l) => l.event === 'staff-login' && l.account === 'tanaka' && l.address === client.ip)).toBe(true);
+      const audit = await (await signedIn()).a.get('/admin/audit');
+      expect(audit.text).toContain('ログイン失敗');
+    });
+
+    test('opening the login form, and failing to log in, store no session', async () => {
+      const sessions = async () => Number((await (bot.composed.store.database as any).selectFrom('staff_sessions').select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()).n);
+      const before = await sessions();
+      for (let i = 0; i < 20; i++) expect((await request(bot.composed.handleRequest).get('/admin/login')).status).toBe(200);
+      expect((await login(agent(), 'tanaka', 'not the password')).status).toBe(401);
+      expect(await sessions()).toBe(before);
     });
 
     test('one address trying many accounts is throttled too', async () => {
@@ -164,6 +230,18 @@ function securitySuite(store: StoreUnderTest) {
       expect(stolen.status).toBe(303);
       expect(stolen.headers.location).toBe('/admin/login');
       expect((await client.a.get('/admin/ibasho')).headers.location).toBe('/admin/login');
+    });
+
+    test('a session ends 8 hours after its login, however active', async () => {
+      const client = await signedIn();
+      bot.setNow(new Date(T.getTime() + 8 * 60 * 60_000 - 60_000));
+      try {
+        expect((await client.a.get('/admin/ibasho')).status).toBe(200);
+        bot.setNow(new Date(T.getTime() + 8 * 60 * 60_000));
+        expect((await client.a.get('/admin/ibasho')).headers.location).toBe('/admin/login');
+      } finally {
+        bot.setNow(T);
+      }
     });
 
     test('a session idle for 30 minutes is over', async () => {

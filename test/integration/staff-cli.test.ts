@@ -50,10 +50,17 @@ async function say(event: Parameters<BotHarness['send']>[0][number]): Promise<an
 }
 
 describe('npm run staff', () => {
-  test('add, list, disable, reset; passwords from stdin only, at least 12 characters, never printed', async () => {
+  test('add, list, disable, reset, enable; passwords from stdin only, at least 12 characters, not guessable, never printed', async () => {
     const short = await cli('staff', ['add', 'tanaka', '--password-stdin'], 'short\n');
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('12文字以上');
+    // Twelve spaces, the account's own name, a common password: each refused, saying why.
+    const refused = await Promise.all(['            ', 'tanaka-2026-desk', 'password1234'].map((weak) => cli('staff', ['add', 'tanaka', '--password-stdin'], `${weak}\n`)));
+    expect(refused.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(refused[0]!.stderr).toContain('くり返し');
+    expect(refused[1]!.stderr).toContain('ユーザー名を入れないで');
+    expect(refused[2]!.stderr).toContain('よく使われているパスワード');
+    expect(await bot.composed.staff.access.account('tanaka')).toBeNull();
 
     const added = await cli('staff', ['add', 'tanaka', '--password-stdin'], 'correct horse battery\n');
     expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining('tanaka') });
@@ -66,8 +73,13 @@ describe('npm run staff', () => {
 
     expect((await cli('staff', ['disable', 'tanaka'])).code).toBe(0);
     expect((await cli('staff', ['list'])).stdout).toMatch(/^tanaka\t停止中/m);
-    expect((await cli('staff', ['reset', 'tanaka', '--password-stdin'], 'a brand new passphrase\n')).code).toBe(0);
+    const reset = await cli('staff', ['reset', 'tanaka', '--password-stdin'], 'a brand new passphrase\n');
+    expect(reset).toMatchObject({ code: 0, stdout: expect.stringContaining('停止中のまま') });
+    // A new password does not quietly bring a disabled account back.
+    expect((await cli('staff', ['list'])).stdout).toMatch(/^tanaka\t停止中/m);
+    expect((await cli('staff', ['enable', 'tanaka'])).code).toBe(0);
     expect((await cli('staff', ['list'])).stdout).toMatch(/^tanaka\t有効/m);
+    expect((await bot.composed.staff.content.auditLog()).map((e) => e.action)).toEqual(expect.arrayContaining(['account.add', 'account.disable', 'account.reset', 'account.enable']));
     expect((await cli('staff', ['disable', 'nobody'])).code).toBe(1);
     expect((await cli('staff', ['add', 'tanaka2'])).code).toBe(2);
 

@@ -93,7 +93,12 @@ function contract(open: () => Promise<Opened>) {
     expect(await other.access.account('tanaka')).toMatchObject({ disabled: true });
     expect(await staff.access.session('sid-1', T0)).toBeNull();
     expect(await staff.access.resetPassword('tanaka', '$argon2id$hash-three', 'cli', T0)).toBe(true);
-    expect(await other.access.account('tanaka')).toMatchObject({ disabled: false, passwordHash: '$argon2id$hash-three' });
+    // A new password does not bring a disabled account back: that takes `staff enable`.
+    expect(await other.access.account('tanaka')).toMatchObject({ disabled: true, passwordHash: '$argon2id$hash-three' });
+    expect(await staff.access.enableAccount('tanaka', 'cli', T0)).toBe(true);
+    expect(await other.access.account('tanaka')).toMatchObject({ disabled: false });
+    expect(await staff.access.enableAccount('nobody', 'cli', T0)).toBe(false);
+    expect((await staff.content.auditLog()).find((e) => e.action === 'account.enable')).toMatchObject({ actor: 'cli', subject: 'account:tanaka', before: { disabled: true }, after: { disabled: false } });
     expect(await staff.access.disableAccount('nobody', 'cli', T0)).toBe(false);
     expect((await staff.access.accounts()).map((a) => a.username)).toEqual(['tanaka']);
     expect(JSON.stringify(await staff.content.auditLog())).not.toContain('$argon2id');
@@ -111,14 +116,28 @@ function contract(open: () => Promise<Opened>) {
     expect(await staff.access.session('sid-2', T0)).toBeNull();
   });
 
-  test('login failures are counted per key across instances, within a time window', async () => {
-    await staff.access.recordLoginFailure(['ip:10.0.0.1', 'user:tanaka'], T0);
-    await other.access.recordLoginFailure(['ip:10.0.0.1', 'user:tanaka'], T0 + 1000);
-    expect(await staff.access.loginFailures('user:tanaka', T0)).toBe(2);
-    expect(await staff.access.loginFailures('user:tanaka', T0 + 500)).toBe(1);
-    await other.access.clearLoginFailures('user:tanaka');
-    expect(await staff.access.loginFailures('user:tanaka', 0)).toBe(0);
-    expect(await staff.access.loginFailures('ip:10.0.0.1', 0)).toBe(2);
+  test('login attempts are reserved atomically: of 30 parallel tries on two instances exactly the free ones pass', async () => {
+    const rule = { free: 5, delayMs: 60_000, maxDelayMs: 240_000, quietMs: 86_400_000 };
+    const tries = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? staff : other).access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0)));
+    expect(tries.filter((t) => t.allowed)).toHaveLength(5);
+    expect(tries.find((t) => !t.allowed)).toEqual({ allowed: false, until: T0 + 60_000 });
+    // The block grows: one more try after each block, each followed by a block twice as long, up to the maximum.
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 59_999)).toEqual({ allowed: false, until: T0 + 60_000 });
+    expect(await other.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 60_000)).toEqual({ allowed: true });
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 60_001)).toEqual({ allowed: false, until: T0 + 180_000 });
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 180_000)).toEqual({ allowed: true });
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 180_000)).toEqual({ allowed: false, until: T0 + 420_000 });
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 420_000)).toEqual({ allowed: true });
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 420_000)).toEqual({ allowed: false, until: T0 + 660_000 });
+    // Other keys are untouched; a success clears a key; a key quiet for a day starts afresh.
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.2:tanaka', rule, T0)).toEqual({ allowed: true });
+    await other.access.clearLoginAttempts(['pair:10.0.0.1:tanaka']);
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.1:tanaka', rule, T0 + 420_001)).toEqual({ allowed: true });
+    for (let i = 0; i < 5; i++) await staff.access.reserveLoginAttempt('ip:10.0.0.3', rule, T0);
+    expect((await staff.access.reserveLoginAttempt('ip:10.0.0.3', rule, T0)).allowed).toBe(false);
+    expect(await staff.access.reserveLoginAttempt('ip:10.0.0.3', rule, T0 + 86_400_001)).toEqual({ allowed: true });
+    await staff.access.purgeExpired(T0, T0 + 86_400_001);
+    expect(await staff.access.reserveLoginAttempt('pair:10.0.0.2:tanaka', rule, T0 + 1)).toEqual({ allowed: true });
   });
 
   test('LiveDefinitions on another instance picks up a change at its next poll', async () => {

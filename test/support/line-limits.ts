@@ -16,6 +16,8 @@
  * grapheme clusters.
  */
 
+import { utf16Length } from '../../src/domain/text-units';
+
 export interface LimitIssue {
   property: string;
   message: string;
@@ -71,10 +73,8 @@ export function graphemeLength(s: string): number {
   return n;
 }
 
-/** LINE's default unit: UTF-16 code units, i.e. JavaScript's `length`. */
-export function utf16Length(s: string): number {
-  return s.length;
-}
+/** LINE's default unit, UTF-16 code units: the same helper the bot's own limits use. */
+export { utf16Length };
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

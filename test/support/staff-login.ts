@@ -4,6 +4,30 @@ import type { BotHarness } from './bot-harness';
 
 const sessions = new WeakMap<BotHarness, Promise<string>>();
 
+export interface LoginForm {
+  /** The Cookie header value the form's response set (its CSRF cookie). */
+  cookie: string;
+  csrf: string;
+}
+
+/** GET /admin/login over real HTTP: the form's CSRF token and the cookie that goes with it. */
+export async function openLoginForm(baseUrl: string, headers: Record<string, string> = {}): Promise<LoginForm> {
+  const form = await fetch(`${baseUrl}/admin/login`, { headers });
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  return { cookie, csrf };
+}
+
+/** POST /admin/login with a form opened before; the answer is not followed (303 on success). */
+export function postLogin(baseUrl: string, form: LoginForm, username: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie, ...headers },
+    body: new URLSearchParams({ _csrf: form.csrf, username, password }).toString(),
+  });
+}
+
 /** Creates an account and logs in through the real form; resolves with the Cookie header value (cached per bot). */
 export function staffCookie(bot: BotHarness, username = 'test-staff'): Promise<string> {
   let cookie = sessions.get(bot);
@@ -11,15 +35,7 @@ export function staffCookie(bot: BotHarness, username = 'test-staff'): Promise<s
     cookie = (async () => {
       const password = 'test staff password 123';
       await bot.composed.staff.access.addAccount(username, await hashPassword(password), 'test', Date.now());
-      const form = await fetch(`${bot.url}/admin/login`);
-      const first = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-      const login = await fetch(`${bot.url}/admin/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: first },
-        body: new URLSearchParams({ _csrf: csrf, username, password }).toString(),
-      });
+      const login = await postLogin(bot.url, await openLoginForm(bot.url), username, password);
       if (login.status !== 303) throw new Error(`staff login failed: ${login.status}`);
       return (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     })();

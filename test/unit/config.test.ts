@@ -97,3 +97,21 @@ describe('content settings (FLOWS_DIR, CONTENT_DIR, FACTS_FILE, FACT_MAX_AGE_DAY
     expect(() => readContentSettings({ FACT_MAX_AGE_DAYS: value }, ROOT)).toThrow(new ConfigError(`FACT_MAX_AGE_DAYS must be a whole number of days, not "${value}"`));
   });
 });
+
+describe('TRUST_PROXY', () => {
+  test.each([
+    [undefined, null],
+    ['', null],
+    ['off', null],
+    ['on', { hops: 1 }],
+    ['ON', { hops: 1 }],
+    ['127.0.0.1', { addresses: ['127.0.0.1'] }],
+    ['127.0.0.1, 10.0.0.0/8,fd00::/8', { addresses: ['127.0.0.1', '10.0.0.0/8', 'fd00::/8'] }],
+  ])('%p → %p: one hop or the listed proxies, never every hop', (value, trust) => {
+    expect(read(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(trust);
+  });
+
+  test.each(['true', 'yes', '2', '10.0.0.0/33', '10.0.0.300', '127.0.0.1,', 'loopback', '::1/129'])('%p is refused, naming what it may be', (value) => {
+    expect(() => read({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be "off", "on" \(one proxy in front\) or the proxies' addresses/);
+  });
+});

@@ -278,6 +278,8 @@ export const phrasesFile = z.strictObject({
   callHint: phrase,
   /** Put before each staff notice (お知らせ) shown above an answer. */
   noticeLabel: phrase.default('【お知らせ】'),
+  /** After the newest notices shown above an answer, when more are running; {count} is how many more. */
+  moreNotices: phrase.default('ほかのお知らせが あと{count}件あります。くわしくは窓口にお問い合わせください。'),
   answerOutro: phrase,
   answerLeads: z.record(z.string(), phrase).default({}),
   moreWindowsIntro: phrase,

@@ -149,6 +149,31 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('webhook_events_user').on('webhook_events').column('user_id').execute();
     },
   },
+  '0008-login-throttle': {
+    async up(db: Kysely<any>) {
+      // One row per key (an address, or an account typed from an address): attempts are reserved in
+      // the same statement that checks them, so parallel tries cannot pass the limit (staff-access-store.ts).
+      await db.schema
+        .createTable('staff_login_throttle')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('delay_ms', 'bigint', (c) => c.notNull())
+        .addColumn('blocked_until', 'bigint', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('staff_login_throttle_last').on('staff_login_throttle').column('last_at').execute();
+      await db.schema.dropTable('staff_login_failures').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema
+        .createTable('staff_login_failures')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('staff_login_failures_key').on('staff_login_failures').columns(['key', 'at']).execute();
+      await db.schema.dropTable('staff_login_throttle').execute();
+    },
+  },
 };
 
 /** Applies every pending migration; both databases run the same list. Returns the names applied. */
