@@ -2,7 +2,7 @@ import type { Audience, Phrases, SupportWindow, WeeklyHours } from './content/sc
 import { ibashoWindowOf, type Definitions } from './definitions';
 import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './calendar';
 import { openStatus, type OpenStatus } from './opening-hours';
-import { nextIbasho } from './ibasho-schedule';
+import { nextIbashoOf } from './next-ibasho';
 import { noticeLines } from './notice-lines';
 import { utf16Length } from './text-units';
 import type { Card, CardButton, CardLine, Reply, ReplyMessage } from './reply';
@@ -60,7 +60,7 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
   const ibashoWindow = ibashoWindowOf(defs);
   const { number, via } = reachingNumber(defs, ibashoWindow);
   const contact = { via: via?.name ?? ibashoWindow.name, phone: number };
-  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  const next = nextIbashoOf(defs, now);
   if (!next) return [{ text: fill(p.none, contact), tone: 'closed' }];
 
   const lines: CardLine[] = next.cancelledBefore.map((date) => ({ text: fill(p.cancelled, { date: formatDate(phrases, date) }), tone: 'closed' }));
@@ -440,7 +440,7 @@ export function forwardCardMessages(defs: Definitions, now: Date): ReplyMessage[
   const { phrases, ibasho } = defs.content;
   const f = phrases.forward;
   const ibashoWindow = ibashoWindowOf(defs);
-  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  const next = nextIbashoOf(defs, now);
   const times = { start: next?.start ?? ibasho.rule.value.start, end: next?.end ?? ibasho.rule.value.end };
   const when = !next
     ? ''

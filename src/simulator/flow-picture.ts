@@ -1,7 +1,7 @@
 import type { Definitions } from '../domain/definitions';
 import { BACK_TARGET } from '../domain/flow/schema';
 import { afterHoursText, fill, reachingNumber, splitAnswer } from '../domain/render-reply';
-import { nextIbasho } from '../domain/ibasho-schedule';
+import { nextIbashoOf } from '../domain/next-ibasho';
 import { remindersCanFire } from '../domain/conversation';
 import { dateParts } from '../domain/calendar';
 import type { SupportWindow } from '../domain/content/schema';
@@ -164,7 +164,7 @@ export function flowPicture(defs: Definitions, now: Date = new Date()): FlowPict
 
 function ibashoState(defs: Definitions, now: Date): FlowPicture['ibasho'] {
   const { ibasho, phrases } = defs.content;
-  const next = nextIbasho({ rule: ibasho.rule.value, dates: ibasho.dates }, now);
+  const next = nextIbashoOf(defs, now);
   const day = (d: string) => {
     const { month, day: dd, weekday } = dateParts(d as never);
     return fill(phrases.date.format, { month: String(month), day: String(dd), weekday: phrases.date.weekdays[weekday]! });
