@@ -222,7 +222,7 @@ function checkCrisis(crisis: Content['crisis'], windowList: SupportWindow[], fil
   const sections = { crisis: crisis.crisis, unsure: crisis.unsure, danger: crisis.danger, everyday: crisis.everyday } as const;
   for (const [section, rules] of Object.entries(sections)) {
     rules.forEach((rule, i) => {
-      const named = { words: rule.words, first: rule.first, then: rule.then, unless: 'unless' in rule ? rule.unless : undefined };
+      const named = { words: rule.words, first: rule.first, then: rule.then, unless: 'unless' in rule ? rule.unless : undefined, whole: 'whole' in rule ? rule.whole : undefined };
       for (const [field, value] of Object.entries(named)) {
         if (typeof value === 'string' && isClassName(value) && !crisis.classes[value]) problems.push(`${file}: ${section}[${i}].${field}: no class "${value}" in classes`);
       }

@@ -153,14 +153,16 @@ const readingRule = z
     together: z.array(wordsOrClass).min(2, 'together needs two classes or more').optional(),
     atLeast: z.number().int().min(2).optional(),
     of: z.array(wordsOrClass).min(2).optional(),
+    whole: wordsOrClass.optional(),
     unless: wordsOrClass.optional(),
     scope: z.enum(['sentence', 'message']).optional(),
   })
   .refine(
     (r) =>
-      [r.words !== undefined, r.first !== undefined || r.then !== undefined, r.together !== undefined, r.atLeast !== undefined || r.of !== undefined].filter(Boolean)
-        .length === 1,
-    'give exactly one of: words, first + then, together, atLeast + of',
+      [r.words !== undefined, r.first !== undefined || r.then !== undefined, r.together !== undefined, r.atLeast !== undefined || r.of !== undefined, r.whole !== undefined].filter(
+        Boolean,
+      ).length === 1,
+    'give exactly one of: words, first + then, together, atLeast + of, whole',
   )
   .refine((r) => (r.first === undefined) === (r.then === undefined), 'first and then go together')
   .refine((r) => (r.atLeast === undefined) === (r.of === undefined), 'atLeast and of go together')

@@ -8,6 +8,7 @@
  * - `words`: any of these words, anywhere;
  * - `first` … `then` within N characters: a stem, then one of its endings (死に + たい);
  * - `together`: a word of every listed class in one sentence, in any order (means + a verb of getting);
+ * - `whole`: the message is one of these words and nothing else (疲れた, しんどい);
  * - `atLeast` N `of` these classes: words of N different classes (weak signals that together say more:
  *   a farewell, a closing of contact, affairs put in order, a time);
  * and `unless`: the rule does not count in a sentence that also has one of these words (its everyday
@@ -27,6 +28,7 @@ export interface ReadingRuleSource {
   together?: readonly WordsOrClass[];
   atLeast?: number;
   of?: readonly WordsOrClass[];
+  whole?: WordsOrClass;
   unless?: WordsOrClass;
   /** `message`: the classes of `together` may be in different sentences of one message (farewells). */
   scope?: 'sentence' | 'message';
@@ -34,6 +36,7 @@ export interface ReadingRuleSource {
 
 export type CompiledRule =
   | { means: string; kind: 'words'; words: string[]; unless: string[] }
+  | { means: string; kind: 'whole'; words: Set<string>; unless: string[] }
   | { means: string; kind: 'near'; pattern: CompiledPattern; unless: string[] }
   | { means: string; kind: 'together'; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' }
   | { means: string; kind: 'atLeast'; count: number; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' };
@@ -54,6 +57,7 @@ function resolve(value: WordsOrClass | undefined, classes: Readonly<Record<strin
 
 export function compileRule(rule: ReadingRuleSource, classes: Readonly<Record<string, readonly string[]>>, read: (w: string) => string): CompiledRule {
   const unless = resolve(rule.unless, classes, read);
+  if (rule.whole !== undefined) return { means: rule.means, kind: 'whole', words: new Set(resolve(rule.whole, classes, read)), unless };
   if (rule.of && rule.atLeast !== undefined) {
     return { means: rule.means, kind: 'atLeast', count: rule.atLeast, classes: rule.of.map((c) => resolve(c, classes, read)), unless, scope: rule.scope ?? 'sentence' };
   }
@@ -73,6 +77,8 @@ function matchesIn(rule: CompiledRule, text: string): boolean {
   switch (rule.kind) {
     case 'words':
       return findWord(text, rule.words) !== null;
+    case 'whole':
+      return rule.words.has(text.replace(/[|\s]/g, ''));
     case 'near':
       return matchesPattern(text, rule.pattern);
     case 'together':
@@ -111,7 +117,7 @@ export function readSentences(raw: string, read: (s: string) => string, mask: (s
 /** The first rule that matches the message, or null. */
 export function firstMatch(rules: readonly CompiledRule[], text: ReadSentences): CompiledRule | null {
   for (const rule of rules) {
-    if ((rule.kind === 'together' || rule.kind === 'atLeast') && rule.scope === 'message') {
+    if (((rule.kind === 'together' || rule.kind === 'atLeast') && rule.scope === 'message') || rule.kind === 'whole') {
       if (matchesIn(rule, text.message)) return rule;
       continue;
     }
