@@ -5,11 +5,19 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Definitions } from './definitions';
 import type { ConversationContext } from './flow/compile';
+import { DEFAULT_LANG, langOf, type Lang } from './lang';
 
 /** What is stored per person: which flow it belongs to and where in it they are. */
 export interface ConversationState {
   flowVersion: string;
+  /** The conversation's language; absent means Japanese (states stored before languages were kept). */
+  lang?: Lang;
   snapshot: { value: string; context: StoredContext };
+}
+
+/** The language of a stored state (Japanese when it has none, or one the guide does not know). */
+export function storedLang(stored: unknown): Lang {
+  return langOf((stored as { lang?: unknown } | null)?.lang);
 }
 
 /**
@@ -23,7 +31,9 @@ export function toState(defs: Definitions, snapshot: AnyMachineSnapshot, pending
   const context: StoredContext = { lastQuestion: snapshot.context.lastQuestion ?? null };
   if (pendingNeed && pendingNeed.length > 0) context.pendingNeed = pendingNeed;
   if (askedBack) context.askedBack = true;
-  return { flowVersion: defs.flow.version, snapshot: { value: snapshot.value as string, context } };
+  const state: ConversationState = { flowVersion: defs.flow.version, snapshot: { value: snapshot.value as string, context } };
+  if (defs.lang !== DEFAULT_LANG) state.lang = defs.lang;
+  return state;
 }
 
 /** The pending need kept in a stored state, if its nodes still exist. */
@@ -47,6 +57,7 @@ export function restore(defs: Definitions, stored: unknown): AnyMachineSnapshot 
   if (typeof stored !== 'object' || stored === null) return null;
   const { flowVersion, snapshot } = stored as Partial<ConversationState>;
   if (flowVersion !== defs.flow.version || typeof snapshot?.value !== 'string') return null;
+  if (storedLang(stored) !== defs.lang) return null;
   if (!Object.prototype.hasOwnProperty.call(defs.flow.flow.nodes, snapshot.value)) return null;
   const lastQuestion = snapshot.context?.lastQuestion;
   const context: ConversationContext = {

@@ -3,13 +3,19 @@
  * then the handler of turn-handlers.ts for what it means ends the turn. Pure.
  */
 import type { Definitions } from './definitions';
-import { initialSnapshot, restore, storedAskedBack, storedPendingNeed, toState } from './conversation-state';
+import { initialSnapshot, restore, storedAskedBack, storedLang, storedPendingNeed, toState } from './conversation-state';
+import type { ByLang } from './lang';
 import { readInput, type Input, type Intent } from './interpret-input';
 import { choicesFor } from './quick-replies';
 import { TURN_HANDLERS } from './turn-handlers';
 import { isSafetyReply, turnScope, typedThisMinute, type PersonFacts, type Turn } from './turn';
 
 export type { ConversationState, StoredContext } from './conversation-state';
+
+/** The definitions in the conversation's language (the stored state says which; Japanese when none). */
+export function definitionsFor(byLang: ByLang<Definitions>, stored: unknown): Definitions {
+  return byLang[storedLang(stored)];
+}
 export { isSafetyReply, remindersCanFire, type PersonFacts, type Turn, type TurnOutcome } from './turn';
 
 /** Typed after the question asked back: はい / いいえ in their everyday forms answer it. */

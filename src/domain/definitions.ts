@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DEFAULT_LANG, type Lang } from './lang';
 import { isClassName } from './text/reading-rules';
 import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, windowsFile, type Content, type SupportWindow } from './content/schema';
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
@@ -8,6 +9,8 @@ import type { Notice } from './staff-changes';
 
 /** Everything the conversation needs, validated and compiled once at start-up. */
 export interface Definitions {
+  /** The language of every text here (content/ and flows/ for that language). */
+  lang: Lang;
   flow: CompiledFlow;
   content: Content;
   windowsById: Map<string, SupportWindow>;
@@ -257,7 +260,7 @@ function checkFaq(faq: Content['faq'], windowList: SupportWindow[], crisis: Cont
 }
 
 /** Validates and compiles the flow and content; throws DefinitionsError listing every problem. */
-export function buildDefinitions(raw: RawDefinitions): Definitions {
+export function buildDefinitions(raw: RawDefinitions, lang: Lang = DEFAULT_LANG): Definitions {
   const problems: string[] = [];
   const flow = parse(flowSchema, raw.flow, problems);
   const windows = parse(windowsFile, raw.windows, problems);
@@ -280,10 +283,11 @@ export function buildDefinitions(raw: RawDefinitions): Definitions {
   const content: Content = { windows: windows.windows, ibasho, crisis, phrases, faq, understanding };
   const ibashoWindowId = windows.windows.find((w) => w.schedule === 'ibasho')!.id;
   return {
+    lang,
     flow: compileFlow(flow),
     content,
     windowsById: new Map(content.windows.map((w) => [w.id, w])),
-    understanding: compileUnderstanding(flow, crisis, faq, understanding),
+    understanding: compileUnderstanding(flow, crisis, faq, understanding, lang),
     notices: [],
     ibasho: { window: ibashoWindowId, node: ibashoNodeOf(flow, ibashoWindowId)! },
     phonesNode: Object.entries(flow.nodes).find(([, node]) => node.kind === 'directory')?.[0],

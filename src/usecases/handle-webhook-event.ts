@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isSafetyReply, lateTurn, step } from '../domain/conversation';
+import { definitionsFor, isSafetyReply, lateTurn, step } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
+import type { ByLang } from '../domain/lang';
 import type { Reply } from '../domain/reply';
 import { withoutNotices } from '../domain/notice-lines';
 import { KeyedQueue } from './keyed-queue';
@@ -69,6 +70,8 @@ const isSendFailure = (error: unknown, failure: SendError['failure']) => error i
  */
 export function createEventHandler(deps: HandleEventDeps): EventHandler {
   const { definitions, store, messenger, clock, logger } = deps;
+  /** The definitions of each language a conversation may be in: only Japanese today. */
+  const languages: ByLang<Definitions> = { ja: definitions };
   const queue = new KeyedQueue();
   const decided = (eventId: string, userId: string, decision: string) => logger.info({ user: deps.hashUserId(userId), eventId, decision }, 'delivery decision');
 
@@ -182,7 +185,9 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
       const { conversation: stored, subscribed } = await store.loadTurnContext(event.userId);
       const now = clock.now();
       const late = event.timestamp !== null && stored?.lastEventAt != null && event.timestamp < stored.lastEventAt;
-      const turn = (late ? lateTurn : step)(definitions, stored?.state ?? null, event.input, now, { subscribed });
+      // The definitions in the conversation's language (only Japanese today).
+      const defs = definitionsFor(languages, stored?.state ?? null);
+      const turn = (late ? lateTurn : step)(defs, stored?.state ?? null, event.input, now, { subscribed });
       let recorded: 'recorded' | 'duplicate';
       try {
         recorded = await store.recordTurn({

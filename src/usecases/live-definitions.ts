@@ -30,6 +30,9 @@ export class LiveDefinitions {
     this.merged = base;
     const live = () => this.merged;
     this.view = {
+      get lang() {
+        return live().lang;
+      },
       get flow() {
         return live().flow;
       },

@@ -23,7 +23,7 @@ const LATIN = /^[a-z0-9 ]+$/;
 const isLatinChar = (c: string | undefined) => c !== undefined && /[a-z0-9]/.test(c);
 
 export function compileWords(words: readonly string[]): string[] {
-  return [...new Set(words.map(normalizeText).filter((w) => w.length > 0))];
+  return [...new Set(words.map((w) => normalizeText(w)).filter((w) => w.length > 0))];
 }
 
 export function compilePattern(source: PatternSource): CompiledPattern {

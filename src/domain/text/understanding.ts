@@ -5,6 +5,7 @@
  */
 import type { CrisisContent, FaqContent, UnderstandingContent } from '../content/schema';
 import type { Flow } from '../flow/schema';
+import type { Lang } from '../lang';
 import { applySpellings, compileSpellings, normalizeText, type SpellingTable } from './normalize';
 import { findWord, matchesPattern, type CompiledPattern } from './patterns';
 import { compileRule, firstMatch, maskEveryday, readSentences, type CompiledRule } from './reading-rules';
@@ -33,6 +34,8 @@ export interface CommandTerm {
 }
 
 export interface Understanding {
+  /** The language this understanding reads (the normaliser folds kana for Japanese only). */
+  lang: Lang;
   spellings: SpellingTable;
   /** The rules of content/crisis.yaml, compiled: read first, in every state. */
   safety: { crisis: CompiledRule[]; unsure: CompiledRule[]; danger: CompiledRule[]; everyday: CompiledRule[]; aboutSomeoneElse: string[] };
@@ -46,9 +49,9 @@ export interface Understanding {
   smallTalkFillers: string[];
 }
 
-export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: FaqContent, content: UnderstandingContent): Understanding {
-  const spellings = compileSpellings(content.spellings);
-  const read = (text: string) => applySpellings(normalizeText(text), spellings);
+export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: FaqContent, content: UnderstandingContent, lang: Lang = 'ja'): Understanding {
+  const spellings = compileSpellings(content.spellings, lang);
+  const read = (text: string) => applySpellings(normalizeText(text, lang), spellings);
   const wordsOf = (list: readonly string[]) => [...new Set(list.map(read).filter((w) => w.length > 0))].sort((a, b) => b.length - a.length);
   const pattern = (p: { stems: readonly string[]; endings: readonly string[]; within: number }): CompiledPattern => ({
     stems: wordsOf(p.stems),
@@ -103,6 +106,7 @@ export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: Faq
   const familyCommandWords = flow.commands.filter((c) => c.next === familyQuestion).flatMap((c) => c.synonyms);
 
   return {
+    lang,
     spellings,
     safety: {
       crisis: crisis.crisis.map((r) => compileRule(r, crisis.classes, read)),
@@ -129,7 +133,7 @@ export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: Faq
 
 /** The one normal form of a typed message. */
 export function readText(understanding: Understanding, text: string): string {
-  return applySpellings(normalizeText(text), understanding.spellings);
+  return applySpellings(normalizeText(text, understanding.lang), understanding.spellings);
 }
 
 /** What the safety rules found in a message: each is checked in every state, before anything else. */
