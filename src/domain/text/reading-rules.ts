@@ -30,14 +30,14 @@ export interface ReadingRuleSource {
   of?: readonly WordsOrClass[];
   whole?: WordsOrClass;
   unless?: WordsOrClass;
-  /** `message`: the classes of `together` may be in different sentences of one message (farewells). */
+  /** `message`: the rule reads the whole message (the classes of `together` may be in different sentences; `unless` looks at every sentence). */
   scope?: 'sentence' | 'message';
 }
 
 export type CompiledRule =
-  | { means: string; kind: 'words'; words: string[]; unless: string[] }
-  | { means: string; kind: 'whole'; words: Set<string>; unless: string[] }
-  | { means: string; kind: 'near'; pattern: CompiledPattern; unless: string[] }
+  | { means: string; kind: 'words'; words: string[]; unless: string[]; scope: 'sentence' | 'message' }
+  | { means: string; kind: 'whole'; words: Set<string>; unless: string[]; scope: 'message' }
+  | { means: string; kind: 'near'; pattern: CompiledPattern; unless: string[]; scope: 'sentence' }
   | { means: string; kind: 'together'; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' }
   | { means: string; kind: 'atLeast'; count: number; classes: string[][]; unless: string[]; scope: 'sentence' | 'message' };
 
@@ -57,7 +57,7 @@ function resolve(value: WordsOrClass | undefined, classes: Readonly<Record<strin
 
 export function compileRule(rule: ReadingRuleSource, classes: Readonly<Record<string, readonly string[]>>, read: (w: string) => string): CompiledRule {
   const unless = resolve(rule.unless, classes, read);
-  if (rule.whole !== undefined) return { means: rule.means, kind: 'whole', words: new Set(resolve(rule.whole, classes, read)), unless };
+  if (rule.whole !== undefined) return { means: rule.means, kind: 'whole', words: new Set(resolve(rule.whole, classes, read)), unless, scope: 'message' };
   if (rule.of && rule.atLeast !== undefined) {
     return { means: rule.means, kind: 'atLeast', count: rule.atLeast, classes: rule.of.map((c) => resolve(c, classes, read)), unless, scope: rule.scope ?? 'sentence' };
   }
@@ -66,9 +66,9 @@ export function compileRule(rule: ReadingRuleSource, classes: Readonly<Record<st
   }
   if (rule.first !== undefined && rule.then !== undefined) {
     const pattern = { stems: resolve(rule.first, classes, read), endings: resolve(rule.then, classes, read), within: rule.within ?? 4 };
-    return { means: rule.means, kind: 'near', pattern, unless };
+    return { means: rule.means, kind: 'near', pattern, unless, scope: 'sentence' };
   }
-  return { means: rule.means, kind: 'words', words: resolve(rule.words, classes, read), unless };
+  return { means: rule.means, kind: 'words', words: resolve(rule.words, classes, read), unless, scope: rule.scope ?? 'sentence' };
 }
 
 /** Whether one rule matches one sentence (or, for a message-wide `together`, the whole message). */
@@ -117,7 +117,7 @@ export function readSentences(raw: string, read: (s: string) => string, mask: (s
 /** The first rule that matches the message, or null. */
 export function firstMatch(rules: readonly CompiledRule[], text: ReadSentences): CompiledRule | null {
   for (const rule of rules) {
-    if (((rule.kind === 'together' || rule.kind === 'atLeast') && rule.scope === 'message') || rule.kind === 'whole') {
+    if (rule.scope === 'message') {
       if (matchesIn(rule, text.message)) return rule;
       continue;
     }
