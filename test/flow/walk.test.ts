@@ -195,13 +195,20 @@ test('during office hours nothing offers 開いたらお知らせ for an open wi
   const day = walkOf(walks.find((w) => w.now === instants['a weekday in hours (Wed 11/25 10:00)'] && !w.subscribed)!);
   const night = walkOf(walks.find((w) => w.now === instants['a night (Thu 11/26 02:00)'] && !w.subscribed)!);
   expect(night.turns.some((t) => t.turn.openNotification)).toBe(true);
+  const dayNow = instants['a weekday in hours (Wed 11/25 10:00)']!;
+  let offeredByDay = 0;
   for (const { turn } of day.turns) {
     for (const choice of turn.reply.choices) {
       if (choice.action.kind !== 'notifyOpen') continue;
+      offeredByDay++;
       const window = defs.windowsById.get(choice.action.window)!;
-      expect({ window: window.id, hoursKnown: !('unknown' in window.hours) }).toEqual({ window: window.id, hoursKnown: true });
+      // Offered only for a window whose hours are known and that is closed at this very instant.
+      const closed = !('unknown' in window.hours) && openStatus(window.hours.value, dayNow).kind === 'closed';
+      expect({ window: window.id, closed }).toEqual({ window: window.id, closed: true });
     }
   }
+  // By day, the windows with known hours are open: nothing offers the notice.
+  expect(offeredByDay).toBe(0);
 });
 
 describe('an old button tapped anywhere', () => {
@@ -233,10 +240,18 @@ describe('an old button tapped anywhere', () => {
   });
 
   test('buttons that name a node or window that no longer exists restart kindly', () => {
-    for (const data of ['go=gone&from=start', 'do=more&n=gone', 'do=detail&w=gone', 'do=notify-open&w=gone', 'go=', 'nonsense']) {
+    for (const data of ['go=gone&from=start', 'do=more&n=gone', 'do=detail&w=gone', 'go=', 'nonsense']) {
       const turn = step(defs, null, { kind: 'postback', data }, instants['a weekday in hours (Wed 11/25 10:00)']!);
       expect({ data, problems: problemsOf(turn) }).toEqual({ data, problems: [] });
+      // Kindly: the stale-button sentence, then the first question, where the person is put back.
+      expect({ data, outcome: turn.outcome, node: turn.node }).toEqual({ data, outcome: 'staleButton', node: flow.start });
+      const first = turn.reply.messages[0];
+      expect({ data, first: first?.kind === 'text' ? first.text : null }).toEqual({ data, first: defs.content.phrases.staleButton });
     }
+    // A notice for a window that does not exist is answered where the person is, saying it cannot be set.
+    const notify = step(defs, null, { kind: 'postback', data: 'do=notify-open&w=gone' }, instants['a weekday in hours (Wed 11/25 10:00)']!);
+    expect(problemsOf(notify)).toEqual([]);
+    expect(notify.outcome).toBe('openNotice');
   });
 });
 

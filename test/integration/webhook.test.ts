@@ -13,7 +13,19 @@ import {
   webhookBody,
   signBody,
 } from '../support/line-webhook';
-import { newUser } from '../support/fixtures';
+import { newUser, projectDefinitions } from '../support/fixtures';
+
+// Numbers come from the loaded content by window or line id, so that a staff member's correct edit of a
+// number in content/ keeps this suite green; which windows an answer shows is what these tests check.
+const content = projectDefinitions().content;
+const asTel = (number: string) => `tel:${number.replace(/-/g, '')}`;
+function telOf(windowId: string): string {
+  const window = content.windows.find((w) => w.id === windowId)!;
+  return asTel((window.phone as { value: string }).value);
+}
+function lineTel(lineId: string): string {
+  return asTel(content.crisis.lines.find((l) => l.id === lineId)!.phone);
+}
 
 
 /** A POST written chunk by chunk on node:http, for what supertest and fetch always set (Content-Type, Content-Length). */
@@ -70,16 +82,16 @@ describe('a new friend', () => {
 
 describe('every branch answers with the right phone numbers', () => {
   const branches: [string, string, string[]][] = [
-    ['本人', '話を聞いてほしい', ['tel:0337151111', 'tel:0357229504', 'tel:0337116447', 'tel:0120529528']],
-    ['本人', '仕事・お金・くらし', ['tel:0357229370', 'tel:0337151111']],
-    ['本人', '居場所がほしい', ['tel:0337151111', 'tel:0120529528']],
-    ['本人', 'こころや体調', ['tel:0357229504', 'tel:0337116447', 'tel:0333027575']],
-    ['家族', '接し方が分からない', ['tel:0337151111', 'tel:0357229504', 'tel:0337116447', 'tel:0120529528']],
-    ['家族', '家族会・親の会', ['tel:0337198909', 'tel:0357229504']],
-    ['家族', '家に来てほしい', ['tel:0357229504', 'tel:0337116447', 'tel:0120529528']],
-    ['家族', '仕事・お金・くらし', ['tel:0357229370', 'tel:0337151111']],
-    ['家族', '高齢で心配', ['tel:0337151111', 'tel:0337198909', 'tel:0357229370']],
-    ['家族', '本人の居場所', ['tel:0337151111']],
+    ['本人', '話を聞いてほしい', [telOf('ward-office'), telOf('hokenyobo'), telOf('himonya'), telOf('tokyo-hss')]],
+    ['本人', '仕事・お金・くらし', [telOf('kurashi'), telOf('ward-office')]],
+    ['本人', '居場所がほしい', [telOf('ward-office'), telOf('tokyo-hss')]],
+    ['本人', 'こころや体調', [telOf('hokenyobo'), telOf('himonya'), telOf('chubu-mhwc')]],
+    ['家族', '接し方が分からない', [telOf('ward-office'), telOf('hokenyobo'), telOf('himonya'), telOf('tokyo-hss')]],
+    ['家族', '家族会・親の会', [telOf('shakyo'), telOf('hokenyobo')]],
+    ['家族', '家に来てほしい', [telOf('hokenyobo'), telOf('himonya'), telOf('tokyo-hss')]],
+    ['家族', '仕事・お金・くらし', [telOf('kurashi'), telOf('ward-office')]],
+    ['家族', '高齢で心配', [telOf('ward-office'), telOf('shakyo'), telOf('kurashi')]],
+    ['家族', '本人の居場所', [telOf('ward-office')]],
   ];
   test.each(branches)('%s → %s', async (role, need, numbers) => {
     const user = newUser();
@@ -136,7 +148,7 @@ describe('typing works like tapping', () => {
     await say(textEvent(user, '家族'));
     const answer = await say(textEvent(user, '仕事'));
     expect(replyText(answer)).toContain('めぐろ くらしの相談窓口');
-    expect(telLinks(answer)).toContain('tel:0357229370');
+    expect(telLinks(answer)).toContain(telOf('kurashi'));
   });
 
   test('at an answer, a typed word picks from the question it answered (本人 → 話を聞いてほしい, then 仕事)', async () => {
@@ -145,7 +157,7 @@ describe('typing works like tapping', () => {
     await say(textEvent(user, '本人'));
     await say(textEvent(user, '話を聞いてほしい'));
     const answer = await say(textEvent(user, '仕事'));
-    expect(telLinks(answer)).toContain('tel:0357229370');
+    expect(telLinks(answer)).toContain(telOf('kurashi'));
   });
 
   test('a person who never sent follow (an old friend) is still answered', async () => {
@@ -254,7 +266,7 @@ describe('crisis words', () => {
     const messages = await say(textEvent(user, words));
     expect(messages).toHaveLength(1);
     expect(telLinks(messages).slice(0, 2)).toEqual(['tel:119', 'tel:110']);
-    expect(telLinks(messages)).toEqual(expect.arrayContaining(['tel:0332644343', 'tel:0120279338']));
+    expect(telLinks(messages)).toEqual(expect.arrayContaining([lineTel('inochi-tokyo'), lineTel('yorisoi')]));
     expect(quickReplies(messages).map((q) => q.label)).toEqual(['ほかの相談先', 'メニューへ戻る']);
     expect((await conversationRow(each.bot.composed.store, user)).snapshot).toContain('"family"');
   });
@@ -298,7 +310,7 @@ describe('restart, いばしょ and old buttons', () => {
     await say(textEvent(user, 'こころ'));
     // The person scrolls up and taps a button of the earlier question now.
     const messages = await say(tap(user, familyQuestion, '家族会'));
-    expect(telLinks(messages)).toContain('tel:0337198909');
+    expect(telLinks(messages)).toContain(telOf('shakyo'));
   });
 
   test('ほかの相談を見る returns to the question the answer came from', async () => {
@@ -357,7 +369,7 @@ describe('the webhook endpoint as LINE uses it', () => {
   test.each([
     ['missing', null],
     ['wrong', signBody('{"events":[]}', CHANNEL_SECRET)],
-    ['made with another secret', 'x'],
+    ['not base64 at all', 'x'],
     ['truncated', 'AAAA'],
   ])('a %s signature → 401 and nothing processed', async (_name, signature) => {
     const user = newUser();
@@ -365,6 +377,19 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(response.status).toBe(401);
     expect(each.bot.fake.requests.length).toBe(0);
     expect((await conversationRow(each.bot.composed.store, user))).toBeUndefined();
+  });
+
+  test('the right body signed with another real channel secret → 401 and nothing processed', async () => {
+    const user = newUser();
+    const body = webhookBody([followEvent(user)]);
+    const otherSecret = 'f00dfeedcafebabe0123456789abcdef';
+    expect(signBody(body, otherSecret)).not.toBe(signBody(body, CHANNEL_SECRET));
+    const response = await each.bot.post(body, { 'x-line-signature': signBody(body, otherSecret) });
+    expect(response.status).toBe(401);
+    expect(each.bot.fake.requests.length).toBe(0);
+    expect(await conversationRow(each.bot.composed.store, user)).toBeUndefined();
+    // The same body with the bot's own secret is processed: the 401 above is the secret's doing.
+    expect((await each.bot.post(body, { 'x-line-signature': signBody(body, CHANNEL_SECRET) })).status).toBe(200);
   });
 
   test('a refused signature answers JSON and logs why, without the body', async () => {
@@ -631,8 +656,8 @@ describe('the webhook endpoint as LINE uses it', () => {
     await say(textEvent(b, '家族'));
     const answerA = await say(textEvent(a, '仕事'));
     const answerB = await say(textEvent(b, '家族会'));
-    expect(telLinks(answerA)).toContain('tel:0357229370');
-    expect(telLinks(answerB)).toContain('tel:0337198909');
+    expect(telLinks(answerA)).toContain(telOf('kurashi'));
+    expect(telLinks(answerB)).toContain(telOf('shakyo'));
   });
 
   test('several events of two users in one body are all handled, each user in order', async () => {
@@ -645,8 +670,8 @@ describe('the webhook endpoint as LINE uses it', () => {
     expect(replies.length).toBe(6);
     const byToken = new Map(replies.map((r) => [r.replyToken, r.messages]));
     const last = (e: any) => byToken.get(e.replyToken)!;
-    expect(telLinks(last(events[4]))).toContain('tel:0337198909');
-    expect(telLinks(last(events[5]))).toContain('tel:0357229504');
+    expect(telLinks(last(events[4]))).toContain(telOf('shakyo'));
+    expect(telLinks(last(events[5]))).toContain(telOf('hokenyobo'));
     expect((await conversationRow(each.bot.composed.store, a)).snapshot).toContain('family-groups');
     expect((await conversationRow(each.bot.composed.store, b)).snapshot).toContain('self-health');
   });
@@ -706,7 +731,7 @@ describe('help that needs no phone call', () => {
     ]);
     // The mail button sits next to サポートネット's call button.
     const hss = bubblesOf(answer).find((b) => JSON.stringify(b.body).includes('東京都ひきこもりサポートネット'));
-    expect(hss.footer.contents.map((c: any) => c.action.uri ?? c.action.label)).toEqual(['tel:0120529528', 'https://www.hikikomori-tokyo.jp/howto/index.php', 'くわしく見る']);
+    expect(hss.footer.contents.map((c: any) => c.action.uri ?? c.action.label)).toEqual([telOf('tokyo-hss'), 'https://www.hikikomori-tokyo.jp/howto/index.php', 'くわしく見る']);
     expect(replyText(answer)).toContain('いま受付中です');
   });
 
@@ -748,37 +773,37 @@ describe('the crisis reply: one message, care, 119/110, open lines first (LINE f
     [
       '02:00',
       '2026-11-25T17:00:00Z',
-      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0570087478', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['tel:119', 'tel:110', lineTel('inochi-tokyo'), lineTel('yorisoi'), lineTel('tokyo-hotline'), 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
       ['closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
     ],
     [
       '10:00',
       '2026-11-25T01:00:00Z',
-      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['tel:119', 'tel:110', lineTel('inochi-tokyo'), lineTel('yorisoi'), 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
       ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
     ],
     [
       '19:30',
       '2026-11-25T10:30:00Z',
-      ['tel:119', 'tel:110', 'https://line.me/R/ti/p/%40373suajs', 'tel:0332644343', 'tel:0120279338'],
-      ['tel:0570087478', 'tel:0120783556', 'tel:0351555028'],
+      ['tel:119', 'tel:110', 'https://line.me/R/ti/p/%40373suajs', lineTel('inochi-tokyo'), lineTel('yorisoi')],
+      [lineTel('tokyo-hotline'), lineTel('inochi-free'), lineTel('tokyo-yakan')],
     ],
     [
       'a public holiday (勤労感謝の日 11:00): crisis lines keep their hours',
       '2026-11-23T02:00:00Z',
-      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['tel:119', 'tel:110', lineTel('inochi-tokyo'), lineTel('yorisoi'), 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
       ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
     ],
     [
       '12/31 23:00',
       '2026-12-31T14:00:00Z',
-      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0570087478', 'closed: いまは受付時間外です。次は 明日 15:00 から受付です。'],
+      ['tel:119', 'tel:110', lineTel('inochi-tokyo'), lineTel('yorisoi'), lineTel('tokyo-hotline'), 'closed: いまは受付時間外です。次は 明日 15:00 から受付です。'],
       ['closed: いまは受付時間外です。次は 明日 16:00 から受付です。', 'closed: いまは受付時間外です。次は 明日 17:00 から受付です。'],
     ],
     [
       'the 10th at 10:00 (いのちの電話 is open 8:00〜翌8:00)',
       '2026-12-10T01:00:00Z',
-      ['tel:119', 'tel:110', 'tel:0332644343', 'tel:0120279338', 'tel:0120783556', 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
+      ['tel:119', 'tel:110', lineTel('inochi-tokyo'), lineTel('yorisoi'), lineTel('inochi-free'), 'closed: いまは受付時間外です。次は 今日 15:00 から受付です。'],
       ['closed: いまは受付時間外です。次は 今日 12:00 から受付です。', 'closed: いまは受付時間外です。次は 今日 17:00 から受付です。'],
     ],
   ];
@@ -812,7 +837,7 @@ describe('the phone list', () => {
     expect(list.map((m) => m.type)).toEqual(['text', 'flex']);
     expect(list[1].contents.type).toBe('bubble');
     const tels = telLinks(list);
-    expect(tels).toEqual(['tel:0357229504', 'tel:0337116447', 'tel:0357229370', 'tel:0337198909', 'tel:0120529528', 'tel:0333027575', 'tel:0337151111']);
+    expect(tels).toEqual([telOf('hokenyobo'), telOf('himonya'), telOf('kurashi'), telOf('shakyo'), telOf('tokyo-hss'), telOf('chubu-mhwc'), telOf('ward-office')]);
     const text = replyText([list[1].contents]);
     expect(text.match(/03-3715-1111/g)).toHaveLength(1);
     for (const name of ['福祉のコンシェルジュ', '地域包括支援センター', 'めぐろのいばしょ', '思春期・青年期の親の会']) expect(text).toContain(name);
@@ -857,7 +882,7 @@ describe('a neighbour, friend or 民生委員', () => {
     expect(lead).toContain('ひきこもりの知り合いが気になる');
     expect(lead).toContain('お隣の人がひきこもりがちで気になる');
     expect(lead).toContain('民生委員');
-    expect(telLinks(answer)).toEqual(['tel:0337151111']);
+    expect(telLinks(answer)).toEqual([telOf('ward-office')]);
     // Family-only notes are not shown to a neighbour.
     const detail = await say(cardTap(user, answer, '福祉のコンシェルジュ', 'くわしく見る'));
     expect(replyText(detail)).not.toContain('ご家族だけでの相談もできます');
