@@ -13,6 +13,11 @@ import { LiveDefinitions } from './usecases/live-definitions';
 import { StaffStore } from './store/staff-store';
 import { adminRouter, sessionSecretFrom } from './admin/admin-router';
 import path from 'node:path';
+import type { RequestListener } from 'node:http';
+import { createOperatorMetrics, type OperatorMetrics } from './metrics/operator-metrics';
+import { measuredMessenger } from './metrics/measured-messenger';
+import { measuredStore } from './metrics/measured-store';
+import { metricsPortApp, metricsRouter } from './metrics/metrics-route';
 
 export interface Composed {
   /** The Express app: serve it with http.createServer(handleRequest), or hand it to supertest. */
@@ -33,6 +38,8 @@ export interface Composed {
   disabled: string[];
   /** Whether the local chat simulator is served at / (and the tree at /flow). */
   simulator: boolean;
+  /** GET /metrics without a token, for METRICS_PORT on 127.0.0.1; null when METRICS_PORT is unset. */
+  metricsListener: RequestListener | null;
   close(): Promise<void>;
 }
 
@@ -45,7 +52,10 @@ export function isStaffOnlyPage(path: string): boolean {
 
 /** The composition root: config → definitions → store → messenger → use cases → app. */
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
-  const store = await openStore(config, { logger: deps.logger });
+  // Metrics are off unless asked for (METRICS_TOKEN or METRICS_PORT); off, nothing is measured.
+  const metrics: OperatorMetrics | null = config.metricsToken || config.metricsPort !== null ? createOperatorMetrics() : null;
+  const opened = await openStore(config, { logger: deps.logger });
+  const store = metrics ? measuredStore(opened, metrics) : opened;
   const staff = new StaffStore(store.database);
   const live = new LiveDefinitions(loadDefinitions(config), staff.content);
   await live.refresh();
@@ -58,9 +68,14 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   let runReminders: Composed['runReminders'] = null;
   let finishAbandonedEvents: Composed['finishAbandonedEvents'] = null;
   if (config.line) {
-    const messenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
+    const lineMessenger = new LineMessenger({ channelAccessToken: config.line.channelAccessToken, baseURL: config.lineApiBaseUrl });
+    const messenger = metrics ? measuredMessenger(lineMessenger, metrics) : lineMessenger;
     const reminderDeps: DispatchDeps = { definitions, store, messenger, logger: deps.logger, staffDates: () => live.staffChanges.ibashoDates };
-    runReminders = (now, options) => dispatchReminders(reminderDeps, now, options);
+    runReminders = async (now, options) => {
+      const result = await dispatchReminders(reminderDeps, now, options);
+      if (metrics && !options?.dryRun) metrics.reminderPass(result.summary);
+      return result;
+    };
     const handleEvent = createEventHandler({
       definitions,
       store,
@@ -68,6 +83,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
       clock,
       logger: deps.logger,
       hashUserId: userIdHasher(config.line.channelSecret),
+      ...(metrics ? { metrics } : {}),
     });
     finishAbandonedEvents = handleEvent.finishAbandoned;
     line = { channelSecret: config.line.channelSecret, handleEvent };
@@ -78,7 +94,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
 
   const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
   const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy, sessionSecret: sessionSecretFrom(config), links });
-  const extraRouters = [admin.router];
+  const extraRouters = [...(metrics && config.metricsToken ? [metricsRouter(metrics, config.metricsToken)] : []), admin.router];
   // With LINE credentials the server faces the public: the simulator and /stats need a staff login.
   // Without them (local use) both stay open as before.
   if (config.line && (config.simulator || config.statsPage)) extraRouters.push(admin.staffOnly(isStaffOnlyPage));
@@ -108,7 +124,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     extraRouters.push(statsRouter({ definitions, store, clock, assetsDir: path.join(config.root, STATS_ASSETS), https: config.trustProxy }));
   }
 
-  const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters, trustProxy: config.trustProxy });
+  const handleRequest = createApp({ logger: deps.logger, store, line, extraRouters, trustProxy: config.trustProxy, ...(metrics ? { onWebhookAnswered: metrics.webhookAnswered } : {}) });
   return {
     handleRequest,
     store,
@@ -120,6 +136,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
     finishAbandonedEvents,
     disabled,
     simulator: config.simulator,
+    metricsListener: metrics && config.metricsPort !== null ? metricsPortApp(metrics) : null,
     async close() {
       live.stop();
       await simulatorStore?.close();

@@ -22,6 +22,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Extra routers (the simulator, the stats page) mounted after the webhook. */
   extraRouters?: express.Router[];
+  /** Told the status of every answered POST /webhook (the operators' counts). */
+  onWebhookAnswered?: (status: number) => void;
 }
 
 /** The HTTP surface, without listen(): tests (through supertest) and main() both use it. */
@@ -52,6 +54,13 @@ export function createApp(options: AppOptions): Express {
     }
   });
 
+  const observe = options.onWebhookAnswered;
+  if (observe) {
+    app.post('/webhook', (_req, res, next) => {
+      res.once('finish', () => observe(res.statusCode));
+      next();
+    });
+  }
   if (options.line) {
     app.post('/webhook', ...webhookHandlers(options.line));
   } else {
