@@ -14,6 +14,8 @@ export interface ContentSettings {
 
 export interface Config extends ContentSettings {
   port: number;
+  /** HOST: the address the server listens on (127.0.0.1 behind a proxy on the same machine); null: every address. */
+  host: string | null;
   line: { channelSecret: string; channelAccessToken: string } | null;
   lineApiBaseUrl: string;
   /** Where rich menu images are uploaded (LINE serves them from a second host). */
@@ -161,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   return {
     ...readContentSettings(env, root),
     port,
+    host: env.HOST?.trim() || null,
     line,
     lineApiBaseUrl,
     lineDataApiBaseUrl,

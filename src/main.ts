@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const stopSweeper = finishAbandoned ? startEvery(ABANDONED_EVENTS_INTERVAL_MS, (now) => finishAbandoned(now), { clock: systemClock, logger }) : () => {};
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
-  const server = http.createServer(SERVER_OPTIONS, composed.handleRequest).listen(config.port, () => {
+  const server = http.createServer(SERVER_OPTIONS, composed.handleRequest);
+  server.listen({ port: config.port, ...(config.host ? { host: config.host } : {}) }, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
