@@ -1,6 +1,6 @@
 import { BackupError, describeSummary, restoreSqlite } from '../store/sqlite-backup';
 import { runCommand, type CommandStart } from './command';
-import { fileArgument, sqliteFileOf } from './store-file';
+import { backupFiles } from './store-file';
 
 const USAGE = `usage: npm run restore -- FILE
   Puts the backup FILE in place of the embedded database (DATA_DIR/guide.db), keeping the one it
@@ -8,14 +8,10 @@ const USAGE = `usage: npm run restore -- FILE
   server first. For PostgreSQL use pg_restore (docs/operations.md).`;
 
 async function main(start: CommandStart): Promise<number> {
-  const file = fileArgument(start.args, USAGE);
-  if (file === null) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const target = sqliteFileOf(start, 'restore');
-  const { summary, keptAs } = await restoreSqlite(file, target, new Date());
-  process.stdout.write(`restore: ${target} now holds ${file} (${describeSummary(summary)})\n`);
+  const files = backupFiles(start, USAGE, 'restore');
+  if (!files) return 0;
+  const { summary, keptAs } = await restoreSqlite(files.file, files.database, new Date());
+  process.stdout.write(`restore: ${files.database} now holds ${files.file} (${describeSummary(summary)})\n`);
   if (keptAs) process.stdout.write(`restore: the database it replaced is kept as ${keptAs}\n`);
   return 0;
 }

@@ -9,9 +9,16 @@ export function sqliteFileOf(start: CommandStart, command: string): string {
   return path.join(config.dataDir, 'guide.db');
 }
 
-/** The one FILE argument, resolved against the folder `npm run` was started in; null for --help. */
-export function fileArgument(args: string[], usage: string): string | null {
-  if (args.length === 1 && args[0] === '--help') return null;
+/**
+ * The one FILE argument (resolved against the folder `npm run` was started in) and the database
+ * file; null once --help has printed the usage.
+ */
+export function backupFiles(start: CommandStart, usage: string, command: string): { file: string; database: string } | null {
+  const args = start.args;
+  if (args.length === 1 && args[0] === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
   if (args.length !== 1 || args[0]!.startsWith('-')) throw new UsageError('give one FILE', usage);
-  return path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!);
+  return { file: path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!), database: sqliteFileOf(start, command) };
 }

@@ -3,11 +3,10 @@
  * LINE's OpenAPI spec): what it prints, what it sets, --dry-run, and the one-line errors. LINE's test
  * reaching the real bot through TLS is in recipe.test.ts, which follows the runbook.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET } from '../support/bot-harness';
 import { runCli } from '../support/cli-process';
 import { FAKE_BOT_INFO, startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
+import { freePort } from '../support/server-process';
 
 let fake: FakeLineApi;
 beforeAll(async () => {
@@ -21,15 +20,6 @@ afterEach(() => {
   expect(fake.violations()).toEqual(refused);
   refused = [];
 });
-
-/** A port on 127.0.0.1 where nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const env = (overrides: Record<string, string> = {}) => ({
   LINE_CHANNEL_SECRET: CHANNEL_SECRET,
@@ -57,7 +47,7 @@ test('--dry-run reads the bot, the webhook URL and the quota, and changes nothin
 
 test('a first run sets PUBLIC_URL/webhook and runs LINE\'s test; the test failing is one line and exit 1', async () => {
   // Nothing answers at the address: LINE's test reports status 0.
-  const publicUrl = `https://127.0.0.1:${await closedPort()}`;
+  const publicUrl = `https://127.0.0.1:${await freePort()}`;
   const result = await runCli('line-setup', [], env({ PUBLIC_URL: publicUrl }));
   expect(result.code).toBe(1);
   expect(fake.webhook().endpoint).toBe(`${publicUrl}/webhook`);
@@ -68,7 +58,7 @@ test('a first run sets PUBLIC_URL/webhook and runs LINE\'s test; the test failin
 });
 
 test('a URL already set is not set again; "Use webhook" off and chat on are warned about', async () => {
-  const publicUrl = `https://127.0.0.1:${await closedPort()}`;
+  const publicUrl = `https://127.0.0.1:${await freePort()}`;
   await runCli('line-setup', [], env({ PUBLIC_URL: publicUrl }));
   fake.setWebhookActive(false);
   fake.setBotInfo({ chatMode: 'chat', markAsReadMode: 'manual' });
@@ -95,7 +85,7 @@ describe('errors are one line that says what to do', () => {
   });
 
   test('LINE unreachable', async () => {
-    const base = `http://127.0.0.1:${await closedPort()}`;
+    const base = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli('line-setup', [], env({ LINE_API_BASE_URL: base }));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^line:setup: cannot reach LINE at ${base.replace(/[.]/g, '\\.')}: getBotInfo: LINE API unreachable: fetch failed \\(ECONNREFUSED: .*\\)\\n$`));

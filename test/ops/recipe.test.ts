@@ -8,7 +8,6 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -16,21 +15,13 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, textEvent } from '../support/line-webhook';
-import { sendSigned, startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
+import { freePort, sendSigned, startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
 import { signIn } from '../support/staff-login';
 import { tempDirs } from '../support/temp-dirs';
 
 const DEPLOY = path.join(ROOT, 'deploy');
 const tempDir = tempDirs();
 const caddyInstalled = spawnSync('caddy', ['version']).status === 0;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** deploy/meguro-guide.env as an operator fills it in (runbook step 4): only the values change. */
 function fillEnvFile(values: Record<string, string>): { text: string; env: Record<string, string> } {
