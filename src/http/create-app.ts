@@ -24,6 +24,8 @@ export interface AppOptions {
   extraRouters?: express.Router[];
   /** Told the status of every answered POST /webhook (the operators' counts). */
   onWebhookAnswered?: (status: number) => void;
+  /** GET /metrics behind its bearer token, mounted before the extra routers. */
+  metricsRouter?: express.Router;
 }
 
 /** The HTTP surface, without listen(): tests (through supertest) and main() both use it. */
@@ -68,6 +70,7 @@ export function createApp(options: AppOptions): Express {
       res.status(503).json({ message: 'LINE is not configured on this server' });
     });
   }
+  if (options.metricsRouter) app.use(options.metricsRouter);
   for (const router of options.extraRouters ?? []) app.use(router);
 
   app.use(errorHandler(options.logger));

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { MAX_FAILURES_PER_IP } from '../../src/admin/admin-router';
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, textEvent } from '../support/line-webhook';
@@ -241,6 +242,28 @@ describe('systemd unit', () => {
       expect(cookie).toMatch(/; HttpOnly/i);
       expect(cookie).toMatch(/; SameSite=Strict/i);
     }
+  });
+
+  test('Caddy replaces a caller\'s own X-Forwarded-For: forged addresses still count as one for the login limit', async () => {
+    // Each failed login claims another address; the bot believes X-Forwarded-For from Caddy (TRUST_PROXY),
+    // so only Caddy writing the address it saw keeps the per-address limit (MAX_FAILURES_PER_IP) whole.
+    const attempt = async (i: number) => {
+      const form = await tlsFetch(`${publicUrl}/admin/login`, { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+      const login = await tlsFetch(`${publicUrl}/admin/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': `203.0.113.${i}` },
+        body: new URLSearchParams({ _csrf: csrf, username: `nobody-${i}`, password: 'wrong password 123456' }).toString(),
+      });
+      await login.arrayBuffer();
+      return login.status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i <= MAX_FAILURES_PER_IP; i++) statuses.push(await attempt(i));
+    expect(statuses.slice(0, MAX_FAILURES_PER_IP).every((status) => status !== 429)).toBe(true);
+    expect(statuses[MAX_FAILURES_PER_IP]).toBe(429);
   });
 
   test('a body over 1 MiB is refused at the proxy with 413', async () => {
