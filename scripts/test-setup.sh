@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need beyond npm packages, from Debian's packages, when missing:
-# PostgreSQL (a fresh database for the store contract and multi-instance tests) and Chromium (browser
-# tests, driven by playwright-core; no browser is ever downloaded). Safe to run again.
+# PostgreSQL (a fresh database for the store contract and multi-instance tests), Chromium (browser
+# tests, driven by playwright-core; no browser is ever downloaded), Caddy (the TLS proxy of deploy/,
+# in the recipe test) and systemd's systemd-analyze (checks deploy/'s unit). Safe to run again.
 set -euo pipefail
 
 PG_USER=guide
@@ -14,6 +15,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list 2>/dev/null | grep -qi 'noto.*cjk' || missing+=(fonts-noto-cjk)
+command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -40,3 +43,4 @@ as_postgres "psql -q -p $PG_PORT -tc \"SELECT 1 FROM pg_roles WHERE rolname='$PG
 as_postgres "dropdb -p $PG_PORT --if-exists --force $PG_DB && createdb -p $PG_PORT -O $PG_USER $PG_DB"
 echo "PostgreSQL ready: postgres://$PG_USER:***@127.0.0.1:$PG_PORT/$PG_DB (fresh)"
 echo "Chromium ready: $(chromium --version 2>/dev/null || echo missing)"
+echo "Caddy ready: $(caddy version 2>/dev/null || echo missing); $(systemd-analyze --version 2>/dev/null | head -n 1 || echo 'systemd-analyze missing')"

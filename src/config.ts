@@ -15,12 +15,20 @@ export interface ContentSettings {
 
 export interface Config extends ContentSettings {
   port: number;
+  /** HOST: the address the server listens on (127.0.0.1 behind a proxy on the same machine); null: every address. */
+  host: string | null;
   line: { channelSecret: string; channelAccessToken: string } | null;
   lineApiBaseUrl: string;
   /** Where rich menu images are uploaded (LINE serves them from a second host). */
   lineDataApiBaseUrl: string;
   dataDir: string;
   databaseUrl: string | null;
+  /** PUBLIC_URL: the https address LINE reaches this server at (line:setup sets PUBLIC_URL/webhook); null if unset. */
+  publicUrl: string | null;
+  /** METRICS_TOKEN: /metrics is served on PORT to a request bearing this token; null: not on PORT. */
+  metricsToken: string | null;
+  /** METRICS_PORT: /metrics is also served, without a token, on 127.0.0.1 at this port; null: not. */
+  metricsPort: number | null;
   simulator: boolean;
   /** SIMULATOR_NOW: the simulator answers as if it were this instant (staff can see what the bot says at night). */
   simulatorNow: Date | null;
@@ -60,11 +68,11 @@ export function loadDotEnv(file: string, env: NodeJS.ProcessEnv): void {
 }
 
 /** PORT: a whole number 0–65535 written as digits; empty or unset means 3000. */
-function readPort(raw: string | undefined): number {
+function readPort(raw: string | undefined, name = 'PORT'): number {
   const value = raw?.trim() ?? '';
   if (value === '') return 3000;
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be a whole port number between 0 and 65535, not "${raw}"`);
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`${name} must be a whole port number between 0 and 65535, not "${raw}"`);
   return port;
 }
 
@@ -94,6 +102,28 @@ function readTrustProxy(raw: string | undefined): TrustProxy | null {
     throw new ConfigError(`TRUST_PROXY must be "off", "on" (one proxy in front) or the proxies' addresses such as 127.0.0.1,10.0.0.0/8; "${wrong}" is none of these`);
   }
   return { addresses };
+}
+
+/** PUBLIC_URL: https only, since LINE delivers webhooks to https URLs only; no query or fragment. */
+function readPublicUrl(raw: string | undefined): string | null {
+  const value = raw?.trim().replace(/\/+$/, '') ?? '';
+  if (value === '') return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== 'https:' || url.search || url.hash) throw new ConfigError(`PUBLIC_URL must be the https:// address of this server, such as https://guide.example.jp, not "${value}"`);
+  return value;
+}
+
+/** METRICS_TOKEN: long enough that guessing it is hopeless (`openssl rand -hex 32` makes one). */
+function readMetricsToken(raw: string | undefined): string | null {
+  const value = raw?.trim() ?? '';
+  if (value === '') return null;
+  if (value.length < 32) throw new ConfigError('METRICS_TOKEN must be at least 32 characters (openssl rand -hex 32 makes one)');
+  return value;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -161,15 +191,21 @@ export function readConfig(env: NodeJS.ProcessEnv, root: string): Config {
   if (simulatorNow && Number.isNaN(simulatorNow.getTime())) {
     throw new ConfigError(`SIMULATOR_NOW must be an ISO date and time such as 2026-11-25T02:00:00+09:00, not "${simulatorNowText}"`);
   }
+  const metricsPort = env.METRICS_PORT?.trim() ? readPort(env.METRICS_PORT, 'METRICS_PORT') : null;
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT must differ from PORT');
   const line = secret ? { channelSecret: secret, channelAccessToken: token } : null;
   return {
     ...readContentSettings(env, root),
     port,
+    host: env.HOST?.trim() || null,
     line,
     lineApiBaseUrl,
     lineDataApiBaseUrl,
     dataDir: path.resolve(root, env.DATA_DIR?.trim() || 'data'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
+    publicUrl: readPublicUrl(env.PUBLIC_URL),
+    metricsToken: readMetricsToken(env.METRICS_TOKEN),
+    metricsPort,
     simulator: simulatorSetting ? simulatorSetting === 'on' : line === null,
     simulatorNow,
     statsPage: statsSetting === 'on',

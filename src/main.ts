@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const stopSweeper = finishAbandoned ? startEvery(ABANDONED_EVENTS_INTERVAL_MS, (now) => finishAbandoned(now), { clock: systemClock, logger }) : () => {};
   for (const feature of composed.disabled) process.stderr.write(`off: ${feature}\n`);
 
-  const server = http.createServer(SERVER_OPTIONS, composed.handleRequest).listen(config.port, () => {
+  const server = http.createServer(SERVER_OPTIONS, composed.handleRequest);
+  server.listen({ port: config.port, ...(config.host ? { host: config.host } : {}) }, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port }, 'listening');
@@ -51,10 +52,17 @@ async function main(): Promise<void> {
   });
   // Listening fails after main() resolved (a port in use): the same one-line message.
   server.once('error', failStartup);
+  // METRICS_PORT: on the loopback address only, so that only this machine (a local scraper) reaches it.
+  const metricsServer = composed.metricsListener && config.metricsPort !== null ? http.createServer(SERVER_OPTIONS, composed.metricsListener) : null;
+  metricsServer?.once('error', failStartup).listen(config.metricsPort!, '127.0.0.1', () => {
+    const address = metricsServer.address();
+    process.stderr.write(`metrics: http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.metricsPort}/metrics\n`);
+  });
   const shutdown = () => {
     stopReminders();
     stopPurge();
     stopSweeper();
+    metricsServer?.close();
     server.close(() => void composed.close().then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

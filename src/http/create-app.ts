@@ -23,6 +23,10 @@ export interface AppOptions {
   trustProxy?: TrustProxy | null;
   /** Extra routers (the simulator, the stats page) mounted after the webhook. */
   extraRouters?: express.Router[];
+  /** Told the status of every answered POST /webhook (the operators' counts). */
+  onWebhookAnswered?: (status: number) => void;
+  /** GET /metrics behind its bearer token, mounted before the extra routers. */
+  metricsRouter?: express.Router;
 }
 
 /** The HTTP surface, without listen(): tests (through supertest) and main() both use it. */
@@ -54,6 +58,13 @@ export function createApp(options: AppOptions): Express {
     }
   });
 
+  const observe = options.onWebhookAnswered;
+  if (observe) {
+    app.post('/webhook', (_req, res, next) => {
+      res.once('finish', () => observe(res.statusCode));
+      next();
+    });
+  }
   if (options.line) {
     app.post('/webhook', ...webhookHandlers(options.line, options.logger));
   } else {
@@ -61,6 +72,7 @@ export function createApp(options: AppOptions): Express {
       res.status(503).json({ message: 'LINE is not configured on this server' });
     });
   }
+  if (options.metricsRouter) app.use(options.metricsRouter);
   for (const router of options.extraRouters ?? []) app.use(router);
 
   app.use(errorHandler(options.logger));

@@ -1,6 +1,7 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { Reply } from '../domain/reply';
 import { SendError, type Messenger, type SendFailure } from '../usecases/ports';
+import { describeFetchError } from './line-api-error';
 import { toLineMessages } from './to-line-messages';
 
 function classify(status: number, body: string): SendFailure {
@@ -17,16 +18,7 @@ export function toSendError(error: unknown): SendError {
     const body = typeof error.body === 'string' ? error.body : '';
     return new SendError(classify(error.status, body), error.status, `LINE API ${error.status}: ${body.slice(0, 200)}`);
   }
-  return new SendError('retryable', null, `LINE API unreachable: ${describe(error)}`);
-}
-
-/** fetch says only "fetch failed"; the reason (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT …) is in its cause. */
-function describe(error: unknown): string {
-  const message = (error as Error)?.message ?? String(error);
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (!cause) return message;
-  const code = typeof cause.code === 'string' ? `${cause.code}: ` : '';
-  return `${message} (${code}${String(cause.message ?? '')})`;
+  return new SendError('retryable', null, `LINE API unreachable: ${describeFetchError(error)}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import { callLine as call, LineApiError } from './line-api-error';
 import type { RichMenuPlan } from '../domain/rich-menu-plan';
 import type { RichMenuImage } from './rich-menu-image';
 
@@ -20,33 +21,8 @@ export interface RichMenuApi {
   remove(richMenuId: string): Promise<void>;
 }
 
-/** A call LINE refused or that did not reach LINE, with LINE's status and message. */
-export class RichMenuApiError extends Error {
-  override name = 'RichMenuApiError';
-  constructor(
-    readonly call: string,
-    readonly status: number | null,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function toApiError(call: string, error: unknown): RichMenuApiError {
-  if (error instanceof HTTPFetchError) {
-    const body = typeof error.body === 'string' ? error.body.slice(0, 500) : '';
-    return new RichMenuApiError(call, error.status, `${call}: LINE API ${error.status}: ${body}`);
-  }
-  return new RichMenuApiError(call, null, `${call}: LINE API unreachable: ${(error as Error)?.message ?? String(error)}`);
-}
-
-async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toApiError(name, error);
-  }
-}
+/** A rich menu call LINE refused or that did not reach LINE. */
+export { LineApiError as RichMenuApiError };
 
 /**
  * The rich menu calls through the official SDK. The image upload goes to the data host, which
@@ -150,7 +126,7 @@ export async function applyRichMenu(
     }
   }
   if (failures.length > 0) {
-    throw new RichMenuApiError(
+    throw new LineApiError(
       'deleteRichMenu',
       null,
       `${created} is the default now, but ${failures.length} previous menu(s) could not be deleted (run --apply again to retry):\n  ${failures.join('\n  ')}`,

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { definitionsFor, isSafetyReply, lateTurn, step } from '../domain/conversation';
+import { performance } from 'node:perf_hooks';
+import { definitionsFor, isSafetyReply, lateTurn, step, type TurnOutcome } from '../domain/conversation';
 import type { Definitions } from '../domain/definitions';
 import type { ByLang } from '../domain/lang';
 import type { Reply } from '../domain/reply';
 import { withoutNotices } from '../domain/notice-lines';
 import { KeyedQueue } from './keyed-queue';
 import { localDateOf } from '../domain/calendar';
-import { ConflictError, SendError, type Clock, type EventResult, type IncomingEvent, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
+import { eventOutcome } from './event-outcome';
+import { ConflictError, SendError, type Clock, type EventMetrics, type EventResult, type IncomingEvent, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
 
 export interface HandleEventDeps {
   definitions: Definitions;
@@ -16,6 +18,8 @@ export interface HandleEventDeps {
   logger: Logger;
   /** A stable, non-reversible id for logs: user ids are never logged in the clear. */
   hashUserId(userId: string): string;
+  /** Counts each event's outcome and time for operators; absent, nothing is counted. */
+  metrics?: EventMetrics;
 }
 
 export type EventHandler = ((event: IncomingEvent) => Promise<EventResult>) & {
@@ -175,11 +179,12 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
     }
   }
 
-  async function handleTurn(event: Extract<IncomingEvent, { kind: 'turn' }>): Promise<EventResult> {
+  /** The event's result, and the kind of turn when one was computed for it (for the counts). */
+  async function handleTurn(event: Extract<IncomingEvent, { kind: 'turn' }>): Promise<{ result: EventResult; turn: TurnOutcome | null }> {
     const user = deps.hashUserId(event.userId);
     // LINE marks redeliveries, so only those are looked up first; any other duplicate (the same
     // delivery at two instances at once) is caught by the event id's primary key below.
-    if (event.redelivery && (await store.findEvent(event.eventId))) return finishKnown(event.eventId, event.userId);
+    if (event.redelivery && (await store.findEvent(event.eventId))) return { result: await finishKnown(event.eventId, event.userId), turn: null };
 
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const { conversation: stored, subscribed } = await store.loadTurnContext(event.userId);
@@ -211,10 +216,10 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
         if (error instanceof ConflictError) continue;
         throw error;
       }
-      if (recorded === 'duplicate') return finishKnown(event.eventId, event.userId);
+      if (recorded === 'duplicate') return { result: await finishKnown(event.eventId, event.userId), turn: null };
       const result = await settle(event.eventId, event.userId, () => firstDelivery(event.eventId, event.userId, event.replyToken, turn.reply));
       logger.info({ user, eventId: event.eventId, input: event.input.kind, outcome: turn.outcome, node: turn.node }, 'turn handled');
-      return late ? 'late' : result;
+      return { result: late ? 'late' : result, turn: turn.outcome };
     }
     throw new ConflictError(`gave up after ${MAX_CONFLICT_RETRIES} concurrent changes`);
   }
@@ -233,20 +238,37 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
   }
 
   const handle = (event: IncomingEvent): Promise<EventResult> => {
+    const metrics = deps.metrics;
+    if (!metrics) return route(event).then(({ result }) => result);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    return route(event).then(
+      ({ result, turn }) => {
+        metrics.eventHandled(eventOutcome(result, turn), seconds());
+        return result;
+      },
+      (error: unknown) => {
+        metrics.eventHandled('failed', seconds());
+        throw error;
+      },
+    );
+  };
+
+  const route = (event: IncomingEvent): Promise<{ result: EventResult; turn: TurnOutcome | null }> => {
     if (event.kind === 'turn' && event.timestamp !== null && clock.now().getTime() - event.timestamp > EVENT_ACCEPT_WINDOW_MS) {
       // Its id may have been purged: it could be a replay of an old, signed body.
       logger.warn({ eventId: event.eventId, user: deps.hashUserId(event.userId) }, 'event ignored: older than the window in which its id is remembered');
-      return Promise.resolve('ignored');
+      return Promise.resolve({ result: 'ignored', turn: null });
     }
     switch (event.kind) {
       case 'ignored':
         logger.info({ eventId: event.eventId, reason: event.reason }, 'event ignored');
-        return Promise.resolve('ignored');
+        return Promise.resolve({ result: 'ignored', turn: null });
       case 'unfollow':
         return queue.run(event.userId, async () => {
           await store.deleteUser(event.userId);
           logger.info({ user: deps.hashUserId(event.userId), eventId: event.eventId }, 'unfollowed: user data deleted');
-          return 'deleted' as const;
+          return { result: 'deleted' as const, turn: null };
         });
       case 'turn':
         return queue.run(event.userId, () => handleTurn(event));

@@ -36,6 +36,30 @@ export type EventResult =
   | 'deleted'
   | 'ignored';
 
+/**
+ * How an event ended, in the operators' counts (metrics): a fixed set of words, never a user id or
+ * text. `taken_over`: a redelivery or the sweeper finished an event another attempt had recorded.
+ */
+export type EventOutcome =
+  | 'answered'
+  | 'crisis'
+  | 'danger'
+  | 'asked_back'
+  | 'not_understood'
+  | 'non_text'
+  | 'stale'
+  | 'late'
+  | 'duplicate'
+  | 'taken_over'
+  | 'ignored'
+  | 'unfollowed'
+  | 'failed';
+
+/** What the webhook use case tells the operators' counts. The Prometheus side is src/metrics/. */
+export interface EventMetrics {
+  eventHandled(outcome: EventOutcome, seconds: number): void;
+}
+
 /** Why a send failed, in terms the use cases act on. */
 export type SendFailure =
   /** The reply token was used or expired: nothing to retry with it. */

@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HTTPFetchError, messagingApi, validateSignature } from '@line/bot-sdk';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { convertDiscriminators, loadLineSpec } from '../support/line-openapi-validator';
@@ -447,5 +449,51 @@ describe('line-webhook helpers', () => {
     const parsed = JSON.parse(webhookBody(events, 'Udest'));
     expect(parsed.destination).toBe('Udest');
     expect(parsed.events).toHaveLength(7);
+  });
+});
+
+describe('the channel settings line:setup uses', () => {
+  const SECRET = '0123456789abcdef0123456789abcdef';
+
+  it('keeps the webhook URL it was given, refuses one that is not https, and reports the bot and the switch', async () => {
+    const own = await startFakeLineApi({ channelAccessToken: TOKEN, channelSecret: SECRET });
+    const sdk = new messagingApi.MessagingApiClient({ channelAccessToken: TOKEN, baseURL: own.baseUrl });
+    try {
+      expect((await httpError(sdk.getWebhookEndpoint())).status).toBe(404);
+      expect((await httpError(sdk.setWebhookEndpoint({ endpoint: 'http://guide.example.jp/webhook' }))).status).toBe(400);
+      await sdk.setWebhookEndpoint({ endpoint: 'https://guide.example.jp/webhook' });
+      own.setWebhookActive(false);
+      expect(await sdk.getWebhookEndpoint()).toEqual({ endpoint: 'https://guide.example.jp/webhook', active: false });
+      expect((await sdk.getBotInfo()).chatMode).toBe('bot');
+      expect(own.violations()).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('testWebhookEndpoint really sends LINE\'s empty, signed verification body and reports the answer', async () => {
+    const received: { signature: string; body: string }[] = [];
+    const endpoint = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ signature: String(req.headers['x-line-signature']), body });
+        res.statusCode = validateSignature(body, SECRET, String(req.headers['x-line-signature'])) ? 200 : 401;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/webhook`;
+    const signed = await startFakeLineApi({ channelAccessToken: TOKEN, channelSecret: SECRET });
+    const unsigned = await startFakeLineApi({ channelAccessToken: TOKEN });
+    try {
+      const ok = await new messagingApi.MessagingApiClient({ channelAccessToken: TOKEN, baseURL: signed.baseUrl }).testWebhookEndpoint({ endpoint: url });
+      expect(ok).toMatchObject({ success: true, statusCode: 200 });
+      expect(JSON.parse(received[0]!.body)).toEqual({ destination: expect.stringMatching(/^U[0-9a-f]{32}$/), events: [] });
+      const refused = await new messagingApi.MessagingApiClient({ channelAccessToken: TOKEN, baseURL: unsigned.baseUrl }).testWebhookEndpoint({ endpoint: url });
+      expect(refused).toMatchObject({ success: false, statusCode: 401 });
+    } finally {
+      await Promise.all([signed.close(), unsigned.close(), new Promise((resolve) => endpoint.close(resolve))]);
+    }
   });
 });

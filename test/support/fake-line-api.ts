@@ -8,8 +8,9 @@
  * documented limits (./line-limits.ts). A request with violations gets the 400 LINE would give and
  * is not counted as accepted. Tests should normally end with `expect(fake.violations()).toEqual([])`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { checkMessageLimits, checkRichMenuLimits } from './line-limits';
@@ -61,7 +62,31 @@ export interface FakeLineApiOptions {
   maxRecords?: number;
   /** Called for every reply, push and multicast LINE accepted, as it is accepted. */
   onAccepted?: (call: AcceptedCall) => void;
+  /**
+   * Signs the verification webhook that `testWebhookEndpoint` really sends to the endpoint, as LINE
+   * does. Without it the body is signed with some other secret, which a bot must refuse.
+   */
+  channelSecret?: string;
+  /** PEM certificate(s) to trust for an https endpoint instead of the system's (a test's own CA). */
+  webhookCa?: string;
 }
+
+/** The channel as `getBotInfo` describes it (GET /v2/bot/info). */
+export interface FakeBotInfo {
+  userId: string;
+  basicId: string;
+  displayName: string;
+  chatMode: 'chat' | 'bot';
+  markAsReadMode: 'auto' | 'manual';
+}
+
+export const FAKE_BOT_INFO: FakeBotInfo = {
+  userId: `U${'5e'.repeat(16)}`,
+  basicId: '@000test',
+  displayName: 'めぐろ ひきこもり支援ガイド(テスト)',
+  chatMode: 'bot',
+  markAsReadMode: 'auto',
+};
 
 export interface FakeLineApi {
   baseUrl: string;
@@ -75,6 +100,10 @@ export interface FakeLineApi {
   multicasts(): { to: string[]; messages: any[]; retryKey?: string }[];
   script(method: string, pathPrefix: string, responses: ScriptedResponse[]): void;
   setQuota(q: { limit: number | null; used: number }): void;
+  setBotInfo(info: Partial<FakeBotInfo>): void;
+  /** The channel's webhook settings: the URL (null before one is set) and the console's "Use webhook". */
+  webhook(): { endpoint: string | null; active: boolean };
+  setWebhookActive(active: boolean): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -123,6 +152,9 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
   let defaultRichMenuId: string | undefined;
   // 'none' (no limit) by default so tests only meet the monthly limit when they ask for it.
   let quota: { limit: number | null; used: number } = { limit: null, used: 0 };
+  let botInfo: FakeBotInfo = { ...FAKE_BOT_INFO };
+  // A new channel has no webhook URL; "Use webhook" is a console switch that the API cannot change.
+  let webhook: { endpoint: string | null; active: boolean } = { endpoint: null, active: true };
 
   const takeScript = (method: string, path: string): ScriptedResponse | undefined => {
     const s = scripts.find((x) => x.method === method && path.startsWith(x.pathPrefix) && x.queue.length > 0);
@@ -204,7 +236,7 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
   };
 
   /** Normal LINE behaviour for a valid request. `accept` records it as accepted by LINE. */
-  const handle = (req: http.IncomingMessage, op: SpecOperation, params: Record<string, string>, body: any): Reply => {
+  const handle = (req: http.IncomingMessage, op: SpecOperation, params: Record<string, string>, body: any): Reply | Promise<Reply> => {
     const retryKey = header(req, 'x-line-retry-key');
     const conflict = retryKey !== undefined ? acceptedRetryKeys.get(retryKey) : undefined;
     if (conflict) {
@@ -252,6 +284,19 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
         return defaultRichMenuId
           ? { status: 200, body: { richMenuId: defaultRichMenuId } }
           : { status: 404, body: { message: 'no default richmenu' } };
+      case 'GET /v2/bot/info':
+        return { status: 200, body: botInfo };
+      case 'GET /v2/bot/channel/webhook/endpoint':
+        // LINE documents no answer for a channel without a URL; this stand-in says 404.
+        return webhook.endpoint === null ? { status: 404, body: { message: 'Not found' } } : { status: 200, body: { ...webhook } };
+      case 'PUT /v2/bot/channel/webhook/endpoint':
+        if (!String(body.endpoint).startsWith('https://')) return { status: 400, body: { message: 'Invalid webhook endpoint URL', details: [{ message: 'must be https', property: 'endpoint' }] } };
+        return { status: 200, body: {} };
+      case 'POST /v2/bot/channel/webhook/test': {
+        const endpoint = (body?.endpoint as string | undefined) ?? webhook.endpoint;
+        if (!endpoint) return { status: 400, body: { message: 'The webhook endpoint URL is not set' } };
+        return verifyWebhook(endpoint, opts.channelSecret ?? randomBytes(16).toString('hex'), botInfo.userId, opts.webhookCa).then((result) => ({ status: 200, body: result }));
+      }
       case 'GET /v2/bot/profile/{userId}':
         return { status: 200, body: { userId: params.userId, displayName: 'テストユーザー', language: 'ja' } };
       default:
@@ -302,6 +347,9 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
         break;
       case 'POST /v2/bot/user/all/richmenu/{richMenuId}':
         defaultRichMenuId = params.richMenuId;
+        break;
+      case 'PUT /v2/bot/channel/webhook/endpoint':
+        webhook = { ...webhook, endpoint: body.endpoint };
         break;
       case 'DELETE /v2/bot/user/all/richmenu':
         defaultRichMenuId = undefined;
@@ -369,7 +417,7 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
           },
         };
       } else {
-        reply = handle(req, op, params, body);
+        reply = await handle(req, op, params, body);
         if (reply.status >= 200 && reply.status < 300) accept(req, op, params, body, reply, requestId, preciseAt);
       }
     }
@@ -415,6 +463,13 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
     setQuota(q) {
       quota = { ...q };
     },
+    setBotInfo(info) {
+      botInfo = { ...botInfo, ...info };
+    },
+    webhook: () => ({ ...webhook }),
+    setWebhookActive(active) {
+      webhook = { ...webhook, active };
+    },
     reset() {
       for (const list of [requests, replies, pushes, multicasts, scripts]) list.length = 0;
       usedReplyTokens.clear();
@@ -422,6 +477,8 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
       richMenus.clear();
       defaultRichMenuId = undefined;
       quota = { limit: null, used: 0 };
+      botInfo = { ...FAKE_BOT_INFO };
+      webhook = { endpoint: null, active: true };
       violationCount = 0;
     },
     close: () =>
@@ -430,6 +487,49 @@ export async function startFakeLineApi(opts: FakeLineApiOptions = {}): Promise<F
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/** LINE's result of testWebhookEndpoint (TestWebhookEndpointResponse). */
+interface WebhookTestResult {
+  success: boolean;
+  timestamp: string;
+  statusCode: number;
+  reason: string;
+  detail: string;
+}
+
+/**
+ * What LINE's "Verify" does: POSTs a signed body with no events to the endpoint and reports the
+ * answer. No answer within LINE's 2-second wait is status 0.
+ */
+function verifyWebhook(endpoint: string, channelSecret: string, destination: string, ca: string | undefined): Promise<WebhookTestResult> {
+  const body = JSON.stringify({ destination, events: [] });
+  const timestamp = new Date().toISOString();
+  const url = new URL(endpoint);
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const request = transport.request(
+      url,
+      {
+        method: 'POST',
+        timeout: 2000,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-line-signature': createHmac('sha256', channelSecret).update(body).digest('base64'), 'user-agent': 'LineBotWebhook/2.0' },
+        // Node's `ca` replaces the system's list: a test's endpoint is signed by the test's CA only.
+        ...(ca && url.protocol === 'https:' ? { ca } : {}),
+      },
+      (response) => {
+        response.resume();
+        const statusCode = response.statusCode ?? 0;
+        const ok = statusCode >= 200 && statusCode < 300;
+        resolve({ success: ok, timestamp, statusCode, reason: ok ? 'OK' : 'An invalid status code was returned', detail: `${statusCode} ${http.STATUS_CODES[statusCode] ?? ''}`.trim() });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timed out after 2 s')));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ success: false, timestamp, statusCode: 0, reason: 'Could not connect to the webhook URL', detail: error.code ?? error.message }),
+    );
+    request.end(body);
+  });
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -3,13 +3,14 @@
  * anything that must not share an event loop with it. Run from compiled JS:
  *
  *   node dist/test/support/fake-line-server.js [--port 0] [--control-port 0] [--token T]
- *        [--validation full|shallow] [--max-records 2000]
+ *        [--validation full|shallow] [--max-records 2000] [--channel-secret S] [--webhook-ca FILE.pem]
  *
  * It prints one JSON line on stdout, `{"baseUrl":…,"controlUrl":…}`, then serves until SIGTERM.
  * The control server (another port, so that nothing in LINE's URL space changes) answers:
  *   GET  /stats               counts since the last reset (replies, pushes, multicasts, violations)
  *   GET  /violations          the recorded violation messages (bounded by --max-records)
  *   GET  /multicasts          the recorded multicasts: to, retryKey
+ *   GET  /webhook             the channel's webhook settings: {endpoint, active}
  *   GET  /clock               {now}: this process's clock (performance.timeOrigin + now(), ms)
  *   GET  /accepted/stream     NDJSON, one line per accepted reply or push, as it is accepted:
  *                             {kind, token | to, at, choices: [{type, data | text, label}]}
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       'control-port': { type: 'string', default: '0' },
       token: { type: 'string' },
+      'channel-secret': { type: 'string' },
+      'webhook-ca': { type: 'string' },
       validation: { type: 'string', default: 'full' },
       'max-records': { type: 'string', default: '2000' },
     },
@@ -118,6 +121,8 @@ async function main(): Promise<void> {
   const fake = await startFakeLineApi({
     port: Number(values.port),
     ...(values.token ? { channelAccessToken: values.token } : {}),
+    ...(values['channel-secret'] ? { channelSecret: values['channel-secret'] } : {}),
+    ...(values['webhook-ca'] ? { webhookCa: fs.readFileSync(values['webhook-ca'], 'utf8') } : {}),
     validation,
     maxRecords: Number(values['max-records']),
     onAccepted,
@@ -143,6 +148,8 @@ async function main(): Promise<void> {
         return json(200, fake.violations());
       case 'GET /multicasts':
         return json(200, fake.multicasts().map((m) => ({ to: m.to, retryKey: m.retryKey })));
+      case 'GET /webhook':
+        return json(200, fake.webhook());
       case 'GET /clock':
         return json(200, { now: performance.timeOrigin + performance.now() });
       case 'GET /accepted/stream':

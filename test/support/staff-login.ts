@@ -1,4 +1,4 @@
-/** A signed-in staff session on a test bot, for the pages that need one when LINE credentials are set. */
+/** A signed-in staff session, through the real login form, for the pages that need one when LINE credentials are set. */
 import { hashPassword } from '../../src/staff/passwords';
 import type { BotHarness } from './bot-harness';
 
@@ -11,21 +11,40 @@ export interface LoginForm {
 }
 
 /** GET /admin/login over real HTTP: the form's CSRF token and the cookie that goes with it. */
-export async function openLoginForm(baseUrl: string, headers: Record<string, string> = {}): Promise<LoginForm> {
-  const form = await fetch(`${baseUrl}/admin/login`, { headers });
+export async function openLoginForm(baseUrl: string, headers: Record<string, string> = {}, fetchFn: typeof fetch = fetch): Promise<LoginForm> {
+  const form = await fetchFn(`${baseUrl}/admin/login`, { headers });
   const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
   return { cookie, csrf };
 }
 
 /** POST /admin/login with a form opened before; the answer is not followed (303 on success). */
-export function postLogin(baseUrl: string, form: LoginForm, username: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baseUrl}/admin/login`, {
+export function postLogin(
+  baseUrl: string,
+  form: LoginForm,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+  fetchFn: typeof fetch = fetch,
+): Promise<Response> {
+  return fetchFn(`${baseUrl}/admin/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie, ...headers },
     body: new URLSearchParams({ _csrf: form.csrf, username, password }).toString(),
   });
+}
+
+/**
+ * Logs in at `baseUrl` (a test bot, a server process, or the proxy in front of one) with an account
+ * that exists; resolves with the Cookie header value and the Set-Cookie header of the signed-in
+ * session as the server sent it. `fetchFn` reaches a TLS proxy with the test's CA.
+ */
+export async function signIn(baseUrl: string, username: string, password: string, fetchFn: typeof fetch = fetch): Promise<{ cookie: string; setCookie: string }> {
+  const login = await postLogin(baseUrl, await openLoginForm(baseUrl, {}, fetchFn), username, password, {}, fetchFn);
+  if (login.status !== 303) throw new Error(`staff login failed: ${login.status}`);
+  const setCookie = login.headers.get('set-cookie') ?? '';
+  return { cookie: setCookie.split(';')[0]!, setCookie };
 }
 
 /** Creates an account and logs in through the real form; resolves with the Cookie header value (cached per bot). */
@@ -35,9 +54,7 @@ export function staffCookie(bot: BotHarness, username = 'test-staff'): Promise<s
     cookie = (async () => {
       const password = 'test staff password 123';
       await bot.composed.staff.access.addAccount(username, await hashPassword(password), 'test', Date.now());
-      const login = await postLogin(bot.url, await openLoginForm(bot.url), username, password);
-      if (login.status !== 303) throw new Error(`staff login failed: ${login.status}`);
-      return (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      return (await signIn(bot.url, username, password)).cookie;
     })();
     sessions.set(bot, cookie);
   }
