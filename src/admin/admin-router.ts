@@ -6,7 +6,12 @@ import { doubleCsrf } from 'csrf-csrf';
 import cookieParser from 'cookie-parser';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { tokyoTime } from '../domain/calendar';
-import { applyStaffChanges, checkNotice, correctableFields, correctedFact, factsToCheck, ibashoOverview, NOTICE_MAX_LENGTH, StaffInputError, STAFF_SOURCE, checkableFields, type CheckableField } from '../domain/staff-changes';
+import { checkableFields, correctableFields, STAFF_SOURCE, type CheckableField } from '../domain/staff-changes/change';
+import { applyStaffChanges } from '../domain/staff-changes/merge-over-content';
+import { checkNotice, correctedFact, StaffInputError } from '../domain/staff-changes/validation';
+import { NOTICE_MAX_LENGTH } from '../domain/content/limits';
+import { factsToCheck } from '../domain/fact-freshness';
+import { ibashoOverview } from '../domain/ibasho-overview';
 import type { WeeklyHours } from '../domain/content/schema';
 import { pendingExport } from '../domain/staff-export';
 import { NOTICES_SHOWN } from '../domain/notice-lines';
@@ -436,7 +441,7 @@ ${notices.map(
 
   const factsPage = (req: Request, res: Response, extra: { error?: string; status?: number } = {}) => {
     const csrf = generateToken(req);
-    const views = factsToCheck(live.view, now());
+    const views = factsToCheck(live.view, now(), 180);
     render(
       req,
       res,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CheckableField, StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes';
+import type { CheckableField, StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes/change';
 import { json, parse, writeAudit, type AuditEntry, type StaffDb, type StaffTables, type StaffTrx } from './staff-tables';
 
 function toDate(row: StaffTables['staff_ibasho_dates']): StaffIbashoDate {

@@ -1,5 +1,6 @@
 import type { Definitions } from '../domain/definitions';
-import { applyStaffChanges, noStaffChanges, type StaffChanges } from '../domain/staff-changes';
+import { noStaffChanges, type StaffChanges } from '../domain/staff-changes/change';
+import { applyStaffChanges } from '../domain/staff-changes/merge-over-content';
 import type { Logger } from './ports';
 
 /** Where the staff layer comes from: the store's version counter and the changes themselves. */

@@ -4,7 +4,7 @@ import type { Definitions } from '../../src/domain/definitions';
 import type { IbashoDateOverride } from '../../src/domain/content/schema';
 import { reminderReply, openNoticeReply } from '../../src/domain/render-reply';
 import { dueReminders, MULTICAST_LIMIT, planReminders, withinQuota, type Audiences, type Delivery, type DueReminders } from '../../src/domain/reminder-plan';
-import type { StaffIbashoDate } from '../../src/domain/staff-changes';
+import type { StaffIbashoDate } from '../../src/domain/staff-changes/change';
 
 const root = path.resolve(__dirname, '../..');
 const base = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });

@@ -1,19 +1,11 @@
 import { ibashoLines } from '../../src/domain/render-reply';
 import { nextIbasho } from '../../src/domain/ibasho-schedule';
 import { reminderSlots } from '../../src/domain/reminder-schedule';
-import {
-  activeNotices,
-  applyStaffChanges,
-  checkCancel,
-  checkMove,
-  checkPublish,
-  correctedFact,
-  factsToCheck,
-  ibashoOverview,
-  noStaffChanges,
-  StaffInputError,
-  type StaffChanges,
-} from '../../src/domain/staff-changes';
+import { factsToCheck } from '../../src/domain/fact-freshness';
+import { ibashoOverview } from '../../src/domain/ibasho-overview';
+import { noStaffChanges, type StaffChanges } from '../../src/domain/staff-changes/change';
+import { activeNotices, applyStaffChanges } from '../../src/domain/staff-changes/merge-over-content';
+import { checkCancel, checkMove, checkPublish, correctedFact, StaffInputError } from '../../src/domain/staff-changes/validation';
 import { projectDefinitions, staffIbashoDate } from '../support/fixtures';
 
 const base = projectDefinitions();
@@ -105,9 +97,9 @@ describe('the staff layer merged into Definitions', () => {
   });
 
   test('facts older than 180 days come first', () => {
-    const views = factsToCheck(base, new Date('2027-07-01T03:00:00Z'));
+    const views = factsToCheck(base, new Date('2027-07-01T03:00:00Z'), 180);
     expect(views[0]!.ageDays).toBeGreaterThan(180);
-    const fresh = factsToCheck(base, NOW);
+    const fresh = factsToCheck(base, NOW, 180);
     expect(fresh.every((v) => v.ageDays <= 180)).toBe(true);
   });
 });
