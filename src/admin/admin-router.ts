@@ -9,7 +9,7 @@ import { tokyoTime } from '../domain/calendar';
 import { checkableFields, correctableFields, STAFF_SOURCE, type CheckableField } from '../domain/staff-changes/change';
 import { applyStaffChanges } from '../domain/staff-changes/merge-over-content';
 import { checkNotice, correctedFact, StaffInputError } from '../domain/staff-changes/validation';
-import { NOTICE_MAX_LENGTH } from '../domain/content/limits';
+import { IBASHO_NOTE_MAX_LENGTH, NOTICE_MAX_LENGTH } from '../domain/content/limits';
 import { factsToCheck } from '../domain/fact-freshness';
 import { ibashoOverview } from '../domain/ibasho-overview';
 import type { WeeklyHours } from '../domain/content/schema';
@@ -288,7 +288,7 @@ ${month.dates.map((d) => {
   const staffControls = fromStaff(d.source)
     ? html`
 <form method="post" action="/admin/ibasho/note" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="date" value="${d.date}">
-<label>メモ(部屋など) <input type="text" name="note" maxlength="60" value="${d.note ?? ''}"></label><button type="submit" class="secondary">メモを保存</button></form>`
+<label>メモ(部屋など) <input type="text" name="note" maxlength="${IBASHO_NOTE_MAX_LENGTH}" value="${d.note ?? ''}"></label><button type="submit" class="secondary">メモを保存</button></form>`
     : html``;
   return html`<li>${head} ${d.note ? html`<span class="muted">${d.note}</span>` : html``}(${who})
 <form method="post" action="/admin/ibasho/cancel" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="date" value="${day}"><button type="submit" class="danger">${day} を中止にする</button></form>
@@ -319,7 +319,7 @@ ${csrfField(csrf)}
 <label>開始 <input type="time" name="start" value="${rule.start}"></label>
 <label>終了 <input type="time" name="end" value="${rule.end}"></label>
 </div>
-<label>メモ(部屋など、60文字まで) <input type="text" name="note" maxlength="60"></label>
+<label>メモ(部屋など、${IBASHO_NOTE_MAX_LENGTH}文字まで) <input type="text" name="note" maxlength="${IBASHO_NOTE_MAX_LENGTH}"></label>
 <button type="submit">公開する</button>
 </form>
 </section>

@@ -42,6 +42,10 @@ describe('dueReminders: which reminder slots a pass at an instant asks about', (
     expect(dueReminders(held, now, null).announcement).toBeNull();
     // Outside push hours (21:00–08:00) it waits.
     expect(dueReminders(held, tokyo('2026-12-01T22:00:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-01T21:00:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-01T20:59:00'), [published]).announcement).not.toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-02T07:59:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-02T08:00:00'), [published]).announcement).not.toBeNull();
   });
 });
 

@@ -4,10 +4,7 @@
  * one `content:check` accepts after `content:export`.
  */
 
-/**
- * A いばしょ date's note (the room …), in LINE's unit (UTF-16 code units, see text-units.ts): what
- * zod's `max` and a browser's `maxlength` count too.
- */
+/** A いばしょ date's note (the room …), in characters (code points), as zod's `max` counts them. */
 export const IBASHO_NOTE_MAX_LENGTH = 60;
 
 /** A staff notice (お知らせ), in LINE's unit, like every limit of the reply it goes into. */
