@@ -1,7 +1,7 @@
 import type { Definitions } from '../domain/definitions';
 import type { StaffIbashoDate } from '../domain/staff-changes/change';
 import { checkCancel, checkMove, checkNote, checkPublish, StaffInputError, type PublishInput } from '../domain/staff-changes/validation';
-import type { StaffStore } from '../store/staff-store';
+import type { StaffStore } from './ports';
 
 /**
  * The いばしょ date operations, shared by the console and `npm run ibasho`: each checks the edit
