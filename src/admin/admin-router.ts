@@ -36,6 +36,8 @@ export interface AdminOptions {
   sessionSecret: string;
   /** Staff pages elsewhere on the app, linked from the console's menu. */
   links?: { href: string; label: string }[];
+  /** FACT_MAX_AGE_DAYS: a fact checked longer ago is marked 要確認 and listed first on the facts page. */
+  factMaxAgeDays: number;
 }
 
 /** SESSION_SECRET, else one derived from the LINE channel secret, else (local use) a random one. */
@@ -130,7 +132,7 @@ export function adminRouter(options: AdminOptions): { router: Router; staffOnly:
   admin.get('/', (_req, res) => res.redirect(303, '/admin/ibasho'));
   ibashoPage(admin, ctx);
   noticesPage(admin, ctx);
-  factsPage(admin, ctx, { maxAgeDays: 180 });
+  factsPage(admin, ctx, { maxAgeDays: options.factMaxAgeDays });
   auditPage(admin, ctx);
 
   const errors: ErrorRequestHandler = (error, req, res, next) => {
