@@ -89,7 +89,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   }
 
   const links = [...(config.simulator ? [{ href: '/', label: 'シミュレーター' }] : []), ...(config.statsPage ? [{ href: '/stats', label: '利用状況' }] : [])];
-  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy !== null, sessionSecret: sessionSecretFrom(config), links });
+  const admin = adminRouter({ staff, live, clock, logger: deps.logger, secureCookies: config.trustProxy !== null, sessionSecret: sessionSecretFrom(config), links, factMaxAgeDays: config.factMaxAgeDays });
   /** The simulator and /stats: pages for staff, not for the people the bot serves. */
   const staffPages: Router[] = [];
   // Simulator conversations are practice, not people: kept in memory, out of the production tables,

@@ -1,6 +1,9 @@
-/** The staff console's page chrome; every value goes through the shared html`` (src/pages/markup). */
+/** The staff console's page chrome, and the parts two pages share; every value goes through the shared html`` (src/pages/markup). */
+import { pendingExport } from '../domain/staff-export';
 import { html, type Markup } from '../pages/markup';
 import { renderPage } from '../pages/pages';
+import type { LiveDefinitions } from '../usecases/live-definitions';
+import { formErrors, postForm } from './form';
 
 export interface PageContext {
   title: string;
@@ -11,14 +14,10 @@ export interface PageContext {
   links?: { href: string; label: string }[];
 }
 
-export function csrfField(csrf: string | undefined): Markup {
-  return html`<input type="hidden" name="_csrf" value="${csrf ?? ''}">`;
-}
-
 export function page(ctx: PageContext, body: Markup): string {
   const nav = ctx.user
     ? html`<nav aria-label="メニュー"><a href="/admin/ibasho">いばしょの日程</a><a href="/admin/notices">お知らせ</a><a href="/admin/facts">情報の確認</a><a href="/admin/audit">変更の記録</a>${(ctx.links ?? []).map((l) => html`<a href="${l.href}">${l.label}</a>`)}
-<form method="post" action="/admin/logout" class="inline">${csrfField(ctx.csrf)}<button type="submit">ログアウト(${ctx.user})</button></form></nav>`
+${postForm('/admin/logout', { csrf: ctx.csrf, className: 'inline' }, html`<button type="submit">ログアウト(${ctx.user})</button>`)}</nav>`
     : html``;
   return renderPage({
     title: `${ctx.title} | めぐろ ひきこもり支援ガイド 管理画面`,
@@ -26,9 +25,18 @@ export function page(ctx: PageContext, body: Markup): string {
     header: html`<p class="brand">めぐろ ひきこもり支援ガイド 管理画面</p>${nav}`,
     main: html`<h1>${ctx.title}</h1>
 ${ctx.flash ? html`<p class="flash" role="status">${ctx.flash}</p>` : html``}
-${ctx.error ? html`<p class="error" role="alert">${ctx.error}</p>` : html``}
+${formErrors(ctx.error)}
 ${body}`,
   });
+}
+
+/** Which staff changes content/ does not say yet, so a developer runs the export and commits them. */
+export function exportNote(live: LiveDefinitions): Markup {
+  const pending = pendingExport(live.base.content, live.staffChanges);
+  if (pending.length === 0) return html``;
+  return html`<details class="muted"><summary>content/ にまだ書き出していない変更: ${pending.length} 件</summary>
+<p>ボットには反映されています。開発担当者が <code>npm run content:export</code> で content/ に書き出し、コミットします。</p>
+<ul>${pending.map((line) => html`<li>${line}</li>`)}</ul></details>`;
 }
 
 export const ADMIN_CSS = `

@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { StaffStore } from '../store/staff-store';
+import type { StaffStore } from '../usecases/ports';
 
 /**
  * express-session's store interface over the staff tables, so that every instance (SQLite or

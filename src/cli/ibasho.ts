@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadDefinitions } from '../files/definitions-files';
-import { ibashoOverview, StaffInputError } from '../domain/staff-changes';
+import { ibashoOverview } from '../domain/ibasho-overview';
+import { StaffInputError } from '../domain/staff-changes/validation';
 import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
 import { LiveDefinitions } from '../usecases/live-definitions';

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { openStore } from '../store/open-store';
-import { DuplicateError, StaffStore } from '../store/staff-store';
+import { StaffStore } from '../store/staff-store';
+import { DuplicateError } from '../usecases/ports';
 import { hashPassword, passwordProblem, usernameProblem } from '../staff/passwords';
 import { runCommand, type CommandStart } from './command';
 

@@ -62,6 +62,12 @@ export function localDateOf(instant: Date | number): LocalDate {
   return tokyoTime(instant).date;
 }
 
+/** Tokyo wall clock of an instant as "HH:MM" (the form content/ writes times in). */
+export function tokyoClockTime(instant: Date | number): string {
+  const { hour, minute } = tokyoTime(instant);
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
 const tokyoInstantOf = memo((dateTime: string): number => {
   const [date, time] = dateTime.split(' ') as [string, string];
   const [hours, minutes] = time.split(':').map(Number) as [number, number];

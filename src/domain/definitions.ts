@@ -5,7 +5,7 @@ import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, window
 import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
 import { compileUnderstanding, type Understanding } from './text/understanding';
-import type { Notice } from './staff-changes';
+import type { Notice } from './staff-changes/change';
 
 /** Everything the conversation needs, validated and compiled once at start-up. */
 export interface Definitions {

@@ -1,6 +1,6 @@
 import type { Definitions } from './definitions';
 import type { Reply } from './reply';
-import { activeNotices } from './staff-changes';
+import { activeNotices } from './staff-changes/merge-over-content';
 
 /**
  * The staff's notices above an answer: the newest two running today for its windows (the most

@@ -3,7 +3,8 @@ import { openStatus } from './opening-hours';
 import { openNoticeReply, reminderReply } from './render-reply';
 import type { Reply } from './reply';
 import { reminderSlots, slotKey, type ReminderSlot } from './reminder-schedule';
-import { decidedAnnouncement, type DecidedAnnouncement, type StaffIbashoDate } from './staff-changes';
+import { decidedAnnouncement, type DecidedAnnouncement } from './decided-announcement';
+import type { StaffIbashoDate } from './staff-changes/change';
 
 /** LINE's multicast accepts up to 500 user ids a request. */
 export const MULTICAST_LIMIT = 500;

@@ -1,5 +1,6 @@
 import type { Content } from './content/schema';
-import { mergedIbashoDates, toOverride, type StaffChanges } from './staff-changes';
+import type { StaffChanges } from './staff-changes/change';
+import { mergedIbashoDates, toOverride } from './staff-changes/merge-over-content';
 
 /** What of the staff layer content/ does not say yet: one line each, in Japanese, for the console and the export. */
 export function pendingExport(content: Content, changes: StaffChanges): string[] {

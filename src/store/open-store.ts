@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Config } from '../config';
 import type { Logger, ReminderStore, Store } from '../usecases/ports';
 import { ConversationStore } from './conversation-store';
 import { OpenNotifications } from './open-notifications';
@@ -80,8 +79,16 @@ export async function openPostgresStore(connectionString: string, options: Postg
   return composeStore(await openPostgresEngine(connectionString, options));
 }
 
+/** What the store needs of the configuration (src/config.ts): DATABASE_URL and DATA_DIR. */
+export interface StoreSettings {
+  /** PostgreSQL's connection string; null for the embedded SQLite file. */
+  databaseUrl: string | null;
+  /** Where the SQLite file guide.db lives. */
+  dataDir: string;
+}
+
 /** The store the configuration asks for: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR. */
-export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>, options: { logger?: Logger; migrate?: boolean } = {}): Promise<DatabaseStore> {
+export async function openStore(config: StoreSettings, options: { logger?: Logger; migrate?: boolean } = {}): Promise<DatabaseStore> {
   if (config.databaseUrl) return openPostgresStore(config.databaseUrl, options);
   return openSqliteStore(path.join(config.dataDir, 'guide.db'), options);
 }

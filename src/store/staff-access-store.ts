@@ -1,16 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import { DuplicateError, writeAudit, type StaffAccount, type StaffDb } from './staff-tables';
-
-/** How many login attempts a key gets, and how long it is blocked once they are used (staff-access-store.ts). */
-export interface LoginRule {
-  free: number;
-  delayMs: number;
-  maxDelayMs: number;
-  quietMs: number;
-}
+import { DuplicateError, type LoginRule, type StaffAccessStore as StaffAccess, type StaffAccount } from '../usecases/ports';
+import { writeAudit, type StaffDb } from './staff-tables';
 
 /** Who may use the staff console: accounts (changes audited), sessions for express-session, login throttling. */
-export class StaffAccessStore {
+export class StaffAccessStore implements StaffAccess {
   private readonly db: StaffDb;
 
   constructor(database: Kysely<any>) {

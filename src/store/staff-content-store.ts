@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CheckableField, StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes';
-import { json, parse, writeAudit, type AuditEntry, type StaffDb, type StaffTables, type StaffTrx } from './staff-tables';
+import type { CheckableField, StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes/change';
+import type { AuditEntry, StaffContentStore as StaffContent } from '../usecases/ports';
+import { json, parse, writeAudit, type StaffDb, type StaffTables, type StaffTrx } from './staff-tables';
 
 function toDate(row: StaffTables['staff_ibasho_dates']): StaffIbashoDate {
   return {
@@ -37,7 +38,7 @@ function toFactCheck(row: StaffTables['staff_fact_checks']): StaffFactCheck {
  * (the same SQL through Kysely). Every change is one transaction that also writes its audit row and
  * bumps the version counter that running instances poll.
  */
-export class StaffContentStore {
+export class StaffContentStore implements StaffContent {
   private readonly db: StaffDb;
 
   constructor(database: Kysely<any>) {

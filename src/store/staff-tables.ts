@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { AuditEntry } from '../usecases/ports';
 
 /** The staff console's tables (migration 0004), beside the bot's own in schema.ts. */
 export interface StaffTables {
@@ -20,27 +21,6 @@ export interface StaffTables {
   staff_fact_checks: { window_id: string; field: string; checked: string; checked_by: string; source_note: string; value: string | null; updated_at: number };
   staff_audit_log: { id: string; at: number; actor: string; action: string; subject: string; before: string | null; after: string | null };
   staff_version: { name: string; version: number };
-}
-
-export interface StaffAccount {
-  username: string;
-  passwordHash: string;
-  disabled: boolean;
-  createdAt: number;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string;
-  before: unknown;
-  after: unknown;
-}
-
-export class DuplicateError extends Error {
-  override name = 'DuplicateError';
 }
 
 export type StaffDb = Kysely<StaffTables>;

@@ -1,7 +1,7 @@
 import type { Definitions } from '../domain/definitions';
 import { dueReminders, planReminders, withinQuota, type Audiences, type DueReminders, type Quota } from '../domain/reminder-plan';
 import { slotKey } from '../domain/reminder-schedule';
-import type { StaffIbashoDate } from '../domain/staff-changes';
+import type { StaffIbashoDate } from '../domain/staff-changes/change';
 import { SendError, type Logger, type Messenger, type ReminderBatch, type ReminderStore } from './ports';
 
 export interface DispatchSummary {

@@ -1,12 +1,7 @@
 import type { Definitions } from '../domain/definitions';
-import { applyStaffChanges, noStaffChanges, type StaffChanges } from '../domain/staff-changes';
-import type { Logger } from './ports';
-
-/** Where the staff layer comes from: the store's version counter and the changes themselves. */
-export interface StaffChangesSource {
-  version(): Promise<number>;
-  changes(): Promise<StaffChanges>;
-}
+import { noStaffChanges, type StaffChanges } from '../domain/staff-changes/change';
+import { applyStaffChanges } from '../domain/staff-changes/merge-over-content';
+import type { Logger, StaffChangesSource } from './ports';
 
 /** How often an instance asks whether staff changed something: well inside the promised 5 seconds, even on a busy machine. */
 export const STAFF_POLL_INTERVAL_MS = 1000;

@@ -1,6 +1,7 @@
 import type { ConversationState } from '../domain/conversation';
 import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
+import type { StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes/change';
 
 /**
  * Where a person talks to the bot, decided by the adapter that receives their events: LINE users can
@@ -276,4 +277,94 @@ export interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Where the staff layer comes from: the store's version counter and the changes themselves. */
+export interface StaffChangesSource {
+  /** Grows by one with every change of dates, notices or facts; instances poll it. */
+  version(): Promise<number>;
+  /** The whole staff layer, with the version it was read at. */
+  changes(): Promise<StaffChanges>;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * What staff change in what the bot says (いばしょ dates, notices, fact checks). Every change is one
+ * transaction that also writes its audit row and bumps the version counter.
+ */
+export interface StaffContentStore extends StaffChangesSource {
+  ibashoDate(date: string): Promise<StaffIbashoDate | null>;
+  /** Publishes, cancels or moves a date (one row per original date); `action` names it in the audit log. */
+  putIbashoDate(entry: StaffIbashoDate, action: string): Promise<void>;
+  /** Takes a staff row back (the date falls back to content/ or the rule). */
+  removeIbashoDate(date: string, actor: string, at: number): Promise<boolean>;
+  addNotice(notice: Omit<StaffNotice, 'id'>): Promise<string>;
+  removeNotice(id: string, actor: string, at: number): Promise<boolean>;
+  putFactCheck(check: StaffFactCheck): Promise<void>;
+  /** The newest audit rows first. */
+  auditLog(limit?: number): Promise<AuditEntry[]>;
+}
+
+export interface StaffAccount {
+  username: string;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+/** How many login attempts a key gets, and how long it is blocked once they are used (see reserveLoginAttempt). */
+export interface LoginRule {
+  free: number;
+  delayMs: number;
+  maxDelayMs: number;
+  quietMs: number;
+}
+
+/** A name that is taken (an account added twice). */
+export class DuplicateError extends Error {
+  override name = 'DuplicateError';
+}
+
+/** Who may use the staff console: accounts (changes audited), sessions for express-session, login throttling. */
+export interface StaffAccessStore {
+  account(username: string): Promise<StaffAccount | null>;
+  accounts(): Promise<StaffAccount[]>;
+  /** Throws DuplicateError when the name is taken. The hash never reaches the audit log. */
+  addAccount(username: string, passwordHash: string, actor: string, at: number): Promise<void>;
+  /** Disables an account and ends its sessions. False when there is no such account. */
+  disableAccount(username: string, actor: string, at: number): Promise<boolean>;
+  /** Sets a new password, ending its sessions; a disabled account stays disabled. False when there is no such account. */
+  resetPassword(username: string, passwordHash: string, actor: string, at: number): Promise<boolean>;
+  /** Enables a disabled account again (its password unchanged). False when there is no such account. */
+  enableAccount(username: string, actor: string, at: number): Promise<boolean>;
+  session(sid: string, now: number): Promise<string | null>;
+  saveSession(sid: string, username: string | null, data: string, expiresAt: number): Promise<void>;
+  touchSession(sid: string, expiresAt: number): Promise<void>;
+  destroySession(sid: string): Promise<void>;
+  /** Reserves one login attempt for `key` before the password is verified, parallel attempts counted one by one. */
+  reserveLoginAttempt(key: string, rule: LoginRule, now: number): Promise<{ allowed: true } | { allowed: false; until: number }>;
+  /** A successful login: its keys start afresh. */
+  clearLoginAttempts(keys: string[]): Promise<void>;
+  /** Audit rows for signing in and out; a failed login names only an account that exists (never what was typed). */
+  recordSignIn(action: 'account.login' | 'account.login-failed' | 'account.logout', username: string, at: number): Promise<void>;
+  /** Expired sessions and login limits untouched since `attemptsBefore`; the audit log is never purged. */
+  purgeExpired(now: number, attemptsBefore: number): Promise<void>;
+}
+
+/**
+ * The staff console's data, on the same database as the conversations: what the bot says (content)
+ * and who may change it (access). Implementation: src/store/staff-store.ts (SQLite and PostgreSQL).
+ */
+export interface StaffStore {
+  readonly content: StaffContentStore;
+  readonly access: StaffAccessStore;
 }

@@ -1,6 +1,7 @@
 import type { Definitions } from '../domain/definitions';
-import { checkCancel, checkMove, checkPublish, StaffInputError, type PublishInput, type StaffIbashoDate } from '../domain/staff-changes';
-import type { StaffStore } from '../store/staff-store';
+import type { StaffIbashoDate } from '../domain/staff-changes/change';
+import { checkCancel, checkMove, checkNote, checkPublish, StaffInputError, type PublishInput } from '../domain/staff-changes/validation';
+import type { StaffStore } from './ports';
 
 /**
  * The いばしょ date operations, shared by the console and `npm run ibasho`: each checks the edit
@@ -43,10 +44,8 @@ export async function moveIbashoDate(staff: StaffStore, defs: Definitions, date:
 /** Sets or clears the note (e.g. the room) of a date the staff published or moved. */
 export async function noteIbashoDate(staff: StaffStore, date: string, note: string, actor: string, now: Date): Promise<StaffIbashoDate> {
   const current = await staff.content.ibashoDate(date);
-  const trimmed = note.trim();
   if (!current || current.status === 'cancelled') throw new StaffInputError(`${date} は、ここで公開した開催日ではありません`);
-  if ([...trimmed].length > 60) throw new StaffInputError('メモは60文字までにしてください');
-  const entry: StaffIbashoDate = { ...current, note: trimmed || null, by: actor, at: now.getTime() };
+  const entry: StaffIbashoDate = { ...current, note: checkNote(note), by: actor, at: now.getTime() };
   await staff.content.putIbashoDate(entry, 'ibasho.note');
   return entry;
 }

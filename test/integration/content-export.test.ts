@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { openSqliteStore } from '../../src/store/open-store';
 import { StaffStore } from '../../src/store/staff-store';
-import { correctedFact } from '../../src/domain/staff-changes';
+import { correctedFact } from '../../src/domain/staff-changes/validation';
 import { parseFactsTable } from '../../src/domain/content/facts-table';
 import { projectDefinitions, ROOT } from '../support/fixtures';
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { LOGIN_PER_ADDRESS } from '../../src/admin/admin-router';
+import { LOGIN_PER_ADDRESS } from '../../src/admin/login-page';
 
 const MAX_FAILURES_PER_IP = LOGIN_PER_ADDRESS.free;
 import { CHANNEL_ACCESS_TOKEN, CHANNEL_SECRET, ROOT } from '../support/bot-harness';

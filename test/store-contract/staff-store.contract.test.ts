@@ -4,9 +4,10 @@
  * login throttling and the audit log that the retention purge never touches.
  */
 import type { DatabaseStore } from '../../src/store/open-store';
-import { DuplicateError, StaffStore } from '../../src/store/staff-store';
+import { StaffStore } from '../../src/store/staff-store';
+import { DuplicateError } from '../../src/usecases/ports';
 import { LiveDefinitions } from '../../src/usecases/live-definitions';
-import type { StaffIbashoDate } from '../../src/domain/staff-changes';
+import type { StaffIbashoDate } from '../../src/domain/staff-changes/change';
 import { describeWithPostgres } from '../support/postgres';
 import { projectDefinitions, staffIbashoDate } from '../support/fixtures';
 import { postgresStores, sqliteStores, type StoreFactory } from '../support/stores';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Definitions } from '../../src/domain/definitions';
-import type { StaffIbashoDate } from '../../src/domain/staff-changes';
+import type { StaffIbashoDate } from '../../src/domain/staff-changes/change';
 import { loadDefinitions } from '../../src/files/definitions-files';
 
 /** The repository's root. */

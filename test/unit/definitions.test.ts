@@ -166,6 +166,19 @@ describe('one broken thing → one precise problem', () => {
     expect(problems).toEqual(['content/ibasho.yaml: rule.status: only facts marked confirmed or seed-only may be shown to users']);
   });
 
+  test('a reminder at 21:00 → content/ibasho.yaml: reminders.times[N].at: pushes end at 21:00, as the announcement\'s do', () => {
+    const problems = problemsAfter('content/ibasho.yaml', (d) => {
+      d.reminders.times[0].at = '21:00';
+    });
+    expect(problems).toEqual(['content/ibasho.yaml: reminders.times[0].at: a reminder must be sent from 08:00 and before 21:00 (no pushes at night)']);
+    const dir = copyOfRealFiles();
+    edit(dir, 'content/ibasho.yaml', (d) => {
+      d.reminders.times[0].at = '20:59';
+      d.reminders.times[1].at = '08:00';
+    });
+    expect(() => load(dir)).not.toThrow();
+  });
+
   test('a phone fact with status unknown → windows[N].phone, with a message that mentions status', () => {
     const n = indexOfWindow('hokenyobo');
     const problems = problemsAfter('content/windows.yaml', (d) => {

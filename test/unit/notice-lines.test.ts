@@ -1,5 +1,6 @@
 /** Notices above an answer: how many are shown, which, and the check that keeps a reply within LINE's limits. */
-import { applyStaffChanges, noStaffChanges, type StaffNotice } from '../../src/domain/staff-changes';
+import { noStaffChanges, type StaffNotice } from '../../src/domain/staff-changes/change';
+import { applyStaffChanges } from '../../src/domain/staff-changes/merge-over-content';
 import { noticeLines, withoutNotices } from '../../src/domain/notice-lines';
 import { answerMessages } from '../../src/domain/render-reply';
 import { replyPastLineLimits } from '../../src/line/notice-fit';

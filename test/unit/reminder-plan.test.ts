@@ -4,7 +4,7 @@ import type { Definitions } from '../../src/domain/definitions';
 import type { IbashoDateOverride } from '../../src/domain/content/schema';
 import { reminderReply, openNoticeReply } from '../../src/domain/render-reply';
 import { dueReminders, MULTICAST_LIMIT, planReminders, withinQuota, type Audiences, type Delivery, type DueReminders } from '../../src/domain/reminder-plan';
-import type { StaffIbashoDate } from '../../src/domain/staff-changes';
+import type { StaffIbashoDate } from '../../src/domain/staff-changes/change';
 
 const root = path.resolve(__dirname, '../..');
 const base = loadDefinitions({ root, flowsDir: path.join(root, 'flows'), contentDir: path.join(root, 'content') });
@@ -42,6 +42,10 @@ describe('dueReminders: which reminder slots a pass at an instant asks about', (
     expect(dueReminders(held, now, null).announcement).toBeNull();
     // Outside push hours (21:00–08:00) it waits.
     expect(dueReminders(held, tokyo('2026-12-01T22:00:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-01T21:00:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-01T20:59:00'), [published]).announcement).not.toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-02T07:59:00'), [published]).announcement).toBeNull();
+    expect(dueReminders(held, tokyo('2026-12-02T08:00:00'), [published]).announcement).not.toBeNull();
   });
 });
 

@@ -1,19 +1,12 @@
 import { ibashoLines } from '../../src/domain/render-reply';
 import { nextIbasho } from '../../src/domain/ibasho-schedule';
 import { reminderSlots } from '../../src/domain/reminder-schedule';
-import {
-  activeNotices,
-  applyStaffChanges,
-  checkCancel,
-  checkMove,
-  checkPublish,
-  correctedFact,
-  factsToCheck,
-  ibashoOverview,
-  noStaffChanges,
-  StaffInputError,
-  type StaffChanges,
-} from '../../src/domain/staff-changes';
+import { ibashoFile } from '../../src/domain/content/schema';
+import { factsToCheck } from '../../src/domain/fact-freshness';
+import { ibashoOverview } from '../../src/domain/ibasho-overview';
+import { noStaffChanges, type StaffChanges } from '../../src/domain/staff-changes/change';
+import { activeNotices, applyStaffChanges } from '../../src/domain/staff-changes/merge-over-content';
+import { checkCancel, checkMove, checkPublish, correctedFact, StaffInputError } from '../../src/domain/staff-changes/validation';
 import { projectDefinitions, staffIbashoDate } from '../support/fixtures';
 
 const base = projectDefinitions();
@@ -105,9 +98,9 @@ describe('the staff layer merged into Definitions', () => {
   });
 
   test('facts older than 180 days come first', () => {
-    const views = factsToCheck(base, new Date('2027-07-01T03:00:00Z'));
+    const views = factsToCheck(base, new Date('2027-07-01T03:00:00Z'), 180);
     expect(views[0]!.ageDays).toBeGreaterThan(180);
-    const fresh = factsToCheck(base, NOW);
+    const fresh = factsToCheck(base, NOW, 180);
     expect(fresh.every((v) => v.ageDays <= 180)).toBe(true);
   });
 });
@@ -122,6 +115,18 @@ describe('checks of a staff edit (console and CLI)', () => {
     expect(() => checkPublish(defs, { date: '2026-12-22' }, NOW)).toThrow('すでに開催日');
     expect(checkPublish(base, { date: '2026-12-22' }, NOW)).toEqual({ date: '2026-12-22', start: '13:30', end: '16:30', note: null });
     expect(() => checkPublish(base, { date: '2026-12-22' }, NOW)).not.toThrow(StaffInputError);
+  });
+
+  test('a note is held to the limit content/ibasho.yaml has, counted the same way (an emoji is one character)', () => {
+    const accepted = (note: string) => ibashoFile.safeParse({ ...base.content.ibasho, dates: [{ date: '2026-12-22', status: 'held', note, source: 's', checked: '2026-12-01' }] }).success;
+    for (const note of ['部'.repeat(60), '🏠'.repeat(60)]) {
+      expect(checkPublish(base, { date: '2026-12-22', note }, NOW).note).toBe(note);
+      expect(accepted(note)).toBe(true);
+    }
+    for (const note of ['部'.repeat(61), '🏠'.repeat(61)]) {
+      expect(() => checkPublish(base, { date: '2026-12-22', note }, NOW)).toThrow('メモは60文字までにしてください');
+      expect(accepted(note)).toBe(false);
+    }
   });
 
   test('cancel and move', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { knownFact, provenanceOnly, unknownFact } from './fact';
 import { isJapanesePhoneNumber, isServiceNumber } from './phone';
+import { IBASHO_NOTE_MAX_LENGTH, isPushTime, PUSH_HOURS } from './limits';
 
 export const weekdayIds = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type WeekdayId = (typeof weekdayIds)[number];
@@ -86,7 +87,7 @@ const isoDate = z.iso.date('write a date as YYYY-MM-DD');
 const ibashoDateDetails = {
   start: clockTime.optional(),
   end: clockTime.optional(),
-  note: z.string().min(1).max(60, 'keep the note to 60 characters').optional(),
+  note: z.string().min(1).max(IBASHO_NOTE_MAX_LENGTH, `keep the note to ${IBASHO_NOTE_MAX_LENGTH} characters`).optional(),
 };
 
 const ibashoDate = z.discriminatedUnion('status', [
@@ -117,7 +118,7 @@ export type IbashoRule = z.infer<typeof ibashoRule>;
 const reminderTime = z.strictObject({
   kind: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
   daysBefore: z.number().int().min(0).max(7),
-  at: clockTime.refine((t) => t >= '08:00' && t <= '21:00', 'a reminder must be sent between 08:00 and 21:00'),
+  at: clockTime.refine(isPushTime, `a reminder must be sent from ${PUSH_HOURS.from} and before ${PUSH_HOURS.until} (no pushes at night)`),
 });
 export type ReminderTime = z.infer<typeof reminderTime>;
 
