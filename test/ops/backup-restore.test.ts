@@ -6,6 +6,7 @@
  * Real server processes, real SQLite files, the real CLIs.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CHANNEL_ACCESS_TOKEN, quickReplies } from '../support/bot-harness';
@@ -13,6 +14,7 @@ import { runCli } from '../support/cli-process';
 import { startFakeLineApi, type FakeLineApi } from '../support/fake-line-api';
 import { followEvent, postbackEvent, textEvent, type WebhookEvent } from '../support/line-webhook';
 import { sendSigned, startServerProcess, stopServerProcess, type ServerProcess } from '../support/server-process';
+import { describeWithPostgres, freshDatabase } from '../support/postgres';
 import { signIn } from '../support/staff-login';
 import { tempDirs } from '../support/temp-dirs';
 
@@ -153,4 +155,35 @@ test('backup and restore refuse PostgreSQL and point to pg_dump', async () => {
   const result = await runCli('backup', ['x.db'], { DATABASE_URL: 'postgres://guide@127.0.0.1:5432/guide' });
   expect(result).toMatchObject({ code: 2 });
   expect(result.stderr).toMatch(/^backup: DATABASE_URL is set: .*pg_dump and pg_restore \(docs\/operations\.md\)\n$/);
+});
+
+describeWithPostgres('PostgreSQL: the runbook\'s pg_dump and pg_restore lines', () => {
+  test('a dump restored into an empty database serves the same subscriptions and staff account', async () => {
+    const [source, target] = [await freshDatabase(), await freshDatabase()];
+    try {
+      const a = await startServerProcess({ DATABASE_URL: source.url, LINE_API_BASE_URL: fake.baseUrl });
+      servers.push(a);
+      const user = 'U' + 'f6'.repeat(16);
+      await subscribe(a, user);
+      expect((await runCli('staff', ['add', 'sato', '--password-stdin'], { DATABASE_URL: source.url }, { input: `${PASSWORD}\n` })).code).toBe(0);
+      const dump = path.join(tempDir('guide-pgdump-'), 'guide.dump');
+      const dumped = spawnSync('pg_dump', ['--format=custom', `--file=${dump}`, source.url], { encoding: 'utf8' });
+      expect({ status: dumped.status, stderr: dumped.stderr }).toEqual({ status: 0, stderr: '' });
+      const restored = spawnSync('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${target.url}`, dump], { encoding: 'utf8' });
+      expect({ status: restored.status, stderr: restored.stderr }).toEqual({ status: 0, stderr: '' });
+      await stopServerProcess(a);
+
+      const b = await startServerProcess({ DATABASE_URL: target.url, LINE_API_BASE_URL: fake.baseUrl });
+      servers.push(b);
+      await signIn(b.url, 'sato', PASSWORD);
+      // Subscribed already: the settings answer offers to stop, not to start.
+      const settings = await say(b, postbackEvent(user, 'do=reminder-settings'));
+      expect(quickReplies(settings).some((q) => q.data === 'do=unsubscribe')).toBe(true);
+      expect(fake.violations()).toEqual([]);
+    } finally {
+      await Promise.all(servers.map(stopServerProcess));
+      await source.drop();
+      await target.drop();
+    }
+  }, 30_000);
 });
