@@ -1,6 +1,7 @@
 import type { Express, Router } from 'express';
 import type { Config } from './config';
 import { loadDefinitions } from './files/definitions-files';
+import { LINE_CONTENT_LIMITS } from './line/line-limits';
 import type { Definitions } from './domain/definitions';
 import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
@@ -42,7 +43,7 @@ export const systemClock: Clock = { now: () => new Date() };
 export async function compose(config: Config, deps: { logger: Logger; clock?: Clock }): Promise<Composed> {
   const store = await openStore(config, { logger: deps.logger });
   const staff = new StaffStore(store.database);
-  const live = new LiveDefinitions(loadDefinitions(config), staff.content);
+  const live = new LiveDefinitions(loadDefinitions(config, LINE_CONTENT_LIMITS), staff.content);
   await live.refresh();
   live.start(deps.logger);
   const definitions = live.view;
