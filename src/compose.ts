@@ -1,6 +1,7 @@
 import type { Express, Router } from 'express';
 import type { Config } from './config';
 import { loadDefinitions } from './files/definitions-files';
+import { LINE_CONTENT_LIMITS } from './line/line-limits';
 import type { Definitions } from './domain/definitions';
 import { createApp } from './http/create-app';
 import { LineMessenger } from './line/line-messenger';
@@ -53,7 +54,7 @@ export async function compose(config: Config, deps: { logger: Logger; clock?: Cl
   const opened = await openStore(config, { logger: deps.logger });
   const store = metrics ? measuredStore(opened, metrics) : opened;
   const staff = new StaffStore(store.database);
-  const live = new LiveDefinitions(loadDefinitions(config), staff.content);
+  const live = new LiveDefinitions(loadDefinitions(config, LINE_CONTENT_LIMITS), staff.content);
   await live.refresh();
   live.start(deps.logger);
   const definitions = live.view;

@@ -6,6 +6,8 @@ import { localDateOf } from '../domain/calendar';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
 import { staleFacts } from '../domain/fact-freshness';
 import { parseFactsTable, unknownFactIds } from '../domain/content/facts-table';
+import { LINE_CONTENT_LIMITS } from '../line/line-limits';
+import { DEFAULT_LANG } from '../domain/lang';
 import { runCommand, type CommandStart } from './command';
 
 /**
@@ -36,7 +38,7 @@ function main(start: CommandStart): number {
     const factProblems = unknownFactIds(raw, parseFactsTable(readFactsTable(root, factsFile)), path.relative(root, factsFile) || factsFile);
     let definitions;
     try {
-      definitions = buildDefinitions(raw);
+      definitions = buildDefinitions(raw, DEFAULT_LANG, LINE_CONTENT_LIMITS);
     } catch (error) {
       if (error instanceof DefinitionsError) throw new DefinitionsError([...error.problems, ...factProblems]);
       throw error;

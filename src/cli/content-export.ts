@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { parseDocument, type Document } from 'yaml';
 import { readDefinitionFiles } from '../files/definitions-files';
 import { buildDefinitions, DefinitionsError } from '../domain/definitions';
+import { DEFAULT_LANG } from '../domain/lang';
+import { LINE_CONTENT_LIMITS } from '../line/line-limits';
 import { exportedIbashoDates, pendingExport } from '../domain/staff-export';
 import { openStore } from '../store/open-store';
 import { StaffStore } from '../store/staff-store';
@@ -23,7 +25,7 @@ async function main(start: CommandStart): Promise<number> {
   const outDir = path.resolve(values.out ?? config.contentDir);
   const factsFile = values.facts ? path.resolve(root, values.facts) : config.factsFile;
   const raw = readDefinitionFiles(config);
-  const base = buildDefinitions(raw);
+  const base = buildDefinitions(raw, DEFAULT_LANG, LINE_CONTENT_LIMITS);
   const store = await openStore(config);
   let changes;
   try {
@@ -58,7 +60,7 @@ async function main(start: CommandStart): Promise<number> {
 
   // Validate the result as content:check would, before writing anything.
   const data = (doc: Document) => doc.toJS() as unknown;
-  buildDefinitions({ ...raw, ibasho: { ...raw.ibasho, data: data(ibasho) }, windows: { ...raw.windows, data: data(windows) } });
+  buildDefinitions({ ...raw, ibasho: { ...raw.ibasho, data: data(ibasho) }, windows: { ...raw.windows, data: data(windows) } }, DEFAULT_LANG, LINE_CONTENT_LIMITS);
 
   fs.mkdirSync(outDir, { recursive: true });
   if (outDir !== config.contentDir) {

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { DEFAULT_LANG, type Lang } from './lang';
 import { isClassName } from './text/reading-rules';
-import { crisisFile, faqFile, ibashoFile, phrasesFile, understandingFile, windowsFile, type Content, type SupportWindow } from './content/schema';
-import { flowSchema, BACK_TARGET, type Flow } from './flow/schema';
+import { crisisFile, faqFile, ibashoFile, phrasesFileFor, understandingFile, windowsFileFor, type Content, type SupportWindow } from './content/schema';
+import { NO_CONTENT_LIMITS, type ContentLimits } from './content-limits';
+import { flowSchemaFor, BACK_TARGET, type Flow } from './flow/schema';
 import { compileFlow, type CompiledFlow } from './flow/compile';
 import { compileUnderstanding, type Understanding } from './text/understanding';
 import type { Notice } from './staff-changes/change';
@@ -170,7 +171,7 @@ function reachableNodes(flow: Flow): Set<string> {
   return seen;
 }
 
-function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinitions, problems: string[]) {
+function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinitions, limits: ContentLimits, problems: string[]) {
   const file = paths.flow.path;
   const exists = (id: string) => Object.prototype.hasOwnProperty.call(flow.nodes, id);
   if (!exists(flow.start)) problems.push(`${file}: start: no node "${flow.start}"`);
@@ -200,7 +201,7 @@ function checkFlow(flow: Flow, windowList: SupportWindow[], paths: RawDefinition
       node.windows.forEach((windowId, i) => {
         if (!windows.has(windowId)) problems.push(`${file}: nodes.${id}.windows[${i}]: no window "${windowId}" in ${paths.windows.path}`);
       });
-      if (node.windows.length > 12) problems.push(`${file}: nodes.${id}.windows: at most 12 windows fit in one answer`);
+      if (node.windows.length > limits.answerWindows) problems.push(`${file}: nodes.${id}.windows: at most ${limits.answerWindows} windows fit in one answer`);
     }
   }
   const reachable = reachableNodes(flow);
@@ -259,21 +260,24 @@ function checkFaq(faq: Content['faq'], windowList: SupportWindow[], crisis: Cont
   });
 }
 
-/** Validates and compiles the flow and content; throws DefinitionsError listing every problem. */
-export function buildDefinitions(raw: RawDefinitions, lang: Lang = DEFAULT_LANG): Definitions {
+/**
+ * Validates and compiles the flow and content; throws DefinitionsError listing every problem. `limits`
+ * are what the channels can show (LINE's: src/line/line-limits.ts), passed by whoever loads content for them.
+ */
+export function buildDefinitions(raw: RawDefinitions, lang: Lang = DEFAULT_LANG, limits: ContentLimits = NO_CONTENT_LIMITS): Definitions {
   const problems: string[] = [];
-  const flow = parse(flowSchema, raw.flow, problems);
-  const windows = parse(windowsFile, raw.windows, problems);
+  const flow = parse(flowSchemaFor(limits), raw.flow, problems);
+  const windows = parse(windowsFileFor(limits), raw.windows, problems);
   const ibasho = parse(ibashoFile, raw.ibasho, problems);
   const crisis = parse(crisisFile, raw.crisis, problems);
-  const phrases = parse(phrasesFile, raw.phrases, problems);
+  const phrases = parse(phrasesFileFor(limits), raw.phrases, problems);
   const faq = parse(faqFile, raw.faq, problems);
   const understanding = parse(understandingFile, raw.understanding, problems);
   // Cross-checks run on every file that parsed, so that one run reports every problem.
   if (windows) checkWindows(windows.windows, raw.windows.path, problems);
   if (ibasho) checkIbasho(ibasho, raw.ibasho.path, problems);
   if (phrases) checkPhrases(phrases, raw.phrases.path, problems);
-  if (flow && windows) checkFlow(flow, windows.windows, raw, problems);
+  if (flow && windows) checkFlow(flow, windows.windows, raw, limits, problems);
   if (flow && windows) checkIbashoNode(flow, windows.windows, raw.flow.path, problems);
   if (flow && phrases) checkAnswerLeads(phrases, flow, raw.phrases.path, problems);
   if (windows && crisis) checkCrisis(crisis, windows.windows, raw.crisis.path, problems);

@@ -34,8 +34,6 @@ export type ChoicesFor =
   | { kind: 'reminderSettings' }
   | { kind: 'openNoticeSet' };
 
-const QUICK_REPLY_LIMIT = 13;
-
 function reminderChoice(defs: Definitions, subscribed: boolean): Choice {
   const q = defs.content.phrases.quickReply;
   return subscribed ? { label: q.unsubscribe, action: { kind: 'unsubscribe' } } : { label: q.subscribe, action: { kind: 'subscribe' } };
@@ -89,8 +87,9 @@ export function choicesFor(defs: Definitions, at: ChoicesAt, reply: ChoicesFor):
     case 'crisis':
       return [...(reply.more ? [{ label: q.moreCrisis, action: { kind: 'moreCrisis' } } as Choice] : []), { label: q.menu, action: { kind: 'go', node: start } }];
     case 'notUnderstood':
-      // Every reply that did not understand keeps the crisis lines one tap away.
-      return [{ label: q.crisisLines, action: { kind: 'crisisLines' } } as Choice, ...choicesAtNode(defs, at)].slice(0, QUICK_REPLY_LIMIT);
+      // Every reply that did not understand keeps the crisis lines one tap away: first, so that a channel
+      // that shows fewer choices keeps it.
+      return [{ label: q.crisisLines, action: { kind: 'crisisLines' } } as Choice, ...choicesAtNode(defs, at)];
     case 'askBack': {
       const a = defs.content.phrases.askBack;
       return [

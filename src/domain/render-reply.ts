@@ -4,11 +4,7 @@ import { addDays, dateParts, localDateOf, tokyoTime, type LocalDate } from './ca
 import { openStatus, type OpenStatus } from './opening-hours';
 import { nextIbashoOf } from './next-ibasho';
 import { noticeLines } from './notice-lines';
-import { utf16Length } from './text-units';
 import type { Card, CardButton, CardLine, Reply, ReplyMessage } from './reply';
-
-const CARDS_PER_CAROUSEL = 12;
-const ALT_TEXT_LIMIT = 1500;
 
 /** Fills {name} placeholders. */
 export function fill(template: string, values: Record<string, string>): string {
@@ -85,7 +81,7 @@ export function ibashoLines(defs: Definitions, now: Date): CardLine[] {
   return lines;
 }
 
-/** A text fallback of cards (LINE's altText, ≤1500 UTF-16 units): each title with its number. */
+/** A text fallback of cards (a channel's altText): each title with its number. */
 function altTextOf(heading: string, cards: Card[]): string {
   const parts = [heading];
   for (const card of cards) {
@@ -95,24 +91,17 @@ function altTextOf(heading: string, cards: Card[]): string {
   return clipLines(parts);
 }
 
-/** Joins lines, stopping before LINE's altText limit. */
+/**
+ * The lines of a text fallback, most important first, one line each: a channel that holds less keeps
+ * whole lines from the top (LINE: src/line/to-line-messages.ts).
+ */
 export function clipLines(parts: string[]): string {
-  let text = '';
-  for (const part of parts) {
-    const next = text ? `${text}\n${part}` : part;
-    if (utf16Length(next) > ALT_TEXT_LIMIT) break;
-    text = next;
-  }
-  return text;
+  return parts.join('\n');
 }
 
+/** Cards side by side; a channel that shows fewer at once splits them (LINE: carousels of 12). */
 function carousels(heading: string, cards: Card[]): ReplyMessage[] {
-  const messages: ReplyMessage[] = [];
-  for (let i = 0; i < cards.length; i += CARDS_PER_CAROUSEL) {
-    const chunk = cards.slice(i, i + CARDS_PER_CAROUSEL);
-    messages.push({ kind: 'cards', altText: altTextOf(heading, chunk), cards: chunk });
-  }
-  return messages;
+  return cards.length > 0 ? [{ kind: 'cards', altText: altTextOf(heading, cards), cards }] : [];
 }
 
 /** The intro with the staff's notices running today for these windows, in the same message (no extra message). */

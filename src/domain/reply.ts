@@ -55,6 +55,6 @@ export type ReplyMessage =
 
 export interface Reply {
   messages: ReplyMessage[];
-  /** Offered as quick replies under the last message. */
+  /** Offered as quick replies under the last message, most important first (a channel that shows fewer keeps the first). */
   choices: Choice[];
 }

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { z } from 'zod';
 import { buildDefinitions, DefinitionsError, type Definitions, type RawDefinitions } from '../domain/definitions';
+import { DEFAULT_LANG } from '../domain/lang';
+import type { ContentLimits } from '../domain/content-limits';
+import { LINE_CONTENT_LIMITS } from '../line/line-limits';
 
 // zod compiles a fast path (with new Function) for each object schema on its first parse; content is
 // parsed once at start-up, so that compilation costs more than it saves (about 100 ms of a cold start).
@@ -38,9 +41,12 @@ function readYaml(file: string, root: string, problems: string[]): { path: strin
   }
 }
 
-/** Reads flows/guide.yaml and content/*.yaml, then validates and compiles them. Throws DefinitionsError. */
-export function loadDefinitions(location: DefinitionsLocation): Definitions {
-  return buildDefinitions(readDefinitionFiles(location));
+/**
+ * Reads flows/guide.yaml and content/*.yaml, then validates and compiles them against what the channels
+ * can show (by default LINE's limits: the content is published there). Throws DefinitionsError.
+ */
+export function loadDefinitions(location: DefinitionsLocation, limits: ContentLimits = LINE_CONTENT_LIMITS): Definitions {
+  return buildDefinitions(readDefinitionFiles(location), DEFAULT_LANG, limits);
 }
 
 /** Reads and parses the files without validating them. Throws DefinitionsError if one cannot be read or parsed. */

@@ -2,6 +2,8 @@ import type { messagingApi } from '@line/bot-sdk';
 import { telUri } from '../domain/content/phone';
 import { encodePostback } from '../domain/postback';
 import type { Card, CardButton, CardLine, Choice, Reply, ReplyMessage } from '../domain/reply';
+import { utf16Length } from '../domain/text-units';
+import { ALT_TEXT_LIMIT, CARDS_PER_CAROUSEL, QUICK_REPLY_LIMIT } from './line-limits';
 
 type QuickReplyItem = messagingApi.QuickReplyItem;
 
@@ -91,11 +93,29 @@ function bubble(card: Card): messagingApi.FlexBubble {
   };
 }
 
-function toMessage(message: ReplyMessage): Message {
-  if (message.kind === 'text') return { type: 'text', text: message.notices ? [...message.notices, '', message.text].join('\n') : message.text };
-  const contents: messagingApi.FlexContainer =
-    message.cards.length === 1 ? bubble(message.cards[0]!) : { type: 'carousel', contents: message.cards.map(bubble) };
-  return { type: 'flex', altText: message.altText, contents };
+/** A text fallback cut to LINE's altText limit, keeping whole lines from the top. */
+export function clipAltText(text: string): string {
+  if (utf16Length(text) <= ALT_TEXT_LIMIT) return text;
+  let clipped = '';
+  for (const line of text.split('\n')) {
+    const next = clipped ? `${clipped}\n${line}` : line;
+    if (utf16Length(next) > ALT_TEXT_LIMIT) break;
+    clipped = next;
+  }
+  return clipped;
+}
+
+/** Cards as LINE messages: one bubble, or carousels of at most 12, each with the cards' text fallback. */
+function toMessages(message: ReplyMessage): Message[] {
+  if (message.kind === 'text') return [{ type: 'text', text: message.notices ? [...message.notices, '', message.text].join('\n') : message.text }];
+  const altText = clipAltText(message.altText);
+  const messages: Message[] = [];
+  for (let i = 0; i < message.cards.length; i += CARDS_PER_CAROUSEL) {
+    const chunk = message.cards.slice(i, i + CARDS_PER_CAROUSEL);
+    const contents: messagingApi.FlexContainer = chunk.length === 1 ? bubble(chunk[0]!) : { type: 'carousel', contents: chunk.map(bubble) };
+    messages.push({ type: 'flex', altText, contents });
+  }
+  return messages;
 }
 
 /**
@@ -103,13 +123,13 @@ function toMessage(message: ReplyMessage): Message {
  * frozen and shared between turns: their LINE form is made once for each and shared too (LINE's
  * messages are only serialised, never changed; the quick replies go on a copy of the last one).
  */
-const sharedMessages = new WeakMap<ReplyMessage, Message>();
+const sharedMessages = new WeakMap<ReplyMessage, readonly Message[]>();
 const sharedItems = new WeakMap<Choice, QuickReplyItem>();
 
-function lineMessage(message: ReplyMessage): Message {
-  if (!Object.isFrozen(message)) return toMessage(message);
+function lineMessages(message: ReplyMessage): readonly Message[] {
+  if (!Object.isFrozen(message)) return toMessages(message);
   let shared = sharedMessages.get(message);
-  if (!shared) sharedMessages.set(message, (shared = Object.freeze(toMessage(message))));
+  if (!shared) sharedMessages.set(message, (shared = Object.freeze(toMessages(message).map((m) => Object.freeze(m)))));
   return shared;
 }
 
@@ -124,12 +144,15 @@ function quickReplyItem(choice: Choice): QuickReplyItem {
   return shared;
 }
 
-/** The LINE messages of a reply; its choices become quick replies on the last message. */
+/**
+ * The LINE messages of a reply; its choices become quick replies on the last message, the first 13 of
+ * them (the reply lists the most important first).
+ */
 export function toLineMessages(reply: Reply): Message[] {
-  const messages = reply.messages.map(lineMessage);
+  const messages = reply.messages.flatMap(lineMessages);
   const last = messages.length - 1;
   if (last >= 0 && reply.choices.length > 0) {
-    messages[last] = { ...messages[last]!, quickReply: { items: reply.choices.map(quickReplyItem) } };
+    messages[last] = { ...messages[last]!, quickReply: { items: reply.choices.slice(0, QUICK_REPLY_LIMIT).map(quickReplyItem) } };
   }
   return messages;
 }

@@ -1,4 +1,5 @@
 import type { StoreEngine } from './store-engine';
+import { PUSH_CHANNELS } from '../usecases/channels';
 
 const CHUNK = 1000;
 
@@ -11,7 +12,7 @@ export class OpenNotifications {
       .selectFrom('open_notifications')
       .select(['window_id', 'send_at', 'user_id'])
       .where('send_at', '<=', now)
-      .where('channel', '=', 'line')
+      .where('channel', 'in', PUSH_CHANNELS)
       .orderBy('window_id')
       .orderBy('send_at')
       .orderBy('user_id')

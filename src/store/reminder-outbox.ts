@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Reply } from '../domain/reply';
 import type { ReminderBatch } from '../usecases/ports';
+import { PUSH_CHANNELS } from '../usecases/channels';
 import type { Database } from './schema';
 import type { StoreEngine } from './store-engine';
 
@@ -21,8 +22,8 @@ export class ReminderOutbox {
       .selectFrom('subscriptions as s')
       .select('s.user_id')
       .where('s.created_at', '<=', subscribedBy)
-      // Only LINE users can be pushed to; a multicast with an id LINE does not know fails for the whole batch.
-      .where('s.channel', '=', 'line')
+      // Only people of a channel that pushes; a multicast with an id LINE does not know fails for the whole batch.
+      .where('s.channel', 'in', PUSH_CHANNELS)
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(

@@ -52,8 +52,8 @@ const BATCH_LEASE_MS = 25_000;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Who is waiting for each message the planner may send. The store hands out LINE users only (channel
- * 'line'): a multicast with an id LINE does not know would fail for its whole batch.
+ * Who is waiting for each message the planner may send. The store hands out people of channels that
+ * push only (channels.ts): a multicast with an id LINE does not know would fail for its whole batch.
  */
 async function audiencesOf(store: ReminderStore, due: DueReminders, at: number): Promise<Audiences> {
   const ofSlot = new Map<string, string[]>();

@@ -6,6 +6,7 @@ import type { ByLang } from '../domain/lang';
 import type { Reply } from '../domain/reply';
 import { withoutNotices } from '../domain/notice-lines';
 import { KeyedQueue } from './keyed-queue';
+import { capabilitiesOf } from './channels';
 import { localDateOf } from '../domain/calendar';
 import { eventOutcome } from './event-outcome';
 import { ConflictError, SendError, type Clock, type EventMetrics, type EventResult, type IncomingEvent, type Logger, type Messenger, type Store, type StoredConversation, type StoredEvent } from './ports';
@@ -210,7 +211,7 @@ export function createEventHandler(deps: HandleEventDeps): EventHandler {
           leaseMs: LEASE_MS,
           ...(turn.subscription ? { subscription: turn.subscription } : {}),
           ...(turn.openNotification ? { openNotification: turn.openNotification } : {}),
-          ...(event.channel === 'line' ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored), ...(turn.typed ? { typed: turn.typed } : {}) } } : {}),
+          ...(capabilitiesOf(event.channel).countsUsage ? { usage: { day: localDateOf(now), node: turn.node, outcome: turn.outcome, previous: stoppedAt(stored), ...(turn.typed ? { typed: turn.typed } : {}) } } : {}),
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;

@@ -3,11 +3,9 @@ import type { Input } from '../domain/interpret-input';
 import type { Reply } from '../domain/reply';
 import type { StaffChanges, StaffFactCheck, StaffIbashoDate, StaffNotice } from '../domain/staff-changes/change';
 
-/**
- * Where a person talks to the bot, decided by the adapter that receives their events: LINE users can
- * be pushed to and are counted in the usage figures; simulator users (staff trying the bot) are neither.
- */
-export type Channel = 'line' | 'simulator';
+import type { Channel } from './channels';
+
+export type { Channel } from './channels';
 
 /** An inbound event, as an adapter (from-line-event, from-simulator-event) hands it to the use case. */
 export type IncomingEvent =

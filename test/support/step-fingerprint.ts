@@ -2,11 +2,14 @@
  * A fingerprint of step(): every node × (each of its buttons, typed sentences of the corpora, a follow, a
  * sticker, stale postbacks) × instants × with and without reminders, hashed. Run before and after a
  * refactor of the conversation: the same hash means the same turns. `node scripts/start.mjs ../test/support/step-fingerprint`
+ * With `--line`, hashes the LINE messages of each turn's reply instead (toLineMessages): the same hash
+ * means LINE receives the same messages, for a refactor that moves work between the domain and LINE's renderer.
  */
 import { createHash } from 'node:crypto';
 import { step } from '../../src/domain/conversation';
 import { encodePostback } from '../../src/domain/postback';
 import { choicesFor } from '../../src/domain/quick-replies';
+import { toLineMessages } from '../../src/line/to-line-messages';
 import type { Input } from '../../src/domain/interpret-input';
 import { loadCorpora, loadHeldOutBatches, projectDefinitionsAt, projectRoot } from './understanding-eval';
 
@@ -23,6 +26,7 @@ const typed = [
   'はい', 'いいえ', 'うん', 'そこまでではない', '話を聞いてほしい', 'qwerty', '',
 ];
 const instants = ['2026-11-25T01:00:00Z', '2026-11-25T17:00:00Z', '2026-11-29T02:00:00Z', '2026-12-22T05:00:00Z', '2026-12-31T18:00:00Z'].map((t) => new Date(t));
+const lineOnly = process.argv.includes('--line');
 const hash = createHash('sha256');
 let turns = 0;
 const nodes = Object.keys(defs.flow.flow.nodes);
@@ -48,7 +52,7 @@ for (const now of instants) {
       for (const state of states) {
         for (const input of inputs) {
           const turn = step(defs, state, input, now, { subscribed });
-          hash.update(JSON.stringify(turn));
+          hash.update(JSON.stringify(lineOnly ? toLineMessages(turn.reply) : turn));
           turns++;
         }
       }

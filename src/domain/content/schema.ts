@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { knownFact, provenanceOnly, unknownFact } from './fact';
 import { isJapanesePhoneNumber, isServiceNumber } from './phone';
 import { IBASHO_NOTE_MAX_LENGTH, isPushTime, PUSH_HOURS } from './limits';
+import { labelSchema, NO_CONTENT_LIMITS, perLimits, type ContentLimits } from '../content-limits';
 
 export const weekdayIds = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type WeekdayId = (typeof weekdayIds)[number];
@@ -47,17 +48,18 @@ const unknownPhone = unknownFact.extend({
  * A way in that needs no phone call: a page or chat to write to (`uri`, shown as a button next to the
  * call button) or a place to walk into (`text` only).
  */
-const otherWay = knownFact(
-  z.strictObject({
-    kind: z.enum(['line', 'mail', 'visit']),
-    text: z.string().min(1),
-    button: z.string().min(1).max(20, 'a button label can have at most 20 characters').optional(),
-    uri: z.url({ protocol: /^https$/ }).optional(),
-  }).refine((way) => (way.uri === undefined) === (way.button === undefined), 'give both button and uri, or neither'),
-);
-export type OtherWay = z.infer<typeof otherWay>;
+const otherWayWith = (button: z.ZodString) =>
+  knownFact(
+    z.strictObject({
+      kind: z.enum(['line', 'mail', 'visit']),
+      text: z.string().min(1),
+      button: button.optional(),
+      uri: z.url({ protocol: /^https$/ }).optional(),
+    }).refine((way) => (way.uri === undefined) === (way.button === undefined), 'give both button and uri, or neither'),
+  );
+export type OtherWay = z.infer<ReturnType<typeof otherWayWith>>;
 
-export const windowSchema = z.strictObject({
+const windowSchemaWith = (limits: ContentLimits) => z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'),
   name: z.string().min(1).max(40, 'keep the name to 40 characters: it is a card title'),
   helpsWith: knownFact(z.string().min(1)),
@@ -72,14 +74,19 @@ export const windowSchema = z.strictObject({
   access: knownFact(z.string().min(1)).optional(),
   area: knownFact(z.string().min(1)).optional(),
   notes: z.array(windowNote).default([]),
-  otherWays: z.array(otherWay).default([]),
+  otherWays: z.array(otherWayWith(labelSchema(limits))).default([]),
 });
+/** A window's fields; a channel's limits on labels are checked by windowsFileFor. */
+export const windowSchema = windowSchemaWith(NO_CONTENT_LIMITS);
 export type SupportWindow = z.infer<typeof windowSchema>;
 
-export const windowsFile = z.strictObject({
-  sources: z.record(z.string(), z.string()).optional(),
-  windows: z.array(windowSchema).min(1),
-});
+/** content/windows.yaml, with a channel's limits on button labels. */
+export const windowsFileFor = perLimits((limits) =>
+  z.strictObject({
+    sources: z.record(z.string(), z.string()).optional(),
+    windows: z.array(windowSchemaWith(limits)).min(1),
+  }),
+);
 
 const isoDate = z.iso.date('write a date as YYYY-MM-DD');
 
@@ -267,9 +274,8 @@ export type CrisisLine = CrisisContent['lines'][number];
 export type DangerLine = CrisisContent['dangerAtHome']['lines'][number];
 
 const phrase = z.string().min(1);
-/** Quick-reply labels: LINE allows 20 characters (counted in code points, like the flow's labels). */
-const buttonLabel = phrase.refine((s) => [...s].length <= 20, 'a button label can have at most 20 characters');
-export const phrasesFile = z.strictObject({
+/** content/phrases.yaml; its button and quick-reply labels are held to a channel's limit. */
+const phrasesFileWith = (buttonLabel: z.ZodString) => z.strictObject({
   greeting: phrase,
   restartIntro: phrase,
   resetNotice: phrase,
@@ -406,7 +412,8 @@ export const phrasesFile = z.strictObject({
     moreCrisis: buttonLabel,
   }),
 });
-export type Phrases = z.infer<typeof phrasesFile>;
+export const phrasesFileFor = perLimits((limits) => phrasesFileWith(labelSchema(limits)));
+export type Phrases = z.infer<ReturnType<typeof phrasesFileWith>>;
 
 
 const words = z.array(z.string().min(1));
