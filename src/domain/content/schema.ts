@@ -190,6 +190,16 @@ const everydayRule = z
 
 const CLASS_NAME = /^[a-z][a-z0-9-]*$/;
 
+/** A phone line of the crisis or danger reply, with its hours as slots. */
+const crisisLine = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  phone: phoneNumber,
+  hoursText: z.string().min(1),
+  slots: z.array(openingSlot).optional(),
+  ...crisisProvenance,
+});
+
 export const crisisFile = z.strictObject({
   classes: z.record(z.string().regex(CLASS_NAME, 'name a class with lowercase letters, digits and "-"'), z.array(z.string().min(1)).min(1)),
   crisis: z.array(readingRule).min(1),
@@ -213,18 +223,7 @@ export const crisisFile = z.strictObject({
       }),
     )
     .min(1),
-  lines: z
-    .array(
-      z.strictObject({
-        id: z.string().min(1),
-        name: z.string().min(1),
-        phone: phoneNumber,
-        hoursText: z.string().min(1),
-        slots: z.array(openingSlot).optional(),
-        ...crisisProvenance,
-      }),
-    )
-    .min(1),
+  lines: z.array(crisisLine).min(1),
   chat: z
     .array(
       z.strictObject({
@@ -249,17 +248,11 @@ export const crisisFile = z.strictObject({
     linesIntro: z.string().min(1),
     lines: z
       .array(
-        z.strictObject({
-          id: z.string().min(1),
-          name: z.string().min(1),
-          phone: phoneNumber,
+        crisisLine.extend({
           /** Who the line is for, in one short line (配偶者・パートナーからの暴力 …). */
           for: z.string().min(1).optional(),
-          hoursText: z.string().min(1),
-          slots: z.array(openingSlot).optional(),
           closedOnHolidays: z.boolean().default(false),
           closedNewYear: z.boolean().default(false),
-          ...crisisProvenance,
         }),
       )
       .default([]),
