@@ -1,4 +1,5 @@
-import { BACK_TARGET, type CommandAction, type Flow } from './flow/schema';
+import type { CommandAction, Flow } from './flow/schema';
+import { commandTarget, nodeTarget, targetKey, type Target } from './flow/target';
 import { decodePostback } from './postback';
 import type { Choice, ChoiceAction } from './reply';
 import {
@@ -63,8 +64,7 @@ export interface ReadingContext {
 
 interface Term {
   term: string;
-  /** A node, $back, or an action prefixed with "!" */
-  target: string;
+  target: Target;
   fromCurrentNode: boolean;
 }
 
@@ -92,20 +92,20 @@ function computeTermsAt(u: Understanding, flow: Flow, node: string): Term[] {
   const current = flow.nodes[node];
   if (current?.kind === 'question') {
     for (const option of current.options) {
-      for (const t of [option.label, ...option.synonyms]) terms.push({ term: readText(u, t), target: option.next, fromCurrentNode: true });
+      for (const t of [option.label, ...option.synonyms]) terms.push({ term: readText(u, t), target: nodeTarget(option.next), fromCurrentNode: true });
     }
   }
   for (const command of flow.commands) {
-    const target = command.action ? `!${command.action}` : command.next!;
+    const target = commandTarget(command);
     for (const t of [command.label, ...command.synonyms]) terms.push({ term: readText(u, t), target, fromCurrentNode: false });
   }
   return terms.filter((t) => t.term.length > 0);
 }
 
-function targetIntent(target: string, from?: string): Intent {
-  if (target === BACK_TARGET) return { kind: 'back' };
-  if (target.startsWith('!')) return actionIntent[target.slice(1) as CommandAction];
-  return from ? { kind: 'go', node: target, from } : { kind: 'go', node: target };
+function targetIntent(target: Target, from?: string): Intent {
+  if (target.kind === 'back') return { kind: 'back' };
+  if (target.kind === 'action') return actionIntent[target.action];
+  return from ? { kind: 'go', node: target.node, from } : { kind: 'go', node: target.node };
 }
 
 /** The question that offers `node` as an option (so the move can be replayed from there). */
@@ -141,7 +141,7 @@ function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: strin
     const top = candidates.filter((n) => n.score === candidates[0]!.score);
     const best = top.find((n) => questionOffering(u, n.node) === at.node) ?? top[0]!;
     if (command && command.length > best.score) return targetIntent(command.target);
-    if (audience) return targetIntent(best.node, questionOffering(u, best.node));
+    if (audience) return targetIntent(nodeTarget(best.node), questionOffering(u, best.node));
     // Who is asking is not known: the best node of each audience the words fit. One audience → answer;
     // both → ask, and answer once the person says who they are.
     // The other audience counts when its best is close (お金 fits both; 訪問 + 相談 is the family's visit).
@@ -150,13 +150,13 @@ function sentence(u: Understanding, flow: Flow, at: ReadingContext, typed: strin
       const a = u.audienceOf.get(n.node)!;
       if (!perAudience.has(a) && n.score >= best.score * CLOSE) perAudience.set(a, n.node);
     }
-    if (perAudience.size === 1) return targetIntent(best.node, questionOffering(u, best.node));
+    if (perAudience.size === 1) return targetIntent(nodeTarget(best.node), questionOffering(u, best.node));
     return { kind: 'askAudience', needs: [...perAudience.values()] };
   }
   if (command && command.length > ownBest) return targetIntent(command.target);
   if (own.length > 0) {
-    const targets = new Set(own.filter((t) => [...t.term].length === ownBest).map((t) => t.target));
-    if (targets.size === 1) return targetIntent([...targets][0]!, at.node);
+    const longest = own.filter((t) => [...t.term].length === ownBest);
+    if (new Set(longest.map((t) => targetKey(t.target))).size === 1) return targetIntent(longest[0]!.target, at.node);
   }
   if (said) return audienceQuestion(u, flow, at, said);
   return null;
@@ -167,7 +167,7 @@ const CLOSE = 0.75;
 
 function audienceQuestion(u: Understanding, flow: Flow, at: ReadingContext, said: Audience): Intent | null {
   const question = [...u.audienceOf.entries()].find(([id, a]) => a === said && flow.nodes[id]?.kind === 'question')?.[0];
-  return question ? targetIntent(question, flow.start === at.node ? at.node : undefined) : null;
+  return question ? targetIntent(nodeTarget(question), flow.start === at.node ? at.node : undefined) : null;
 }
 
 /** Reads typed text: crisis first, then the flow's own words, small talk, questions, then sentences. */

@@ -5,6 +5,7 @@
  */
 import type { CrisisContent, FaqContent, UnderstandingContent } from '../content/schema';
 import type { Flow } from '../flow/schema';
+import { commandTarget, targetKey, type Target } from '../flow/target';
 import type { Lang } from '../lang';
 import { applySpellings, compileSpellings, normalizeText, type SpellingTable } from './normalize';
 import { findWord, matchesPattern, type CompiledPattern } from './patterns';
@@ -29,8 +30,7 @@ export interface NeedTerm {
 
 export interface CommandTerm {
   term: string;
-  /** A node, $back, or an action prefixed with "!". */
-  target: string;
+  target: Target;
 }
 
 export interface Understanding {
@@ -94,7 +94,7 @@ export function compileUnderstanding(flow: Flow, crisis: CrisisContent, faq: Faq
   for (const command of flow.commands) {
     // Who is writing (本人, 息子 …) is read by readAudience, not as a command, inside a sentence.
     if (command.next && audienceOf.has(command.next)) continue;
-    const target = command.action ? `!${command.action}` : command.next!;
+    const target = commandTarget(command);
     for (const term of wordsOf([command.label, ...command.synonyms])) commands.push({ term, target });
   }
 
@@ -242,8 +242,8 @@ export function readNeeds(understanding: Understanding, typed: string): NeedMatc
 }
 
 /** The command (最初から, いばしょ, 電話番号 …) whose longest word occurs in the message. */
-export function readCommand(understanding: Understanding, typed: string): { target: string; length: number } | null {
-  let best: { target: string; length: number } | null = null;
+export function readCommand(understanding: Understanding, typed: string): { target: Target; length: number } | null {
+  let best: { target: Target; length: number } | null = null;
   let ambiguous = false;
   for (const command of understanding.commands) {
     const length = [...command.term].length;
@@ -251,7 +251,7 @@ export function readCommand(understanding: Understanding, typed: string): { targ
     if (!best || length > best.length) {
       best = { target: command.target, length };
       ambiguous = false;
-    } else if (length === best.length && command.target !== best.target) ambiguous = true;
+    } else if (length === best.length && targetKey(command.target) !== targetKey(best.target)) ambiguous = true;
   }
   return ambiguous ? null : best;
 }
