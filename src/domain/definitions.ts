@@ -270,7 +270,7 @@ export function buildDefinitions(raw: RawDefinitions, lang: Lang = DEFAULT_LANG,
   const windows = parse(windowsFileFor(limits), raw.windows, problems);
   const ibasho = parse(ibashoFile, raw.ibasho, problems);
   const crisis = parse(crisisFile, raw.crisis, problems);
-  const phrases = parse(phrasesFileFor(limits), raw.phrases, problems);
+  const phrases = parse(phrasesFileFor(limits, lang), raw.phrases, problems);
   const faq = parse(faqFile, raw.faq, problems);
   const understanding = parse(understandingFile, raw.understanding, problems);
   // Cross-checks run on every file that parsed, so that one run reports every problem.

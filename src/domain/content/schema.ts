@@ -3,6 +3,7 @@ import { knownFact, provenanceOnly, unknownFact } from './fact';
 import { isJapanesePhoneNumber, isServiceNumber } from './phone';
 import { IBASHO_NOTE_MAX_LENGTH, isPushTime, PUSH_HOURS } from './limits';
 import { labelSchema, NO_CONTENT_LIMITS, perLimits, type ContentLimits } from '../content-limits';
+import { DEFAULT_LANG, LANGS, type ByLang, type Lang } from '../lang';
 
 export const weekdayIds = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type WeekdayId = (typeof weekdayIds)[number];
@@ -268,7 +269,27 @@ export type DangerLine = CrisisContent['dangerAtHome']['lines'][number];
 
 const phrase = z.string().min(1);
 /** content/phrases.yaml; its button and quick-reply labels are held to a channel's limit. */
-const phrasesFileWith = (buttonLabel: z.ZodString) => z.strictObject({
+/** A check of a text that depends on its language: the words that must not be on a lock screen, the words that press. */
+interface TextRule {
+  test: (text: string) => boolean;
+  message: string;
+}
+
+/** The rules of phrases.yaml that are about words, per language (each language names its own). */
+export const LANGUAGE_TEXT_RULES: ByLang<{ lockScreen: TextRule; noPressure: TextRule }> = {
+  ja: {
+    lockScreen: {
+      test: (t) => !/ひきこもり|引きこもり|生きづらさ/.test(t),
+      message: 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ',
+    },
+    noPressure: {
+      test: (t) => !/ぜひ|絶対|がんばって|頑張って|べき|なきゃ|早く/.test(t),
+      message: 'the card for ご本人 must not press (ぜひ, がんばって, べき, 早く …)',
+    },
+  },
+};
+
+const phrasesFileWith = (buttonLabel: z.ZodString, rules: (typeof LANGUAGE_TEXT_RULES)[Lang]) => z.strictObject({
   greeting: phrase,
   restartIntro: phrase,
   resetNotice: phrase,
@@ -357,7 +378,7 @@ const phrasesFileWith = (buttonLabel: z.ZodString) => z.strictObject({
     dayBefore: phrase,
     daysBefore: phrase,
     timesJoiner: phrase,
-    preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
+    preview: phrase.refine(rules.lockScreen.test, rules.lockScreen.message),
     when: phrase,
     moved: phrase,
     decided: phrase.default('次回の日にちが決まりました。'),
@@ -370,14 +391,14 @@ const phrasesFileWith = (buttonLabel: z.ZodString) => z.strictObject({
     subscribed: phrase,
     alreadyOpen: phrase,
     noHours: phrase,
-    preview: phrase.refine((t) => !/ひきこもり|引きこもり|生きづらさ/.test(t), 'the preview shows on lock screens: do not name ひきこもり or 生きづらさ'),
+    preview: phrase.refine(rules.lockScreen.test, rules.lockScreen.message),
     body: phrase,
   }),
   listed: z.strictObject({ window: phrase, windowVia: phrase, hoursUnknown: phrase, line: phrase, chat: phrase }),
   afterHours: z.strictObject({ intro: phrase }),
   forward: z.strictObject({
     howTo: phrase,
-    card: phrase.refine((t) => !/ぜひ|絶対|がんばって|頑張って|べき|なきゃ|早く/.test(t), 'the card for ご本人 must not press (ぜひ, がんばって, べき, 早く …)'),
+    card: phrase.refine(rules.noPressure.test, rules.noPressure.message),
     plannedWhen: phrase,
     confirmedWhen: phrase,
   }),
@@ -405,7 +426,11 @@ const phrasesFileWith = (buttonLabel: z.ZodString) => z.strictObject({
     moreCrisis: buttonLabel,
   }),
 });
-export const phrasesFileFor = perLimits((limits) => phrasesFileWith(labelSchema(limits)));
+const phrasesByLang = Object.fromEntries(
+  LANGS.map((lang) => [lang, perLimits((limits) => phrasesFileWith(labelSchema(limits), LANGUAGE_TEXT_RULES[lang]))]),
+) as unknown as ByLang<(limits: ContentLimits) => ReturnType<typeof phrasesFileWith>>;
+/** phrases.yaml's schema for a channel's limits and a language's word rules. */
+export const phrasesFileFor = (limits: ContentLimits, lang: Lang = DEFAULT_LANG) => phrasesByLang[lang](limits);
 export type Phrases = z.infer<ReturnType<typeof phrasesFileWith>>;
 
 
