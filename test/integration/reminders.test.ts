@@ -11,6 +11,7 @@ import { storeRows } from '../support/stores';
 import { followEvent, postbackEvent, textEvent, unfollowEvent } from '../support/line-webhook';
 import { dispatchReminders } from '../../src/usecases/dispatch-reminders';
 import { contentWithIbasho } from '../support/content-fixture';
+import { projectDefinitions } from '../support/fixtures';
 import { LineMessenger } from '../../src/line/line-messenger';
 import { createLogger } from '../../src/log/pino-logger';
 
@@ -112,11 +113,13 @@ describe('sending', () => {
     expect(recipients().sort()).toEqual([a, a, b, b].sort());
 
     const message = each.bot.fake.multicasts()[0]!.messages[0];
-    expect(message.text.split('\n')[0]).toBe('目黒区からのお知らせ: 次回の日程');
+    const defs = projectDefinitions();
+    const ibasho = defs.windowsById.get(defs.ibasho.window)!;
+    expect(message.text.split('\n')[0]).toBe(defs.content.phrases.reminder.preview);
     expect(message.text).not.toMatch(/ひきこもり|生きづらさ/);
     expect(message.text).toContain('12月22日(火) 13:30〜16:30');
-    expect(message.text).toContain('目黒区総合庁舎 本館');
-    expect(message.text).toContain('中目黒駅から徒歩5分');
+    expect(message.text).toContain(ibasho.place!.value);
+    expect(message.text).toContain(ibasho.access!.value);
     expect(message.text).toContain('無料');
     expect(message.text).toContain('ニックネーム');
     expect(message.text).toContain('途中');

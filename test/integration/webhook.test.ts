@@ -14,6 +14,7 @@ import {
   signBody,
 } from '../support/line-webhook';
 import { newUser, projectDefinitions } from '../support/fixtures';
+import { nextIbashoOf } from '../../src/domain/next-ibasho';
 
 // Numbers come from the loaded content by window or line id, so that a staff member's correct edit of a
 // number in content/ keeps this suite green; which windows an answer shows is what these tests check.
@@ -25,6 +26,24 @@ function telOf(windowId: string): string {
 }
 function lineTel(lineId: string): string {
   return asTel(content.crisis.lines.find((l) => l.id === lineId)!.phone);
+}
+/** The next いばしょ as the reply writes it (12月22日(火) または 12月27日(日)), from content at the suite's clock. */
+function ibashoWhen(): { dates: string; times: string; place: string; access: string } {
+  const defs = projectDefinitions();
+  const next = nextIbashoOf(defs, new Date('2026-11-25T01:00:00Z'))!;
+  const { format, weekdays } = defs.content.phrases.date;
+  const dateText = (d: string) => {
+    const [, month, day] = d.split('-').map(Number) as [number, number, number];
+    const weekday = weekdays[new Date(`${d}T00:00:00Z`).getUTCDay()]!;
+    return format.replace('{month}', String(month)).replace('{day}', String(day)).replace('{weekday}', weekday);
+  };
+  const ibasho = defs.windowsById.get(defs.ibasho.window)!;
+  return {
+    dates: next.dates.map(dateText).join(defs.content.phrases.ibasho.plannedJoiner),
+    times: `${next.start}〜${next.end}`,
+    place: ibasho.place!.value,
+    access: ibasho.access!.value,
+  };
 }
 
 
@@ -236,8 +255,9 @@ describe('a message a family member can forward to ご本人', () => {
     const messages = await say(tap(user, answer, '本人に送る文をつくる'));
     expect(messages[0].text).toContain('転送');
     const card = messages[1].text as string;
-    expect(card).toContain('12月22日(火) または 12月27日(日) 13:30〜16:30');
-    expect(card).toContain('目黒区総合庁舎 本館');
+    const when = ibashoWhen();
+    expect(card).toContain(`${when.dates} ${when.times}`);
+    expect(card).toContain(when.place);
     expect(card).toContain('ニックネーム');
     expect(card).toContain('無料');
     expect(card).toContain('途中');
@@ -292,11 +312,12 @@ describe('restart, いばしょ and old buttons', () => {
     await say(textEvent(user, '家族'));
     const messages = await say(textEvent(user, 'いばしょ'));
     const text = replyText(messages);
-    expect(text).toContain('12月22日(火) または 12月27日(日)');
-    expect(text).toContain('13:30〜16:30');
+    const when = ibashoWhen();
+    expect(text).toContain(when.dates);
+    expect(text).toContain(when.times);
     expect(text).toContain('予定');
-    expect(text).toContain('目黒区総合庁舎 本館');
-    expect(text).toContain('中目黒駅から徒歩5分');
+    expect(text).toContain(when.place);
+    expect(text).toContain(when.access);
     expect(text).toContain('無料');
     expect(text).toContain('ニックネーム');
   });
