@@ -80,3 +80,28 @@ test('the rules catch a cycle, a type-only cycle, and I/O in the domain (a probe
     fs.rmSync(probe, { recursive: true, force: true });
   }
 });
+
+describe('where LINE stops and the conversation begins', () => {
+  const sources = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(dir, f));
+
+  test("LINE's limits are defined only under src/line/ (line-limits.ts), and src/domain/ imports nothing of src/line/", () => {
+    const limitNames = /\b(CARDS_PER_CAROUSEL|ALT_TEXT_LIMIT|QUICK_REPLY_LIMIT|LABEL_LIMIT)\s*=/;
+    const defining = sources('src').filter((f) => limitNames.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(defining).toEqual([path.join('src', 'line', 'line-limits.ts')]);
+    const domainImportsLine = sources('src/domain').filter((f) => /from '(\.\.\/)+line\//.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(domainImportsLine).toEqual([]);
+  });
+
+  test('step() is a short lookup: under 60 lines (its cases are the handlers of turn-handlers.ts)', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'src', 'domain', 'conversation.ts'), 'utf8');
+    const start = text.indexOf('export function step(');
+    expect(start).toBeGreaterThan(0);
+    const end = text.indexOf('\n}\n', start);
+    const lines = text.slice(start, end).split('\n').length + 1;
+    expect(lines).toBeLessThan(60);
+  });
+});
